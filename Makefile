@@ -1,0 +1,39 @@
+# Two commands for a fresh machine with only Python: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SERVICES_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379/0
+
+.PHONY: run test test-services test-browser bench simulate lint setup
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py deploy_processes
+	$(PY) manage.py load_demo
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) webapp.asgi:application
+
+test: $(STAMP)
+	$(PY) -m pytest -m "not services"
+
+test-services: $(STAMP)
+	$(SERVICES_ENV) $(PY) -m pytest --create-db
+
+bench: $(STAMP)
+	$(PY) manage.py bench
+
+simulate: $(STAMP)
+	$(PY) manage.py simulate --alliances 50 --seed 1
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .

@@ -1,0 +1,51 @@
+"""Start-up checks: every model parses, every user task is bound, time is stored in UTC."""
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+from bpmn import parser
+from bpmn.errors import ModelValidationError
+from bpmn.hooks import HOOKS
+
+
+def user_tasks(process_ids=None) -> list[tuple[str, str]]:
+    """Return (process id, task id) of every user task in the model files."""
+    sources = parser.read_model_files()
+    found = []
+    for process_id in process_ids or parser.process_ids(sources):
+        spec, subprocess_specs = parser.load_specs(process_id, sources)
+        for process_spec in [spec, *subprocess_specs.values()]:
+            for task_spec in process_spec.task_specs.values():
+                if task_spec.manual:
+                    found.append((process_spec.name, task_spec.bpmn_id))
+    return sorted(set(found))
+
+
+@register(Tags.compatibility)
+def check_time_zone(app_configs, **kwargs):
+    if settings.TIME_ZONE != "UTC" or not settings.USE_TZ:
+        return [Error("TIME_ZONE must be 'UTC' with USE_TZ = True", id="bpmn.E001")]
+    return []
+
+
+@register(Tags.compatibility)
+def check_models_parse(app_configs, **kwargs):
+    try:
+        sources = parser.read_model_files()
+        for process_id in parser.process_ids(sources):
+            parser.load_specs(process_id, sources)
+    except ModelValidationError as exc:
+        return [Error(str(exc), id="bpmn.E002")]
+    return []
+
+
+@register(Tags.compatibility)
+def check_tasks_bound(app_configs, **kwargs):
+    try:
+        tasks = user_tasks()
+    except ModelValidationError:
+        return []  # reported by bpmn.E002
+    return [
+        Error(f"user task {p}.{t} has no bound action", id="bpmn.E003")
+        for p, t in tasks
+        if (p, t) not in HOOKS.actions
+    ]

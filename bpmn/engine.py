@@ -1,0 +1,448 @@
+"""The one door into the engine: deploy, start, complete, claim, fire timers, deliver messages.
+
+Every mutation runs in one transaction that locks the instance row, advances the workflow,
+saves its state and keeps the projections (open tasks, timers, subscriptions, audit) in step.
+"""
+import json
+from datetime import datetime
+from pathlib import Path
+from uuid import UUID
+
+from django.db import transaction
+from django.utils import timezone
+from SpiffWorkflow import TaskState
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.util.task import TaskFilter
+
+from bpmn import parser, serializer, signals
+from bpmn.errors import (
+    ActorNotAllowed,
+    EngineError,
+    MessageNotExpected,
+    TaskNotFound,
+    TaskNotReady,
+    UnboundTask,
+)
+from bpmn.hooks import HOOKS, Assignment, TaskContext, action_for
+from bpmn.models import (
+    AuditEntry,
+    MessageSubscription,
+    OpenTask,
+    PendingMessage,
+    ProcessDefinition,
+    ProcessInstance,
+    Timer,
+)
+from bpmn.scripting import make_script_engine
+
+_SCRIPT_ENGINE = None
+
+
+def script_engine():
+    """Return the process-wide safe script engine (it keeps no per-workflow state)."""
+    global _SCRIPT_ENGINE
+    if _SCRIPT_ENGINE is None:
+        _SCRIPT_ENGINE = make_script_engine()
+    return _SCRIPT_ENGINE
+
+
+# --- definitions -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def deploy(directory: Path = parser.PROCESS_DIR) -> list[ProcessDefinition]:
+    """Deploy every process in the directory; a changed file set adds a version, else nothing."""
+    sources = parser.read_model_files(directory)
+    hash_ = parser.content_hash(sources)
+    deployed = []
+    for process_id in parser.process_ids(sources):
+        parser.load_specs(process_id, sources, hash_)
+        deployed.append(_deploy_one(process_id, sources, hash_))
+    return deployed
+
+
+def _deploy_one(process_id: str, sources: dict, hash_: str) -> ProcessDefinition:
+    existing = ProcessDefinition.objects.filter(process_id=process_id, content_hash=hash_).first()
+    if existing:
+        return existing
+    last = ProcessDefinition.objects.filter(process_id=process_id).order_by("-version").first()
+    return ProcessDefinition.objects.create(
+        process_id=process_id,
+        version=(last.version + 1) if last else 1,
+        content_hash=hash_,
+        name=process_id,
+        sources=sources,
+    )
+
+
+def latest_definition(process_id: str) -> ProcessDefinition:
+    definition = ProcessDefinition.objects.filter(process_id=process_id).order_by("-version").first()
+    if definition is None:
+        raise EngineError(f"流程未部署 / process is not deployed: {process_id}")
+    return definition
+
+
+def specs_of(definition: ProcessDefinition) -> tuple:
+    return parser.load_specs(definition.process_id, definition.sources, definition.content_hash)
+
+
+# --- reading state -----------------------------------------------------------------------
+
+
+def workflow_of(instance: ProcessInstance) -> BpmnWorkflow:
+    """Restore an instance's workflow with the safe script engine attached."""
+    spec, subprocess_specs = specs_of(instance.definition)
+    workflow = serializer.load_state(instance.state, instance.state_format, spec, subprocess_specs)
+    workflow.script_engine = script_engine()
+    return workflow
+
+
+def _lock(instance_id: int) -> ProcessInstance:
+    return ProcessInstance.objects.select_for_update().select_related("definition").get(
+        pk=instance_id
+    )
+
+
+# --- starting ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start(process_id: str, *, business_key: str, data: dict, actor=None) -> ProcessInstance:
+    """Start the newest version of a process with the given data and run it to its first wait."""
+    definition = latest_definition(process_id)
+    spec, subprocess_specs = specs_of(definition)
+    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine())
+    workflow.data.update(data)
+    start_task = workflow.get_next_task(state=TaskState.READY, manual=False)
+    if start_task is not None:
+        start_task.data.update(data)
+    instance = ProcessInstance(
+        definition=definition, business_key=business_key, state={}, started_by=actor
+    )
+    instance.save()
+    _audit(instance, actor, "started", data=data)
+    workflow.do_engine_steps()
+    _save(instance, workflow)
+    return instance
+
+
+# --- completing user tasks ---------------------------------------------------------------
+
+
+def complete_task(task_id: UUID | str, *, actor, data: dict | None = None) -> ProcessInstance:
+    """Complete a ready user task as `actor`: one action, one transaction."""
+    with transaction.atomic():
+        open_task = _open_task(task_id)
+        instance = _lock(open_task.instance_id)
+        open_task = _open_task(task_id)  # re-read under the lock: someone may have finished it
+        _authorize(actor, open_task)
+        workflow = workflow_of(instance)
+        task = _ready_task(workflow, open_task)
+        submitted = dict(data or {})
+        result = _run_action(TaskContext(instance, open_task, task, actor, submitted))
+        task.data.update(submitted)
+        task.data.update(result or {})
+        task.run()
+        _audit(instance, actor, "completed", task=task, data=submitted)
+        signals.task_completed.send(
+            sender=ProcessInstance,
+            instance=instance,
+            task_name=open_task.task_name,
+            actor=actor,
+            data=submitted,
+        )
+        workflow.do_engine_steps()
+        _save(instance, workflow)
+        return instance
+
+
+def _open_task(task_id) -> OpenTask:
+    try:
+        return OpenTask.objects.get(task_id=task_id)
+    except (OpenTask.DoesNotExist, ValueError, TypeError):
+        raise TaskNotReady(
+            f"任务已完成或不存在 / the task is not open (already completed or unknown): {task_id}"
+        ) from None
+
+
+def _authorize(actor, open_task: OpenTask) -> None:
+    allowed = HOOKS.authorize(actor, open_task) if HOOKS.authorize else False
+    if not allowed:
+        raise ActorNotAllowed(
+            f"无权办理此任务：该任务属于泳道 {open_task.role} / not allowed: the task "
+            f"'{open_task.label}' belongs to lane {open_task.role} of organization "
+            f"{open_task.organization_id}"
+        )
+
+
+def _ready_task(workflow: BpmnWorkflow, open_task: OpenTask):
+    task = workflow.get_task_from_id(UUID(str(open_task.task_id)))
+    if task is None:
+        raise TaskNotFound(f"流程中找不到任务 / task not found in the workflow: {open_task.task_id}")
+    if task.state != TaskState.READY:
+        raise TaskNotReady(f"任务未就绪 / task is not ready: {open_task.label}")
+    return task
+
+
+def _run_action(ctx: TaskContext) -> dict | None:
+    action = action_for(ctx.open_task.process_id, ctx.open_task.task_name)
+    if action is None:
+        raise UnboundTask(
+            f"任务未绑定业务动作 / task has no bound action: "
+            f"{ctx.open_task.process_id}.{ctx.open_task.task_name}"
+        )
+    return action(ctx)
+
+
+@transaction.atomic
+def claim(task_id, actor) -> OpenTask:
+    """Take a group task for oneself; refused when someone else holds it."""
+    open_task = OpenTask.objects.select_for_update().filter(task_id=task_id).first()
+    if open_task is None:
+        raise TaskNotReady(f"任务已完成或不存在 / the task is not open: {task_id}")
+    _authorize(actor, open_task)
+    if open_task.claimed_by_id not in (None, actor.pk):
+        raise ActorNotAllowed(
+            f"任务已被他人认领 / the task is already claimed by {open_task.claimed_by}"
+        )
+    open_task.claimed_by = actor
+    open_task.save(update_fields=["claimed_by"])
+    _audit(open_task.instance, actor, "claimed", task_name=open_task.task_name)
+    return open_task
+
+
+@transaction.atomic
+def unclaim(task_id, actor) -> OpenTask:
+    open_task = OpenTask.objects.select_for_update().filter(task_id=task_id).first()
+    if open_task is None or open_task.claimed_by_id != actor.pk:
+        raise ActorNotAllowed("只能退回自己认领的任务 / only the claimant can release a task")
+    open_task.claimed_by = None
+    open_task.save(update_fields=["claimed_by"])
+    _audit(open_task.instance, actor, "unclaimed", task_name=open_task.task_name)
+    return open_task
+
+
+# --- timers ------------------------------------------------------------------------------
+
+
+def fire_due_timers(now: datetime | None = None, limit: int = 100) -> int:
+    """Advance every instance with a timer due by `now`; return how many instances moved."""
+    now = now or timezone.now()
+    moved = 0
+    for instance_id in _due_instance_ids(now, limit):
+        with transaction.atomic():
+            instance = _claim_due(instance_id)
+            if instance is None:
+                continue
+            workflow = workflow_of(instance)
+            workflow.refresh_timers()
+            workflow.do_engine_steps()
+            _audit(instance, None, "timer_fired", data={"at": now.isoformat()})
+            _save(instance, workflow)
+            moved += 1
+    return moved
+
+
+def _due_instance_ids(now: datetime, limit: int) -> list[int]:
+    ids = Timer.objects.filter(due_at__lte=now).values_list("instance_id", flat=True)
+    return list(dict.fromkeys(ids))[:limit]
+
+
+def _claim_due(instance_id: int) -> ProcessInstance | None:
+    # SKIP LOCKED lets several schedulers run side by side on PostgreSQL: each instance
+    # is advanced by whichever claims it first, the others pass over it.
+    qs = ProcessInstance.objects.select_related("definition").filter(pk=instance_id)
+    from django.db import connection
+
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True)
+    return qs.first()
+
+
+# --- messages ----------------------------------------------------------------------------
+
+
+def correlation_key(values: dict) -> str:
+    """Return the canonical text of a correlation, e.g. {"agreement_id": 3, "college_id": 5}."""
+    return json.dumps({k: values[k] for k in sorted(values)}, sort_keys=True, default=str)
+
+
+@transaction.atomic
+def correlate_message(name: str, payload: dict, correlation: dict, actor=None):
+    """Deliver a message to the task waiting for it, or keep it until one waits.
+
+    Return the instance that received it, or None when it was kept for later.
+    """
+    key = correlation_key(correlation)
+    subscription = (
+        MessageSubscription.objects.filter(message_name=name, correlation_key=key)
+        .order_by("pk")
+        .first()
+    )
+    if subscription is None:
+        _refuse_duplicate_pending(name, key)
+        PendingMessage.objects.create(message_name=name, correlation_key=key, payload=payload)
+        return None
+    instance = _lock(subscription.instance_id)
+    _deliver(instance, subscription.task_id, name, payload, actor)
+    return instance
+
+
+def _refuse_duplicate_pending(name: str, key: str) -> None:
+    if PendingMessage.objects.filter(
+        message_name=name, correlation_key=key, delivered_at__isnull=True
+    ).exists():
+        raise MessageNotExpected(
+            f"同一消息已在等待投递 / the same message is already waiting for delivery: {name} {key}"
+        )
+
+
+def _deliver(instance: ProcessInstance, task_id, name: str, payload: dict, actor) -> None:
+    workflow = workflow_of(instance)
+    task = workflow.get_task_from_id(UUID(str(task_id)))
+    if task is None or task.state != TaskState.WAITING:
+        raise MessageNotExpected(f"流程未在等待此消息 / the process is not waiting for {name}")
+    event = BpmnEvent(task.task_spec.event_definition, payload)
+    task.task_spec.catch(task, event)
+    task.task_spec._update(task)
+    _audit(instance, actor, "message", task=task, data={"message": name, "payload": payload})
+    workflow.do_engine_steps()
+    _save(instance, workflow)
+
+
+# --- saving and projections --------------------------------------------------------------
+
+
+def _save(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+    instance.state = serializer.dump_state(workflow)
+    instance.state_format = serializer.STATE_FORMAT
+    if workflow.completed and instance.status != ProcessInstance.Status.COMPLETED:
+        instance.status = ProcessInstance.Status.COMPLETED
+        instance.completed_at = timezone.now()
+        instance.end_event = _end_event(workflow)
+        _audit(instance, None, "completed_process", data={"end_event": instance.end_event})
+    instance.save()
+    opened, closed = _sync_open_tasks(instance, workflow)
+    _sync_events(instance, workflow)
+    signals.instance_advanced.send(
+        sender=ProcessInstance,
+        instance=instance,
+        opened=opened,
+        closed=closed,
+        completed=workflow.completed,
+    )
+    _deliver_pending(instance)
+
+
+def _end_event(workflow: BpmnWorkflow) -> str:
+    ends = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.task_spec.bpmn_id and
+            type(t.task_spec).__name__ == "EndEvent" and t.workflow is workflow]
+    return ends[-1].task_spec.bpmn_id if ends else ""
+
+
+def _ready_user_tasks(workflow: BpmnWorkflow) -> list:
+    return workflow.get_tasks(task_filter=TaskFilter(state=TaskState.READY, manual=True))
+
+
+def _sync_open_tasks(instance: ProcessInstance, workflow: BpmnWorkflow):
+    ready = {t.id: t for t in _ready_user_tasks(workflow)}
+    existing = {row.task_id: row for row in instance.open_tasks.all()}
+    closed = [row for tid, row in existing.items() if tid not in ready]
+    if closed:
+        OpenTask.objects.filter(pk__in=[r.pk for r in closed]).delete()
+    opened = [_open_task_row(instance, t) for tid, t in ready.items() if tid not in existing]
+    OpenTask.objects.bulk_create(opened)
+    return opened, [r.task_name for r in closed]
+
+
+def _open_task_row(instance: ProcessInstance, task) -> OpenTask:
+    assignment = HOOKS.assign(instance, task) if HOOKS.assign else Assignment(None)
+    spec = task.task_spec
+    return OpenTask(
+        instance=instance,
+        task_id=task.id,
+        process_id=task.workflow.spec.name,
+        task_name=spec.bpmn_id or spec.name,
+        label=spec.bpmn_name or spec.bpmn_id or spec.name,
+        role=spec.lane or "",
+        organization_id=assignment.organization_id,
+        due_at=assignment.due_at,
+        data=assignment.data,
+    )
+
+
+def _waiting_catch_tasks(workflow: BpmnWorkflow) -> list:
+    return [t for t in workflow.event_manager.tasks.values() if t.state == TaskState.WAITING]
+
+
+def _sync_events(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+    Timer.objects.filter(instance=instance).delete()
+    MessageSubscription.objects.filter(instance=instance).delete()
+    timers, subscriptions = [], []
+    for task in _waiting_catch_tasks(workflow):
+        definition = task.task_spec.event_definition
+        if isinstance(definition, TimerEventDefinition):
+            due = _timer_due(task)
+            if due is not None:
+                timers.append(
+                    Timer(instance=instance, task_id=task.id, task_name=task.task_spec.bpmn_id or "", due_at=due)
+                )
+        elif isinstance(definition, MessageEventDefinition):
+            subscriptions.append(
+                MessageSubscription(
+                    instance=instance,
+                    task_id=task.id,
+                    message_name=definition.name,
+                    correlation_key=correlation_key(_task_correlation(workflow, task)),
+                )
+            )
+    Timer.objects.bulk_create(timers)
+    MessageSubscription.objects.bulk_create(subscriptions)
+
+
+def _timer_due(task) -> datetime | None:
+    value = task._get_internal_data("event_value")
+    if value is None:
+        return None
+    return TimerEventDefinition.get_datetime(value) if isinstance(value, str) else value
+
+
+def _task_correlation(workflow: BpmnWorkflow, task) -> dict:
+    """Evaluate the message's correlation properties against the waiting task's data."""
+    values = {}
+    for prop in task.task_spec.event_definition.correlation_properties:
+        values[prop.name] = workflow.script_engine.evaluate(task, prop.retrieval_expression)
+    return values
+
+
+def _deliver_pending(instance: ProcessInstance) -> None:
+    for subscription in instance.subscriptions.all():
+        pending = (
+            PendingMessage.objects.filter(
+                message_name=subscription.message_name,
+                correlation_key=subscription.correlation_key,
+                delivered_at__isnull=True,
+            )
+            .order_by("pk")
+            .first()
+        )
+        if pending is not None:
+            pending.delivered_at = timezone.now()
+            pending.delivered_to = instance
+            pending.save(update_fields=["delivered_at", "delivered_to"])
+            _deliver(instance, subscription.task_id, pending.message_name, pending.payload, None)
+            return
+
+
+def _audit(instance, actor, action: str, task=None, task_name: str = "", data=None) -> None:
+    AuditEntry.objects.create(
+        instance=instance,
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        task_name=(task.task_spec.bpmn_id or task.task_spec.name) if task is not None else task_name,
+        task_id=task.id if task is not None else None,
+        data=json.loads(json.dumps(data or {}, default=str)),
+        at=timezone.now(),
+    )

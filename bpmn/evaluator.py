@@ -1,0 +1,602 @@
+"""Safe evaluation of BPMN conditions, scripts, timer expressions and DMN cells.
+
+The source is parsed with `ast.parse` and interpreted node by node; nothing is ever handed to
+eval, exec or compile. Only a small subset of Python is understood. The whole tree is checked
+before any of it runs, so a refused construct never has a partial effect.
+"""
+
+import ast
+import math
+import operator
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from contextlib import contextmanager
+from decimal import Decimal
+from textwrap import dedent
+from typing import Any
+
+MAX_SOURCE_CHARS = 2_000
+MAX_NODES = 1_000  # every ast node counts, including Load/Store markers and operators
+MAX_DEPTH = 64  # keeps the recursive interpreter far from Python's recursion limit
+MAX_DIGITS = 100  # integers built with ** * << (and any ** result) stay below 10**100
+MAX_ITEMS = 100_000  # characters or (nested) items in a built string or container
+
+# Dangerous builtins stay refused even if someone registers or stores a value under the name.
+DENIED_NAMES = frozenset(
+    {
+        "open",
+        "exec",
+        "eval",
+        "compile",
+        "getattr",
+        "setattr",
+        "delattr",
+        "globals",
+        "locals",
+        "vars",
+        "breakpoint",
+        "__import__",
+    }
+)
+_LITERAL_TYPES = (int, float, str, bool, type(None))
+_NUMBER_TYPES = (int, float, Decimal)
+_SEQUENCE_TYPES = (str, bytes, list, tuple)
+_SIZED_TYPES = (str, bytes, dict, list, tuple, set, frozenset)
+
+
+class ExpressionError(ValueError):
+    """An expression or script failed; the message is Chinese / English."""
+
+    def __init__(self, message: str, *, lineno: int | None = None):
+        super().__init__(message)
+        self.lineno = lineno
+
+
+class UnsafeExpression(ExpressionError):
+    """An expression or script uses something outside the safe subset or exceeds a bound."""
+
+
+def _message(zh: str, en: str, detail: object = "") -> str:
+    text = f"{zh} / {en}"
+    return f"{text}: {detail}" if detail != "" else text
+
+
+def _refuse(zh: str, en: str, detail: object = "") -> UnsafeExpression:
+    return UnsafeExpression(_message(zh, en, detail))
+
+
+# --- public API ----------------------------------------------------------------------------
+
+
+def evaluate(
+    expression: str,
+    context: Mapping[str, Any],
+    functions: Mapping[str, Callable] | None = None,
+) -> Any:
+    """Return the value of one expression, reading names from `context`."""
+    tree = _parse(_source(expression).strip(), "eval")
+    interpreter = _Interpreter(context, functions)
+    with _translated():
+        return interpreter.visit(tree.body)
+
+
+def execute(
+    script: str,
+    context: MutableMapping[str, Any],
+    functions: Mapping[str, Callable] | None = None,
+) -> None:
+    """Run a script of assignments and calls, storing assigned names in `context`."""
+    tree = _parse(dedent(_source(script)), "exec")
+    interpreter = _Interpreter(context, functions)
+    for statement in tree.body:
+        with _translated(statement.lineno):
+            interpreter.run(statement)
+
+
+# --- parsing and the static check ----------------------------------------------------------
+
+
+def _source(text: object) -> str:
+    if not isinstance(text, str):
+        raise ExpressionError(
+            _message("表达式必须是字符串", "an expression must be a string", text)
+        )
+    if len(text) > MAX_SOURCE_CHARS:
+        raise _refuse(
+            "表达式过长", f"expression is longer than {MAX_SOURCE_CHARS} characters", len(text)
+        )
+    return text
+
+
+def _parse(source: str, mode: str) -> ast.AST:
+    try:
+        tree = ast.parse(source, mode=mode)
+    except SyntaxError as exc:
+        detail = f"{exc.msg} (line {exc.lineno})"
+        raise ExpressionError(
+            _message("语法错误", "syntax error", detail), lineno=exc.lineno
+        ) from None
+    except (ValueError, RecursionError, MemoryError) as exc:  # null bytes, absurd nesting
+        raise _refuse("表达式无法解析", "expression cannot be parsed", type(exc).__name__) from None
+    _check(tree)
+    return tree
+
+
+def _check(tree: ast.AST) -> None:
+    nodes = list(ast.walk(tree))
+    if len(nodes) > MAX_NODES:
+        raise _refuse(
+            "表达式过于复杂", f"expression has more than {MAX_NODES} syntax nodes", len(nodes)
+        )
+    _check_depth(tree)
+    # Attribute access first: it is the refusal worth naming in `().__class__...()` or `x.y = 1`.
+    for node in sorted(nodes, key=lambda node: not isinstance(node, ast.Attribute)):
+        try:
+            _check_node(node)
+        except UnsafeExpression as exc:
+            exc.lineno = getattr(node, "lineno", None)  # operators and contexts carry none
+            raise
+
+
+def _check_depth(tree: ast.AST) -> None:
+    # Iterative on purpose: a recursive walk could itself overflow on the trees it guards against.
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _refuse("表达式嵌套过深", f"expression nests deeper than {MAX_DEPTH} levels")
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+
+
+_ALLOWED_NODES = (
+    ast.Expression,
+    ast.Module,
+    ast.Assign,
+    ast.AugAssign,
+    ast.Expr,
+    ast.Constant,
+    ast.Name,
+    ast.Load,
+    ast.Store,
+    ast.List,
+    ast.Tuple,
+    ast.Set,
+    ast.Dict,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.BoolOp,
+    ast.Compare,
+    ast.IfExp,
+    ast.Subscript,
+    ast.Slice,
+    ast.Call,
+    ast.keyword,
+    ast.And,
+    ast.Or,
+)
+
+_REFUSED_NODES = {
+    ast.Lambda: ("不允许使用 lambda 表达式", "lambda is not allowed"),
+    ast.ListComp: ("不允许使用推导式", "comprehensions are not allowed"),
+    ast.SetComp: ("不允许使用推导式", "comprehensions are not allowed"),
+    ast.DictComp: ("不允许使用推导式", "comprehensions are not allowed"),
+    ast.GeneratorExp: ("不允许使用生成器表达式", "generator expressions are not allowed"),
+    ast.Import: ("不允许导入模块", "imports are not allowed"),
+    ast.ImportFrom: ("不允许导入模块", "imports are not allowed"),
+    ast.NamedExpr: ("不允许使用海象运算符 :=", "the walrus operator := is not allowed"),
+    ast.Delete: ("不允许使用 del", "del is not allowed"),
+    ast.For: ("不允许使用循环", "loops are not allowed"),
+    ast.AsyncFor: ("不允许使用循环", "loops are not allowed"),
+    ast.While: ("不允许使用循环", "loops are not allowed"),
+    ast.FunctionDef: ("不允许定义函数", "function definitions are not allowed"),
+    ast.AsyncFunctionDef: ("不允许定义函数", "function definitions are not allowed"),
+    ast.ClassDef: ("不允许定义类", "class definitions are not allowed"),
+    ast.JoinedStr: ("不允许使用 f-string", "f-strings are not allowed"),
+    ast.Starred: ("不允许使用 * 解包", "star unpacking is not allowed"),
+    ast.If: (
+        "不允许使用 if 语句，请用条件表达式",
+        "if statements are not allowed, use `a if c else b`",
+    ),
+}
+
+
+def _check_node(node: ast.AST) -> None:
+    if isinstance(node, ast.Attribute):
+        raise _refuse(
+            "表达式不允许访问属性", "attribute access is not allowed in expressions", _snippet(node)
+        )
+    if isinstance(node, ast.Name):
+        _check_name(node.id)
+    elif isinstance(node, ast.Constant):
+        _check_constant(node.value)
+    elif isinstance(node, ast.Call):
+        _check_call(node)
+    elif isinstance(node, ast.Dict) and None in node.keys:
+        raise _refuse("不允许使用 ** 解包", "dict unpacking with ** is not allowed", _snippet(node))
+    elif isinstance(node, ast.stmt):
+        _check_statement(node)
+    if not isinstance(node, _ALLOWED_NODES) and type(node) not in _OPERATOR_TYPES:
+        zh, en = _REFUSED_NODES.get(type(node), ("不允许的语法", "syntax not allowed"))
+        raise _refuse(zh, en, type(node).__name__)
+
+
+def _check_name(name: str) -> None:
+    if name.startswith("_"):
+        raise _refuse(
+            "不允许使用以下划线开头的名称",
+            "names starting with an underscore are not allowed",
+            name,
+        )
+    if name in DENIED_NAMES:
+        raise _refuse("不允许使用该名称", "this name is not allowed", name)
+
+
+def _check_constant(value: object) -> None:
+    if not isinstance(value, _LITERAL_TYPES):
+        raise _refuse("不允许的常量类型", "literal type not allowed", type(value).__name__)
+
+
+def _check_call(node: ast.Call) -> None:
+    if not isinstance(node.func, ast.Name):
+        raise _refuse(
+            "只能按名称调用函数", "only functions named directly may be called", _snippet(node.func)
+        )
+    for keyword in node.keywords:
+        if keyword.arg is None:
+            raise _refuse(
+                "不允许使用 ** 解包", "keyword unpacking with ** is not allowed", _snippet(node)
+            )
+        _check_name(keyword.arg)
+
+
+def _check_statement(statement: ast.stmt) -> None:
+    if isinstance(statement, ast.Assign):
+        targets = statement.targets
+    elif isinstance(statement, ast.AugAssign):
+        targets = [statement.target]
+    elif isinstance(statement, ast.Expr):
+        if not isinstance(statement.value, ast.Call):
+            raise _refuse(
+                "单独的表达式语句只能是函数调用",
+                "an expression statement must be a function call",
+                _snippet(statement),
+            )
+        return
+    else:
+        return  # any other statement is refused by _check_node, which names it
+    for target in targets:
+        if not isinstance(target, ast.Name):
+            raise _refuse(
+                "只能给简单名称赋值", "only plain names can be assigned", _snippet(target)
+            )
+
+
+def _snippet(node: ast.AST) -> str:
+    text = ast.unparse(node)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+# --- bounds --------------------------------------------------------------------------------
+
+
+def _digits(number: Any) -> float:
+    """Return log10(|number|), or 0 for zero."""
+    return math.log10(abs(number)) if number else 0.0
+
+
+def _check_pow(base: Any, exponent: Any) -> None:
+    if not (isinstance(base, _NUMBER_TYPES) and isinstance(exponent, _NUMBER_TYPES)):
+        return  # the operator itself will refuse the types
+    try:
+        estimate = float(exponent) * _digits(base)
+    except (OverflowError, ValueError):
+        estimate = math.inf  # an exponent beyond float range
+    if estimate > MAX_DIGITS:
+        raise _refuse(
+            "乘方结果过大",
+            f"power result would exceed 10**{MAX_DIGITS}",
+            f"{_short(base)} ** {_short(exponent)}",
+        )
+
+
+def _check_mult(left: Any, right: Any) -> None:
+    if _is_int(left) and _is_int(right):
+        if _digits(left) + _digits(right) > MAX_DIGITS:
+            raise _refuse(
+                "乘积过大",
+                f"product would exceed 10**{MAX_DIGITS}",
+                f"{_short(left)} * {_short(right)}",
+            )
+    elif isinstance(left, _SEQUENCE_TYPES) and _is_int(right):
+        _check_repeat(left, right)
+    elif _is_int(left) and isinstance(right, _SEQUENCE_TYPES):
+        _check_repeat(right, left)
+
+
+def _check_repeat(sequence: Any, times: int) -> None:
+    if times > 0 and _weight(sequence) * times > MAX_ITEMS:
+        raise _refuse(
+            "重复结果过大",
+            f"repetition would produce more than {MAX_ITEMS} items",
+            f"{type(sequence).__name__} * {_short(times)}",
+        )
+
+
+def _check_add(left: Any, right: Any) -> None:
+    if isinstance(left, _SEQUENCE_TYPES) and isinstance(right, _SEQUENCE_TYPES):
+        if _weight(left) + _weight(right) > MAX_ITEMS:
+            raise _refuse(
+                "拼接结果过大",
+                f"concatenation would produce more than {MAX_ITEMS} items",
+                f"{type(left).__name__} + {type(right).__name__}",
+            )
+
+
+def _check_lshift(left: Any, right: Any) -> None:
+    if _is_int(left) and _is_int(right) and left.bit_length() + right > MAX_DIGITS * math.log2(10):
+        raise _refuse(
+            "移位结果过大",
+            f"shift result would exceed 10**{MAX_DIGITS}",
+            f"{_short(left)} << {_short(right)}",
+        )
+
+
+def _check_mod(left: Any, right: Any) -> None:
+    # "%0999999999d" % 1 would build a gigantic string; printf formatting is not needed here.
+    if isinstance(left, (str, bytes)):
+        raise _refuse("不允许使用 % 格式化字符串", "string formatting with % is not allowed")
+
+
+def _check_container(value: Any) -> Any:
+    if _weight(value) > MAX_ITEMS:
+        raise _refuse("容器过大", f"container would hold more than {MAX_ITEMS} items")
+    return value
+
+
+def _weight(value: Any, limit: int = MAX_ITEMS) -> int:
+    """Count characters and items of a value, nested ones included, stopping past `limit`."""
+    # Shared references are counted every time they occur: that is what printing or
+    # comparing the value costs, and it stops [[big] * n] * n from slipping through.
+    total, stack = 0, [value]
+    while stack and total <= limit:
+        item = stack.pop()
+        if isinstance(item, (str, bytes)):
+            total += len(item)
+        elif isinstance(item, dict):
+            total += len(item)
+            stack.extend(_nested(item.keys()))
+            stack.extend(_nested(item.values()))
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            total += len(item)
+            stack.extend(_nested(item))
+    return total
+
+
+def _nested(items: Iterable) -> list:
+    return [item for item in items if isinstance(item, _SIZED_TYPES)]
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int)
+
+
+def _short(value: Any) -> str:
+    if _is_int(value) and value.bit_length() > 64:
+        return f"<int of about {_digits(value):.0f} digits>"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+# --- operators and builtins ----------------------------------------------------------------
+
+_BINARY = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
+    ast.LShift: operator.lshift,
+    ast.RShift: operator.rshift,
+    ast.BitAnd: operator.and_,
+    ast.BitOr: operator.or_,
+    ast.BitXor: operator.xor,
+}
+_BINARY_GUARDS = {
+    ast.Add: _check_add,
+    ast.Mult: _check_mult,
+    ast.Pow: _check_pow,
+    ast.LShift: _check_lshift,
+    ast.Mod: _check_mod,
+}
+_UNARY = {
+    ast.USub: operator.neg,
+    ast.UAdd: operator.pos,
+    ast.Not: operator.not_,
+    ast.Invert: operator.invert,
+}
+_COMPARE = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.Is: operator.is_,
+    ast.IsNot: operator.is_not,
+    ast.In: lambda item, container: item in container,
+    ast.NotIn: lambda item, container: item not in container,
+}
+_OPERATOR_TYPES = frozenset({*_BINARY, *_UNARY, *_COMPARE})
+
+
+def _round(number: Any, ndigits: int | None = None) -> Any:
+    # round(5, -10**9) would compute 10**(10**9) inside CPython.
+    if ndigits is None:
+        return round(number)
+    if abs(ndigits) > MAX_DIGITS:
+        raise _refuse("round 的位数过大", f"round() ndigits beyond ±{MAX_DIGITS}", ndigits)
+    return round(number, ndigits)
+
+
+def _sum(iterable: Iterable, /, start: Any = 0) -> Any:
+    # sum(lists, []) would concatenate without the size bound; only numbers are summed.
+    if not isinstance(start, _NUMBER_TYPES):
+        raise _refuse("sum 只能对数字求和", "sum() only adds numbers", type(start).__name__)
+    return sum(iterable, start)
+
+
+SAFE_BUILTINS: Mapping[str, Callable] = {
+    "len": len,
+    "min": min,
+    "max": max,
+    "abs": abs,
+    "round": _round,
+    "int": int,
+    "str": str,
+    "bool": bool,
+    "sum": _sum,
+    "sorted": sorted,
+    "any": any,
+    "all": all,
+}
+
+
+# --- the interpreter -----------------------------------------------------------------------
+
+
+class _Interpreter:
+    """Walk a checked tree; names come from the context, calls only from allowed functions."""
+
+    def __init__(self, names: Mapping[str, Any], functions: Mapping[str, Callable] | None):
+        self.names = names
+        self.functions = {**SAFE_BUILTINS, **(functions or {})}
+
+    def run(self, statement: ast.stmt) -> None:
+        if isinstance(statement, ast.Assign):
+            value = self.visit(statement.value)
+            for target in statement.targets:
+                self.names[target.id] = value
+        elif isinstance(statement, ast.AugAssign):
+            # Rebinds the name with a plain operator; never mutates a shared list in place.
+            current = self._lookup(statement.target.id)
+            value = self.visit(statement.value)
+            self.names[statement.target.id] = _binary(statement.op, current, value)
+        else:
+            self.visit(statement.value)
+
+    def visit(self, node: ast.expr) -> Any:
+        return getattr(self, f"_eval_{type(node).__name__}")(node)
+
+    def _lookup(self, name: str) -> Any:
+        if name not in self.names:
+            raise ExpressionError(_message("名称未定义", "name is not defined", name))
+        return self.names[name]
+
+    def _eval_Constant(self, node: ast.Constant) -> Any:
+        return node.value
+
+    def _eval_Name(self, node: ast.Name) -> Any:
+        return self._lookup(node.id)
+
+    def _eval_List(self, node: ast.List) -> list:
+        return _check_container([self.visit(item) for item in node.elts])
+
+    def _eval_Tuple(self, node: ast.Tuple) -> tuple:
+        return _check_container(tuple(self.visit(item) for item in node.elts))
+
+    def _eval_Set(self, node: ast.Set) -> set:
+        return _check_container({self.visit(item) for item in node.elts})
+
+    def _eval_Dict(self, node: ast.Dict) -> dict:
+        pairs = [
+            (self.visit(key), self.visit(value))
+            for key, value in zip(node.keys, node.values, strict=True)
+        ]
+        return _check_container(dict(pairs))
+
+    def _eval_BinOp(self, node: ast.BinOp) -> Any:
+        return _binary(node.op, self.visit(node.left), self.visit(node.right))
+
+    def _eval_UnaryOp(self, node: ast.UnaryOp) -> Any:
+        return _UNARY[type(node.op)](self.visit(node.operand))
+
+    def _eval_BoolOp(self, node: ast.BoolOp) -> Any:
+        # Short-circuit like Python: stop at the first operand that decides the result.
+        stop_when = not isinstance(node.op, ast.And)
+        for value_node in node.values:
+            value = self.visit(value_node)
+            if bool(value) is stop_when:
+                return value
+        return value
+
+    def _eval_Compare(self, node: ast.Compare) -> Any:
+        left = self.visit(node.left)
+        for op, right_node in zip(node.ops, node.comparators, strict=True):
+            right = self.visit(right_node)
+            result = _COMPARE[type(op)](left, right)
+            if not result:
+                return result  # a chain stops at its first false link
+            left = right
+        return result
+
+    def _eval_IfExp(self, node: ast.IfExp) -> Any:
+        return self.visit(node.body) if self.visit(node.test) else self.visit(node.orelse)
+
+    def _eval_Subscript(self, node: ast.Subscript) -> Any:
+        return self.visit(node.value)[self.visit(node.slice)]
+
+    def _eval_Slice(self, node: ast.Slice) -> slice:
+        parts = (node.lower, node.upper, node.step)
+        return slice(*(None if part is None else self.visit(part) for part in parts))
+
+    def _eval_Call(self, node: ast.Call) -> Any:
+        function = self._function(node.func.id)
+        args = [self.visit(arg) for arg in node.args]
+        kwargs = {keyword.arg: self.visit(keyword.value) for keyword in node.keywords}
+        return function(*args, **kwargs)
+
+    def _function(self, name: str) -> Callable:
+        if name in self.functions:
+            return self.functions[name]
+        raise _refuse("不允许调用未注册的函数", "only registered functions may be called", name)
+
+
+def _binary(op: ast.operator, left: Any, right: Any) -> Any:
+    guard = _BINARY_GUARDS.get(type(op))
+    if guard is not None:
+        guard(left, right)
+    return _BINARY[type(op)](left, right)
+
+
+# --- runtime errors ------------------------------------------------------------------------
+
+_RUNTIME_ERRORS = {
+    ZeroDivisionError: ("除数为零", "division by zero"),
+    KeyError: ("键不存在", "key not found"),
+    IndexError: ("索引超出范围", "index out of range"),
+    TypeError: ("类型错误", "type error"),
+    OverflowError: ("数值溢出", "numeric overflow"),
+    ArithmeticError: ("算术错误", "arithmetic error"),
+}
+
+
+@contextmanager
+def _translated(lineno: int | None = None):
+    """Turn any failure while running into ExpressionError, tagged with the script line."""
+    try:
+        yield
+    except ExpressionError as exc:
+        exc.lineno = exc.lineno or lineno
+        raise
+    except RecursionError:
+        raise UnsafeExpression(
+            _message("值嵌套过深", "value nests too deeply to evaluate"), lineno=lineno
+        ) from None
+    except Exception as exc:
+        zh, en = next(
+            (texts for kind, texts in _RUNTIME_ERRORS.items() if isinstance(exc, kind)),
+            ("表达式求值失败", "expression evaluation failed"),
+        )
+        detail = f"{type(exc).__name__}: {exc}"
+        raise ExpressionError(_message(zh, en, detail), lineno=lineno) from exc

@@ -1,0 +1,59 @@
+"""What the domain plugs into the generic engine: actions, assignment, authorization.
+
+The engine knows nothing of fees or colleges. The domain registers, for each user task
+(process id, task id), the action that performs the business change, and one function each
+to decide which organization holds a task's lane and whether a user may act on a task.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass
+class TaskContext:
+    """Everything an action needs about the completion under way."""
+
+    instance: Any
+    open_task: Any
+    task: Any
+    actor: Any
+    data: dict
+
+
+@dataclass
+class Assignment:
+    """Who holds an open task and what it shows them."""
+
+    organization_id: int | None
+    due_at: datetime | None = None
+    data: dict = field(default_factory=dict)
+
+
+Action = Callable[[TaskContext], dict | None]
+Assigner = Callable[[Any, Any], Assignment]
+Authorizer = Callable[[Any, Any], bool]
+
+
+@dataclass
+class Hooks:
+    actions: dict[tuple[str, str], Action] = field(default_factory=dict)
+    assign: Assigner | None = None
+    authorize: Authorizer | None = None
+
+
+HOOKS = Hooks()
+
+
+def bind(process_id: str, task_name: str) -> Callable[[Action], Action]:
+    """Register the decorated function as the action of one user task."""
+
+    def decorator(action: Action) -> Action:
+        HOOKS.actions[(process_id, task_name)] = action
+        return action
+
+    return decorator
+
+
+def action_for(process_id: str, task_name: str) -> Action | None:
+    return HOOKS.actions.get((process_id, task_name))

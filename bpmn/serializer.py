@@ -1,0 +1,72 @@
+"""The serializer seam: workflow state to JSON and back, without the specs.
+
+Specs are rebuilt from the definition's stored model files (parsed once per version), so an
+instance row holds only its own state. The format is versioned: a row carries
+`state_format`, and `from_version_N` functions upgrade older rows when they are read.
+"""
+from collections.abc import Callable
+from decimal import Decimal
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.config import DEFAULT_CONFIG
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_FORMAT
+
+STATE_FORMAT = 1
+
+
+class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
+    """Convert a top-level workflow without its specs; they are supplied on restore."""
+
+    def to_dict(self, workflow: BpmnWorkflow) -> dict:
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        dct["spiff_format"] = SPIFF_FORMAT
+        return dct
+
+    def from_dict(self, dct: dict, spec=None, subprocess_specs=None) -> BpmnWorkflow:
+        dct.pop("spiff_format", None)
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def _registry():
+    config = dict(DEFAULT_CONFIG)
+    config[BpmnWorkflow] = SpecFreeWorkflowConverter
+    registry = BpmnWorkflowSerializer.configure(config)
+    # Money may travel through task data as Decimal; keep it exact, never a float.
+    registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))
+    return registry
+
+
+_REGISTRY = _registry()
+
+# Upgrades from older state formats: from_version_N turns a format-N dict into format N+1.
+UPGRADES: dict[int, Callable[[dict], dict]] = {}
+
+
+def dump_state(workflow: BpmnWorkflow) -> dict:
+    """Return the workflow's state as a JSON-ready dict."""
+    return _REGISTRY.convert(workflow)
+
+
+def load_state(state: dict, state_format: int, spec, subprocess_specs) -> BpmnWorkflow:
+    """Restore a workflow from its stored state and the specs of its definition version."""
+    state = upgrade(dict(state), state_format)
+    return _REGISTRY.restore(state, spec=spec, subprocess_specs=subprocess_specs)
+
+
+def upgrade(state: dict, state_format: int) -> dict:
+    """Bring a stored state up to STATE_FORMAT, one version at a time."""
+    while state_format < STATE_FORMAT:
+        state = UPGRADES[state_format](state)
+        state_format += 1
+    return state

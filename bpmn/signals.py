@@ -1,0 +1,7 @@
+"""Signals the engine sends inside the transaction of a change; listeners write rows, not sockets."""
+from django.dispatch import Signal
+
+# sender=ProcessInstance class; kwargs: instance, task_name, actor, data
+task_completed = Signal()
+# kwargs: instance, opened (list of OpenTask), closed (list of task names), completed (bool)
+instance_advanced = Signal()

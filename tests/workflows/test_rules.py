@@ -1,0 +1,119 @@
+"""The fee rules as pure functions: each refusal names the rule and the numbers."""
+from decimal import Decimal
+
+import pytest
+
+from workflows import rules
+from workflows.errors import RuleViolation
+from workflows.money import from_fen, parse_amount, to_fen, yuan
+
+
+def test_fee_above_cap_is_refused_with_rule_and_numbers():
+    with pytest.raises(RuleViolation) as refusal:
+        rules.check_fee_cap("computer", Decimal("301.00"), Decimal("300.00"))
+    assert refusal.value.rule == "fee_cap_2357"
+    assert "机考 上限 300 元/人次, proposed 301.00" in refusal.value.message
+
+
+@pytest.mark.parametrize(
+    "mode,cap", [("paper", "200"), ("computer", "300"), ("practical_general", "500"),
+                 ("practical_special", "700")]
+)
+def test_fee_equal_to_cap_is_allowed(mode, cap):
+    rules.check_fee_cap(mode, Decimal(cap), Decimal(cap))
+
+
+def test_fee_one_cent_above_paper_cap_is_refused():
+    with pytest.raises(RuleViolation, match="纸笔考试 上限 200 元/人次, proposed 200.01"):
+        rules.check_fee_cap("paper", Decimal("200.01"), Decimal("200.00"))
+
+
+def test_cost_lines_must_sum_to_fee():
+    rules.check_lines_sum(Decimal("100.00"), [Decimal("60.00"), Decimal("40.00")])
+    with pytest.raises(RuleViolation) as refusal:
+        rules.check_lines_sum(Decimal("100.00"), [Decimal("60.00"), Decimal("39.99")])
+    assert refusal.value.rule == "cost_lines_sum"
+    assert "99.99" in refusal.value.message and "100.00" in refusal.value.message
+
+
+@pytest.mark.parametrize(
+    "raw,rule",
+    [
+        (None, "amount_required"),
+        ("", "amount_required"),
+        ("-1.00", "amount_negative"),
+        ("abc", "amount_not_numeric"),
+        ("NaN", "amount_not_numeric"),
+        ("Infinity", "amount_not_numeric"),
+        ("1e12", "amount_too_large"),
+        ("100000000.01", "amount_too_large"),
+        ("1.001", "amount_precision"),
+        (1.5, "amount_not_decimal"),
+        (True, "amount_not_decimal"),
+    ],
+)
+def test_bad_amounts_are_refused_with_their_rule(raw, rule):
+    with pytest.raises(RuleViolation) as refusal:
+        parse_amount(raw)
+    assert refusal.value.rule == rule
+    assert "/" in refusal.value.message  # Chinese / English
+
+
+def test_amounts_are_decimal_with_two_places():
+    assert parse_amount("12.5") == Decimal("12.50")
+    assert parse_amount(" 1,234.50 ") == Decimal("1234.50")
+    assert parse_amount(7) == Decimal("7.00")
+    assert str(parse_amount("3")) == "3.00"
+
+
+def test_fen_round_trip_is_exact():
+    for value in ["0.01", "199.99", "700.00", "12345678.90"]:
+        assert from_fen(to_fen(Decimal(value))) == Decimal(value)
+    assert yuan(Decimal("1234.5")) == "¥1,234.50"
+
+
+def test_uniformity_reports_none_same_conflict():
+    assert rules.uniformity(None, Decimal("150.00")) == "none"
+    assert rules.uniformity(Decimal("150.00"), Decimal("150.00")) == "same"
+    assert rules.uniformity(Decimal("150.00"), Decimal("160.00")) == "conflict"
+
+
+def test_second_different_baseline_in_province_is_refused():
+    with pytest.raises(RuleViolation) as refusal:
+        rules.check_uniformity("湖北省", "Web 前端开发", Decimal("150.00"), Decimal("160.00"))
+    assert refusal.value.rule == "one_standard_per_province"
+    assert "150.00" in refusal.value.message and "160.00" in refusal.value.message
+    assert refusal.value.status == 409
+
+
+def test_payment_is_fee_times_headcount():
+    assert rules.payment_amount(Decimal("180.00"), 37) == Decimal("6660.00")
+    assert rules.payment_amount(Decimal("180.00"), 0) == Decimal("0.00")
+    for bad in (-1, 2.5, "3", True):
+        with pytest.raises(RuleViolation):
+            rules.payment_amount(Decimal("180.00"), bad)
+
+
+@pytest.mark.parametrize("purpose", sorted(rules.FORBIDDEN_SPECIAL_FUND_USES))
+def test_special_funds_refuse_forbidden_uses(purpose):
+    with pytest.raises(RuleViolation) as refusal:
+        rules.check_special_fund_use("special", purpose)
+    assert refusal.value.rule == "special_fund_forbidden_use"
+    assert "专项资金不得用于" in refusal.value.message
+
+
+def test_other_sources_may_pay_any_purpose_and_special_may_pay_assessment():
+    rules.check_special_fund_use("own", "management_fee")
+    rules.check_special_fund_use("special", "assessment_fee")
+
+
+def test_allocations_must_equal_amount_never_more():
+    rules.check_allocations(Decimal("100.00"), [Decimal("60.00"), Decimal("40.00")])
+    with pytest.raises(RuleViolation, match="payment_on_actuals|verified fee"):
+        rules.check_allocations(Decimal("100.00"), [Decimal("60.00"), Decimal("40.01")])
+
+
+def test_paper_certificate_costs_at_most_40():
+    rules.check_paper_certificate_price(Decimal("40.00"))
+    with pytest.raises(RuleViolation, match="40"):
+        rules.check_paper_certificate_price(Decimal("40.01"))

@@ -1,0 +1,295 @@
+"""The business change bound to each user task: runs inside the engine's transaction.
+
+An action checks the submitted data, fires the state-machine transitions, and returns the
+task data the process model's gateways read. Raising RuleViolation leaves nothing changed.
+"""
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from bpmn.hooks import TaskContext, bind
+from workflows.errors import RuleViolation
+from workflows.models import (
+    Agreement,
+    Alliance,
+    Baseline,
+    FeeProposal,
+    Filing,
+    FundingAllocation,
+    Membership,
+    Negotiation,
+    Organization,
+    Payment,
+)
+from workflows.money import parse_amount, to_fen
+from workflows.proposals import table_offer, table_schedule, validated_offer
+
+INVITATION_DAYS = 7
+
+
+def _decision(data: dict, allowed: tuple[str, ...]) -> str:
+    decision = data.get("decision")
+    if decision not in allowed:
+        raise RuleViolation(
+            "decision_required",
+            f"请选择办理结果（{' / '.join(allowed)}）/ choose a decision: {', '.join(allowed)}; "
+            f"got {decision!r}",
+        )
+    return decision
+
+
+def _text(data: dict, key: str, required: bool = False, limit: int = 5000) -> str:
+    value = str(data.get(key) or "").strip()
+    if required and not value:
+        raise RuleViolation(f"{key}_required", f"须填写{key} / {key} is required")
+    if len(value) > limit:
+        raise RuleViolation(f"{key}_too_long", f"{key} 过长 / {key} is longer than {limit} characters")
+    return value
+
+
+# --- alliance formation ------------------------------------------------------------------
+
+
+@bind("alliance_formation", "invite_members")
+def invite_members(ctx: TaskContext) -> dict:
+    alliance = Alliance.objects.select_for_update().get(pk=ctx.task.data["alliance_id"])
+    colleges = _invitable_colleges(alliance, ctx.data.get("college_ids") or [])
+    for college in colleges:
+        Membership.objects.create(alliance=alliance, college=college)
+    deadline = _deadline(ctx.data.get("response_deadline"))
+    return {
+        "invited_college_ids": [c.pk for c in colleges],
+        "response_deadline": deadline.isoformat(),
+    }
+
+
+def _invitable_colleges(alliance: Alliance, ids: list) -> list[Organization]:
+    ids = [int(i) for i in ids if str(i).isdigit() and int(i) != alliance.lead_id]
+    colleges = list(
+        Organization.objects.filter(
+            pk__in=ids, kind=Organization.Kind.COLLEGE, province=alliance.province
+        )
+    )
+    if not colleges or len(colleges) != len(set(ids)):
+        raise RuleViolation(
+            "invite_colleges_of_province",
+            f"须邀请本省（{alliance.province}）的试点院校，至少一所 / invite at least one pilot "
+            f"college of {alliance.province}; got {ids}",
+        )
+    return colleges
+
+
+def _deadline(raw) -> datetime:
+    if not raw:
+        return timezone.now() + timedelta(days=INVITATION_DAYS)
+    try:
+        deadline = datetime.fromisoformat(str(raw))
+    except ValueError:
+        raise RuleViolation("deadline_invalid", f"截止时间格式错误 / deadline is not a date: {raw!r}") from None
+    if deadline.tzinfo is None:
+        deadline = timezone.make_aware(deadline, timezone.get_fixed_timezone(480))
+    if deadline <= timezone.now():
+        raise RuleViolation("deadline_in_past", f"截止时间须晚于现在 / the deadline must be in the future: {raw}")
+    return deadline
+
+
+@bind("alliance_formation", "respond_invitation")
+def respond_invitation(ctx: TaskContext) -> dict:
+    membership = Membership.objects.select_for_update().get(
+        alliance_id=ctx.task.data["alliance_id"], college_id=ctx.task.data["college_id"]
+    )
+    accepted = _decision(ctx.data, ("accept", "decline")) == "accept"
+    (membership.accept if accepted else membership.decline)(timezone.now())
+    membership.save()
+    return {"accepted": accepted}
+
+
+# --- fee negotiation ---------------------------------------------------------------------
+
+
+def _negotiation(ctx: TaskContext) -> Negotiation:
+    return Negotiation.objects.select_for_update().select_related("certificate", "alliance").get(
+        pk=ctx.task.data["negotiation_id"]
+    )
+
+
+@bind("fee_negotiation", "screen_services")
+def screen_services(ctx: TaskContext) -> dict:
+    negotiation = _negotiation(ctx)
+    if negotiation.state == Negotiation.State.NEGOTIATING:  # back after a provincial return
+        negotiation.begin_screening()
+    services = ctx.data.get("services") or list(negotiation.schedule.services)
+    negotiation.open_rounds(_text(ctx.data, "training_content", required=True), list(services))
+    negotiation.save()
+    proposal = negotiation.open_proposal() or table_schedule(negotiation)
+    return {"turn": "alliance", "round_outcome": "open", "round_deadline": proposal.deadline.isoformat()}
+
+
+def _respond(ctx: TaskContext, party: str) -> dict:
+    negotiation = _negotiation(ctx)
+    proposal = negotiation.open_proposal()
+    if proposal is None or proposal.party == party:
+        raise RuleViolation("no_offer_to_answer", "没有待回应的报价 / there is no offer to answer", 409)
+    decision = _decision(ctx.data, ("accept", "counter", "reject"))
+    if decision == "accept":
+        return _accept(negotiation, proposal)
+    if decision == "reject":
+        proposal.reject()
+        proposal.save()
+        negotiation.escalate()
+        negotiation.save()
+        return {"round_outcome": "rejected"}
+    return _counter(ctx, negotiation, proposal, party)
+
+
+def _accept(negotiation: Negotiation, proposal: FeeProposal) -> dict:
+    proposal.accept()
+    proposal.save()
+    negotiation.agree(proposal.fee)
+    negotiation.save()
+    return {"round_outcome": "accepted", "agreed_fee_fen": to_fen(proposal.fee)}
+
+
+def _counter(ctx: TaskContext, negotiation: Negotiation, proposal: FeeProposal, party: str) -> dict:
+    fee, lines = validated_offer(negotiation, ctx.data.get("fee"), ctx.data.get("lines"))
+    proposal.counter()
+    proposal.save()
+    offer = table_offer(negotiation, party, fee, lines, ctx.actor, _text(ctx.data, "comment"))
+    other = "teo" if party == FeeProposal.Party.ALLIANCE else "alliance"
+    return {"round_outcome": "countered", "turn": other, "round_deadline": offer.deadline.isoformat()}
+
+
+@bind("fee_negotiation", "alliance_responds")
+def alliance_responds(ctx: TaskContext) -> dict:
+    return _respond(ctx, FeeProposal.Party.ALLIANCE)
+
+
+@bind("fee_negotiation", "teo_responds")
+def teo_responds(ctx: TaskContext) -> dict:
+    return _respond(ctx, FeeProposal.Party.TEO)
+
+
+@bind("fee_negotiation", "mediate")
+def mediate(ctx: TaskContext) -> dict:
+    negotiation = _negotiation(ctx)
+    if negotiation.state == Negotiation.State.NEGOTIATING:  # rounds ran out or a deadline passed
+        negotiation.escalate()
+    if _decision(ctx.data, ("agreed", "failed")) == "failed":
+        negotiation.fail()
+        negotiation.save()
+        return {"mediation_outcome": "failed"}
+    fee, lines = validated_offer(negotiation, ctx.data.get("fee"), ctx.data.get("lines"))
+    proposal = table_offer(negotiation, FeeProposal.Party.TEO, fee, lines, ctx.actor,
+                           "省厅调解结果 Mediated by the province")
+    proposal.accept()
+    proposal.save()
+    negotiation.agree(fee, mediated=True)
+    negotiation.save()
+    return {"mediation_outcome": "agreed", "agreed_fee_fen": to_fen(fee)}
+
+
+# --- provincial verification -------------------------------------------------------------
+
+
+@bind("fee_verification", "verify_baseline")
+def verify_baseline(ctx: TaskContext) -> dict:
+    negotiation = _negotiation(ctx)
+    baseline = Baseline.objects.select_for_update().get(
+        negotiation=negotiation, state=Baseline.State.PENDING
+    )
+    decision = _decision(ctx.data, ("verify", "return", "reject"))
+    now = timezone.now()
+    if decision == "verify":
+        baseline.verify(ctx.actor, now)
+        baseline.save()
+        agreement = Agreement.objects.create(negotiation=negotiation, baseline=baseline, fee=baseline.fee)
+        return {"verification_outcome": "verified", "agreement_id": agreement.pk}
+    reasons = _text(ctx.data, "reasons", required=True)
+    if decision == "return":
+        baseline.return_for_revision(ctx.actor, reasons)
+        negotiation.reopen()
+        negotiation.save()
+    else:
+        baseline.reject(ctx.actor, reasons)
+    baseline.save()
+    return {"verification_outcome": "returned" if decision == "return" else "rejected"}
+
+
+# --- agreement signing and filing --------------------------------------------------------
+
+
+def _sign(ctx: TaskContext, party: str) -> dict:
+    agreement = Agreement.objects.select_for_update().get(pk=ctx.task.data["agreement_id"])
+    agreement.record_signature(party, timezone.now())
+    if agreement._both_signed():
+        agreement.complete_signing()
+        agreement.save()
+        Filing.objects.create(agreement=agreement, filing_no=f"BA-{agreement.pk:06d}")
+    agreement.save()
+    return {f"signed_by_{party}": True}
+
+
+@bind("agreement_signing", "sign_alliance")
+def sign_alliance(ctx: TaskContext) -> dict:
+    return _sign(ctx, "alliance")
+
+
+@bind("agreement_signing", "sign_teo")
+def sign_teo(ctx: TaskContext) -> dict:
+    return _sign(ctx, "teo")
+
+
+@bind("agreement_filing", "acknowledge_filing")
+def acknowledge_filing(ctx: TaskContext) -> dict:
+    agreement = Agreement.objects.select_for_update().get(pk=ctx.task.data["agreement_id"])
+    filing = Filing.objects.select_for_update().get(agreement=agreement)
+    flagged = bool(ctx.data.get("flagged"))
+    if flagged:
+        filing.flag(ctx.actor, _text(ctx.data, "note"))
+    else:
+        filing.acknowledge(ctx.actor)
+    filing.save()
+    agreement.file()
+    agreement.save()
+    members = list(agreement.negotiation.alliance.accepted_members().values_list("college_id", flat=True))
+    for college_id in members:
+        Payment.objects.get_or_create(agreement=agreement, college_id=college_id)
+    return {"flagged": flagged, "member_college_ids": members}
+
+
+@bind("agreement_filing", "record_supervision")
+def record_supervision(ctx: TaskContext) -> dict:
+    filing = Filing.objects.select_for_update().get(agreement_id=ctx.task.data["agreement_id"])
+    note = _text(ctx.data, "supervision_note", required=True)
+    filing.supervision_note = f"{filing.supervision_note}\n{note}".strip()
+    filing.save()
+    return {"supervision_note": note}
+
+
+# --- payment -----------------------------------------------------------------------------
+
+
+@bind("payment", "release_payment")
+def release_payment(ctx: TaskContext) -> dict:
+    payment = Payment.objects.select_for_update().get(pk=ctx.task.data["payment_id"])
+    funding = _allocations(payment, ctx.data.get("funding") or [])
+    payment.release(ctx.actor, timezone.now())
+    payment.save()
+    return {"released": True, "funding": funding}
+
+
+def _allocations(payment: Payment, raw: list) -> list[dict]:
+    if not raw:
+        raise RuleViolation("funding_required", "须选择资金来源 / choose at least one funding source")
+    sources = set(FundingAllocation.Source.values)
+    saved = []
+    for item in raw:
+        if item.get("source") not in sources:
+            raise RuleViolation(
+                "funding_source_unknown", f"未知的资金来源 / unknown funding source: {item.get('source')!r}"
+            )
+        amount = parse_amount(item.get("amount"), f"funding {item['source']}")
+        purpose = str(item.get("purpose") or "assessment_fee")
+        FundingAllocation.objects.create(payment=payment, source=item["source"], amount=amount, purpose=purpose)
+        saved.append({"source": item["source"], "amount": f"{amount:.2f}", "purpose": purpose})
+    return saved

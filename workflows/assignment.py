@@ -1,0 +1,81 @@
+"""Which organization holds a task's lane, and whether a user may act on a task.
+
+A lane names a role; the organization comes from the objects named in the task data: the
+alliance's lead college, the invited college, the certificate's TEO, the province's education
+department, the paying college's finance office.
+"""
+from datetime import datetime
+
+from bpmn.hooks import HOOKS, Assignment
+from workflows.models import Alliance, Negotiation, Organization, Person, Role
+
+# The lane a task sits in -> the person roles that may act in it.
+LANE_ROLES = {
+    "alliance_lead": {Role.COLLEGE},
+    "college": {Role.COLLEGE},
+    "teo": {Role.TEO},
+    "reviewer": {Role.REVIEWER},
+    "finance": {Role.FINANCE},
+}
+
+DEADLINE_KEYS = ("round_deadline", "response_deadline")
+
+
+def _education_dept_of(province_id: int) -> int | None:
+    org = Organization.objects.filter(
+        kind=Organization.Kind.EDUCATION_DEPT, province_id=province_id
+    ).first()
+    return org.pk if org else None
+
+
+def _negotiation(data: dict) -> Negotiation | None:
+    if "negotiation_id" not in data:
+        return None
+    return Negotiation.objects.select_related("certificate", "alliance").get(pk=data["negotiation_id"])
+
+
+def organization_for(lane: str, data: dict) -> int | None:
+    """Return the organization id that holds the lane for a task with this data."""
+    if lane == "alliance_lead":
+        return Alliance.objects.values_list("lead_id", flat=True).get(pk=data["alliance_id"])
+    if lane in ("college", "finance"):
+        return data.get("college_id")
+    negotiation = _negotiation(data)
+    if lane == "teo" and negotiation:
+        return negotiation.certificate.teo_id
+    if lane == "reviewer":
+        province_id = data.get("province_id") or (negotiation and negotiation.alliance.province_id)
+        return _education_dept_of(province_id)
+    return None
+
+
+def _due(data: dict, lane: str) -> datetime | None:
+    # A responder's due date is the deadline its boundary timer enforces.
+    for key in DEADLINE_KEYS:
+        if data.get(key) and lane in ("alliance_lead", "teo", "college"):
+            return datetime.fromisoformat(data[key])
+    return None
+
+
+def assign(instance, task) -> Assignment:
+    lane = task.task_spec.lane or ""
+    data = task.data
+    shown = {k: data[k] for k in ("negotiation_id", "alliance_id", "college_id", "payment_id",
+                                  "agreement_id", "certificate_id") if k in data}
+    return Assignment(organization_for(lane, data), _due(data, lane), shown)
+
+
+def authorize(user, open_task) -> bool:
+    """Allow only a person whose role the lane names, in the organization that holds it."""
+    person = Person.objects.filter(user_id=getattr(user, "pk", None)).first()
+    if person is None or open_task.organization_id is None:
+        return False
+    return (
+        person.role in LANE_ROLES.get(open_task.role, set())
+        and person.organization_id == open_task.organization_id
+    )
+
+
+def install() -> None:
+    HOOKS.assign = assign
+    HOOKS.authorize = authorize

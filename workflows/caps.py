@@ -1,0 +1,48 @@
+"""The "2357" caps, asked of the deployed DMN table: the one source for engine, forms and API."""
+from decimal import Decimal
+from types import SimpleNamespace
+
+from bpmn import engine, parser
+from bpmn.models import ProcessDefinition
+from workflows.errors import RuleViolation
+
+DECISION_ID = "assessment_fee_cap"
+_TABLES: dict[str, object] = {}
+
+
+def _decision_sources() -> tuple[str, dict]:
+    definition = (
+        ProcessDefinition.objects.filter(process_id="fee_verification").order_by("-version").first()
+    )
+    sources = definition.sources if definition else parser.read_model_files()
+    dmn_only = {name: text for name, text in sources.items() if name.endswith(".dmn")}
+    return parser.content_hash(dmn_only), dmn_only
+
+
+def _table(hash_: str, sources: dict):
+    if hash_ not in _TABLES:
+        dmn_parser = parser.build_parser(sources)
+        _TABLES[hash_] = dmn_parser.get_engine(DECISION_ID, None)
+    return _TABLES[hash_]
+
+
+def cap_for(mode: str) -> Decimal:
+    """Return the cap in yuan per person per sitting for an assessment mode."""
+    table = _table(*_decision_sources())
+    task = SimpleNamespace(
+        data={"assessment_mode": mode},
+        workflow=SimpleNamespace(script_engine=engine.script_engine()),
+    )
+    result = table.result(task)
+    if not result or result.get("cap_fen") is None:
+        raise RuleViolation(
+            "assessment_mode_unknown", f"未知的考核方式 / unknown assessment mode: {mode!r}"
+        )
+    return (Decimal(int(result["cap_fen"])) / 100).quantize(Decimal("0.01"))
+
+
+def cap_table() -> dict[str, Decimal]:
+    """Return every mode's cap, for forms and the public disclosure page."""
+    from workflows.models import AssessmentMode
+
+    return {mode.value: cap_for(mode.value) for mode in AssessmentMode}

@@ -1,0 +1,98 @@
+"""Demo data worth walking through: two provinces, six colleges, two TEOs, four certificates."""
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from workflows import services
+from workflows.models import (
+    AssessmentMode,
+    Certificate,
+    CostItem,
+    FeeSchedule,
+    Organization,
+    Person,
+    Province,
+    Role,
+)
+
+PASSWORD = "demo12345"
+COST_ITEMS = Path(__file__).resolve().parent / "data" / "cost_items.json"
+
+PROVINCES = [("42", "湖北省"), ("32", "江苏省")]
+COLLEGES = {
+    "42": ["武汉职业技术学院", "湖北交通职业技术学院", "武汉船舶职业技术学院"],
+    "32": ["南京工业职业技术大学", "无锡职业技术学院", "常州信息职业技术学院"],
+}
+TEOS = ["工业互联网培训评价有限公司", "智能制造职业技能评价中心"]
+CERTIFICATES = [
+    # code, name, teo index, mode, fee, cost lines
+    ("X-WEB-01", "Web 前端开发", 0, AssessmentMode.PAPER,
+     {"question_bank": "60.00", "paper_assembly": "20.00", "paper_printing": "15.00", "marking": "45.00",
+      "certificate_issuance": "20.00", "invigilation": "20.00"}),
+    ("X-CLOUD-02", "云计算平台运维", 0, AssessmentMode.COMPUTER,
+     {"question_bank": "80.00", "exam_system": "90.00", "marking": "40.00", "venue_rental": "30.00",
+      "certificate_issuance": "20.00", "invigilation": "20.00"}),
+    ("X-PLC-03", "工业机器人操作与运维", 1, AssessmentMode.PRACTICAL_GENERAL,
+     {"examiner_fees": "150.00", "equipment_commissioning": "90.00", "venue_setup": "60.00",
+      "consumables": "70.00", "certificate_issuance": "20.00", "invigilation": "40.00", "security": "20.00"}),
+    ("X-CNC-04", "多轴数控加工", 1, AssessmentMode.PRACTICAL_SPECIAL,
+     {"examiner_fees": "200.00", "equipment_commissioning": "150.00", "venue_rental": "80.00",
+      "consumables": "120.00", "certificate_issuance": "20.00", "invigilation": "50.00", "security": "30.00"}),
+]
+
+
+def load_cost_items() -> None:
+    for position, item in enumerate(json.loads(COST_ITEMS.read_text(encoding="utf-8"))):
+        CostItem.objects.update_or_create(code=item["code"], defaults={**item, "position": position})
+
+
+def _account(username: str, org: Organization, role: str):
+    User = get_user_model()
+    user, created = User.objects.get_or_create(username=username)
+    if created:
+        user.set_password(PASSWORD)
+        user.save()
+    Person.objects.update_or_create(user=user, defaults={"organization": org, "role": role})
+    return user
+
+
+@transaction.atomic
+def load_demo() -> dict:
+    """Create the demo world; running it twice changes nothing."""
+    load_cost_items()
+    world = {"colleges": [], "teos": [], "certificates": []}
+    for code, name in PROVINCES:
+        province, _ = Province.objects.get_or_create(code=code, defaults={"name": name})
+        dept, _ = Organization.objects.get_or_create(
+            name=f"{name}教育厅", defaults={"kind": Organization.Kind.EDUCATION_DEPT, "province": province})
+        _account(f"reviewer_{code}", dept, Role.REVIEWER)
+        for index, college_name in enumerate(COLLEGES[code], start=1):
+            college, _ = Organization.objects.get_or_create(
+                name=college_name, defaults={"kind": Organization.Kind.COLLEGE, "province": province})
+            _account(f"college_{code}_{index}", college, Role.COLLEGE)
+            _account(f"finance_{code}_{index}", college, Role.FINANCE)
+            world["colleges"].append(college)
+    ministry, _ = Organization.objects.get_or_create(name="教育部职业教育与成人教育司",
+                                                     defaults={"kind": Organization.Kind.MINISTRY})
+    _account("ministry", ministry, Role.MINISTRY)
+    for index, teo_name in enumerate(TEOS, start=1):
+        teo, _ = Organization.objects.get_or_create(name=teo_name, defaults={"kind": Organization.Kind.TEO})
+        world["teos"].append(teo)
+        _account(f"teo_{index}", teo, Role.TEO)
+    for code, name, teo_index, mode, lines in CERTIFICATES:
+        teo = world["teos"][teo_index]
+        certificate, _ = Certificate.objects.get_or_create(
+            code=code, defaults={"name": name, "teo": teo, "assessment_mode": mode})
+        world["certificates"].append(certificate)
+        if not certificate.schedules.filter(state=FeeSchedule.State.PUBLISHED).exists():
+            user = Person.objects.filter(organization=teo, role=Role.TEO).first().user
+            fee = f"{sum(Decimal(v) for v in lines.values()):.2f}"
+            services.publish_schedule(user, certificate, fee, lines,
+                                      training_plan=f"{name} 师资培训 5 天 / 5-day teacher training",
+                                      services=["师资培训 teacher training", "考核 assessment", "证书 certificate"])
+    student_org = world["colleges"][0]
+    _account("student", student_org, Role.STUDENT)
+    return world

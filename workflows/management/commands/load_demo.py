@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from workflows.demo import PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo provinces, colleges, TEOs, certificates, schedules and accounts."
+
+    def handle(self, *args, **options):
+        world = load_demo()
+        self.stdout.write(
+            f"demo loaded: {len(world['colleges'])} colleges, {len(world['teos'])} TEOs, "
+            f"{len(world['certificates'])} certificates; password for every account: {PASSWORD}"
+        )

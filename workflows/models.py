@@ -1,0 +1,617 @@
+"""The negotiation domain: reference data and the business objects with protected state machines.
+
+No state field is ever assigned: every change goes through a `@transition`, whose conditions
+call the rules in `workflows.rules` and refuse with the rule's wording.
+"""
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django_fsm import FSMField, transition
+
+from workflows import rules
+from workflows.errors import RuleViolation
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class AssessmentMode(models.TextChoices):
+    PAPER = "paper", "纸笔考试 Paper-and-pencil"
+    COMPUTER = "computer", "机考 Computer-based"
+    PRACTICAL_GENERAL = "practical_general", "一般设备实操 Practical, general equipment"
+    PRACTICAL_SPECIAL = "practical_special", "特殊设备实操 Practical, special equipment"
+
+
+class Role(models.TextChoices):
+    COLLEGE = "college", "试点院校 Pilot college"
+    FINANCE = "finance", "院校财务 Finance officer"
+    TEO = "teo", "培训评价组织 Training evaluation organization"
+    REVIEWER = "reviewer", "省级教育行政部门 Provincial reviewer"
+    MINISTRY = "ministry", "教育部 Ministry supervisor"
+    STUDENT = "student", "学生 Student"
+
+
+# --- reference data ----------------------------------------------------------------------
+
+
+class Province(models.Model):
+    code = models.CharField(max_length=10, unique=True)
+    name = models.CharField(max_length=50)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organization(models.Model):
+    class Kind(models.TextChoices):
+        COLLEGE = "college", "试点院校 Pilot college"
+        TEO = "teo", "培训评价组织 TEO"
+        EDUCATION_DEPT = "education_dept", "省级教育行政部门 Provincial education department"
+        PROVINCIAL_INSTITUTION = "provincial_institution", "省级试点机构 Provincial pilot institution"
+        MINISTRY = "ministry", "教育部 Ministry"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    province = models.ForeignKey(Province, null=True, blank=True, on_delete=models.PROTECT)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "province"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(models.Model):
+    """A user's organization and role: what the lanes and permissions are checked against."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="people")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.organization})"
+
+
+class Certificate(models.Model):
+    code = models.CharField(max_length=30, unique=True)
+    name = models.CharField(max_length=200)
+    teo = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, limit_choices_to={"kind": "teo"}
+    )
+    assessment_mode = models.CharField(max_length=30, choices=AssessmentMode.choices)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class CostItem(models.Model):
+    """One of the cost items of an assessment fee; data, not code."""
+
+    code = models.CharField(max_length=40, unique=True)
+    name_zh = models.CharField(max_length=50)
+    name_en = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.name_zh} {self.name_en}"
+
+
+# --- fee schedules (公示) ----------------------------------------------------------------
+
+
+class FeeSchedule(models.Model):
+    """A TEO's published training plan and fee standard for one certificate (提前公示)."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "草稿 Draft"
+        PUBLISHED = "published", "已公示 Published"
+        WITHDRAWN = "withdrawn", "已撤回 Withdrawn"
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="schedules")
+    fee = models.DecimalField(**MONEY)
+    training_plan = models.TextField(blank=True)
+    services = models.JSONField(default=list)
+    lines = models.JSONField(default=dict, help_text="cost item code -> amount (string yuan)")
+    state = FSMField(default=State.DRAFT, choices=State.choices, protected=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate"], condition=Q(state="published"), name="one_published_schedule"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate} {self.fee}"
+
+    def _lines_and_cap_hold(self) -> bool:
+        from workflows.caps import cap_for
+
+        rules.check_fee_cap(self.certificate.assessment_mode, self.fee, cap_for(self.certificate.assessment_mode))
+        rules.check_lines_sum(self.fee, [Decimal(v) for v in self.lines.values()])
+        return True
+
+    @transition(field=state, source=State.DRAFT, target=State.PUBLISHED, conditions=[_lines_and_cap_hold])
+    def publish(self, at):
+        self.published_at = at
+
+    @transition(field=state, source=State.PUBLISHED, target=State.WITHDRAWN)
+    def withdraw(self):
+        pass
+
+
+# --- alliance (组建联盟) ------------------------------------------------------------------
+
+
+class Alliance(models.Model):
+    class State(models.TextChoices):
+        FORMING = "forming", "组建中 Forming"
+        FORMED = "formed", "已备案 Registered"
+        DISSOLVED = "dissolved", "未组建 Not formed"
+
+    MIN_MEMBERS = 2  # mirrors the gateway `accepted_count >= 2` in alliance_formation.bpmn
+
+    name = models.CharField(max_length=200)
+    lead = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="led_alliances")
+    province = models.ForeignKey(Province, on_delete=models.PROTECT)
+    state = FSMField(default=State.FORMING, choices=State.choices, protected=True)
+    registration_no = models.CharField(max_length=40, blank=True)
+    registered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def accepted_members(self):
+        return self.memberships.filter(state=Membership.State.ACCEPTED)
+
+    def _enough_members(self) -> bool:
+        count = self.accepted_members().count()
+        if count < self.MIN_MEMBERS:
+            raise RuleViolation(
+                "alliance_min_members",
+                f"联盟须至少 {self.MIN_MEMBERS} 所院校接受邀请，现有 {count} 所 / an alliance needs at "
+                f"least {self.MIN_MEMBERS} accepting colleges, it has {count}",
+            )
+        return True
+
+    @transition(field=state, source=State.FORMING, target=State.FORMED, conditions=[_enough_members])
+    def register(self, registration_no: str, at):
+        # 备案不是审批: registration is a filing, so the only condition is the model's own minimum.
+        self.registration_no = registration_no
+        self.registered_at = at
+
+    @transition(field=state, source=State.FORMING, target=State.DISSOLVED)
+    def dissolve(self):
+        pass
+
+
+class Membership(models.Model):
+    class State(models.TextChoices):
+        INVITED = "invited", "已邀请 Invited"
+        ACCEPTED = "accepted", "已接受 Accepted"
+        DECLINED = "declined", "已谢绝 Declined"
+        EXPIRED = "expired", "已过期 Expired"
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.CASCADE, related_name="memberships")
+    college = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="memberships")
+    is_lead = models.BooleanField(default=False)
+    state = FSMField(default=State.INVITED, choices=State.choices, protected=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "college"], name="one_membership_per_college")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.college} in {self.alliance}"
+
+    @transition(field=state, source=State.INVITED, target=State.ACCEPTED)
+    def accept(self, at):
+        self.responded_at = at
+
+    @transition(field=state, source=State.INVITED, target=State.DECLINED)
+    def decline(self, at):
+        self.responded_at = at
+
+    @transition(field=state, source=State.INVITED, target=State.EXPIRED)
+    def expire(self):
+        pass
+
+
+# --- negotiation (协商、谈判) --------------------------------------------------------------
+
+
+class Negotiation(models.Model):
+    """One alliance negotiating one certificate's fee with its TEO: the lifecycle's anchor."""
+
+    class State(models.TextChoices):
+        AWAITING_ALLIANCE = "awaiting_alliance", "待组建联盟 Awaiting alliance"
+        SCREENING = "screening", "筛选服务内容 Screening services"
+        NEGOTIATING = "negotiating", "协商中 Negotiating"
+        MEDIATION = "mediation", "省厅调解 In mediation"
+        AGREED = "agreed", "已达成 Agreed"
+        FAILED = "failed", "未达成 Failed"
+        ABANDONED = "abandoned", "已终止 Abandoned"
+
+    ACTIVE = [State.AWAITING_ALLIANCE, State.SCREENING, State.NEGOTIATING, State.MEDIATION, State.AGREED]
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="negotiations")
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="negotiations")
+    schedule = models.ForeignKey(FeeSchedule, on_delete=models.PROTECT)
+    state = FSMField(default=State.AWAITING_ALLIANCE, choices=State.choices, protected=True)
+    training_content = models.TextField(blank=True)
+    services = models.JSONField(default=list)
+    agreed_fee = models.DecimalField(null=True, blank=True, **MONEY)
+    mediated = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "certificate"],
+                condition=Q(state__in=["awaiting_alliance", "screening", "negotiating", "mediation", "agreed"]),
+                name="one_active_negotiation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alliance} × {self.certificate}"
+
+    @property
+    def teo(self) -> Organization:
+        return self.certificate.teo
+
+    @property
+    def province(self) -> Province:
+        return self.alliance.province
+
+    def open_proposal(self):
+        return self.proposals.filter(state=FeeProposal.State.OPEN).order_by("-round_no").first()
+
+    @transition(field=state, source=[State.AWAITING_ALLIANCE, State.NEGOTIATING], target=State.SCREENING)
+    def begin_screening(self):
+        pass
+
+    @transition(field=state, source=State.SCREENING, target=State.NEGOTIATING)
+    def open_rounds(self, training_content: str, services: list):
+        self.training_content = training_content
+        self.services = services
+
+    @transition(field=state, source=[State.NEGOTIATING, State.MEDIATION], target=State.AGREED)
+    def agree(self, fee: Decimal, mediated: bool = False):
+        self.agreed_fee = fee
+        self.mediated = mediated
+
+    @transition(field=state, source=State.NEGOTIATING, target=State.MEDIATION)
+    def escalate(self):
+        pass
+
+    @transition(field=state, source=State.MEDIATION, target=State.FAILED)
+    def fail(self):
+        pass
+
+    @transition(field=state, source=State.AGREED, target=State.NEGOTIATING)
+    def reopen(self):
+        self.agreed_fee = None
+
+    @transition(field=state, source=[State.AWAITING_ALLIANCE, State.AGREED], target=State.ABANDONED)
+    def abandon(self):
+        pass
+
+
+class FeeProposal(models.Model):
+    """One round's offer, with a cost line per cost item."""
+
+    class Party(models.TextChoices):
+        TEO = "teo", "培训评价组织 TEO"
+        ALLIANCE = "alliance", "院校联盟 Alliance"
+
+    class State(models.TextChoices):
+        OPEN = "open", "待回应 Open"
+        ACCEPTED = "accepted", "已接受 Accepted"
+        COUNTERED = "countered", "已还价 Countered"
+        REJECTED = "rejected", "已拒绝 Rejected"
+        EXPIRED = "expired", "已过期 Expired"
+
+    negotiation = models.ForeignKey(Negotiation, on_delete=models.CASCADE, related_name="proposals")
+    round_no = models.PositiveIntegerField()
+    party = models.CharField(max_length=10, choices=Party.choices)
+    fee = models.DecimalField(**MONEY)
+    lines = models.JSONField(help_text="cost item code -> amount (string yuan)")
+    comment = models.TextField(blank=True)
+    state = FSMField(default=State.OPEN, choices=State.choices, protected=True)
+    deadline = models.DateTimeField(null=True, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["round_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["negotiation", "round_no"], name="one_proposal_per_round"),
+            models.UniqueConstraint(
+                fields=["negotiation"], condition=Q(state="open"), name="one_open_proposal"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"round {self.round_no}: {self.fee}"
+
+    @transition(field=state, source=State.OPEN, target=State.ACCEPTED)
+    def accept(self):
+        pass
+
+    @transition(field=state, source=State.OPEN, target=State.COUNTERED)
+    def counter(self):
+        pass
+
+    @transition(field=state, source=State.OPEN, target=State.REJECTED)
+    def reject(self):
+        pass
+
+    @transition(field=state, source=State.OPEN, target=State.EXPIRED)
+    def expire(self):
+        pass
+
+
+# --- provincial verification (省厅核定) --------------------------------------------------
+
+
+class Baseline(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", "待核定 Pending"
+        VERIFIED = "verified", "已核定 Verified"
+        RETURNED = "returned", "已退回 Returned"
+        REJECTED = "rejected", "不予核定 Rejected"
+        SUPERSEDED = "superseded", "已替代 Superseded"
+
+    province = models.ForeignKey(Province, on_delete=models.PROTECT)
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT)
+    negotiation = models.ForeignKey(Negotiation, on_delete=models.PROTECT, related_name="baselines")
+    fee = models.DecimalField(**MONEY)
+    cap = models.DecimalField(**MONEY)
+    state = FSMField(default=State.PENDING, choices=State.choices, protected=True)
+    reasons = models.TextField(blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    superseded_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["province", "certificate"],
+                condition=Q(state="verified"),
+                name="one_verified_baseline_per_province",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.province} {self.certificate} {self.fee}"
+
+    def verified_in_province(self):
+        return Baseline.objects.filter(
+            province=self.province, certificate=self.certificate, state=self.State.VERIFIED
+        ).exclude(pk=self.pk).first()
+
+    def _within_cap(self) -> bool:
+        rules.check_fee_cap(self.certificate.assessment_mode, self.fee, self.cap)
+        return True
+
+    def _one_standard(self) -> bool:
+        existing = self.verified_in_province()
+        rules.check_uniformity(
+            self.province.name, self.certificate.name, existing.fee if existing else None, self.fee
+        )
+        return True
+
+    @transition(field=state, source=State.PENDING, target=State.VERIFIED, conditions=[_within_cap, _one_standard])
+    def verify(self, reviewer, at):
+        self.reviewer = reviewer
+        self.verified_at = at
+
+    @transition(field=state, source=State.PENDING, target=State.RETURNED)
+    def return_for_revision(self, reviewer, reasons: str):
+        self.reviewer = reviewer
+        self.reasons = reasons
+
+    @transition(field=state, source=State.PENDING, target=State.REJECTED)
+    def reject(self, reviewer, reasons: str):
+        self.reviewer = reviewer
+        self.reasons = reasons
+
+    @transition(field=state, source=State.VERIFIED, target=State.SUPERSEDED)
+    def supersede(self, reasons: str):
+        self.reasons = reasons
+
+
+# --- agreement (签署协议) and filing (备案) ------------------------------------------------
+
+
+class Agreement(models.Model):
+    class State(models.TextChoices):
+        AWAITING_SIGNATURES = "awaiting_signatures", "待签署 Awaiting signatures"
+        SIGNED = "signed", "已签署 Signed"
+        FILED = "filed", "已备案 Filed"
+        REOPENED = "reopened", "待重签 Re-opened"
+
+    negotiation = models.ForeignKey(Negotiation, on_delete=models.PROTECT, related_name="agreements")
+    baseline = models.ForeignKey(Baseline, on_delete=models.PROTECT, related_name="agreements")
+    fee = models.DecimalField(**MONEY)
+    state = FSMField(default=State.AWAITING_SIGNATURES, choices=State.choices, protected=True)
+    signed_by_alliance_at = models.DateTimeField(null=True, blank=True)
+    signed_by_teo_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"协议 Agreement #{self.pk} {self.negotiation}"
+
+    def _both_signed(self) -> bool:
+        return bool(self.signed_by_alliance_at and self.signed_by_teo_at)
+
+    def record_signature(self, party: str, at) -> None:
+        """Note one side's signature; the transition to SIGNED needs both."""
+        if self.state != self.State.AWAITING_SIGNATURES:
+            raise RuleViolation(
+                "agreement_not_signable",
+                f"协议当前状态为 {self.get_state_display()}，不能签署 / the agreement cannot be signed "
+                f"in state {self.state}",
+                status=409,
+            )
+        setattr(self, f"signed_by_{party}_at", at)
+
+    @transition(field=state, source=State.AWAITING_SIGNATURES, target=State.SIGNED, conditions=[_both_signed])
+    def complete_signing(self):
+        pass
+
+    @transition(field=state, source=State.SIGNED, target=State.FILED)
+    def file(self):
+        pass
+
+    @transition(field=state, source=[State.AWAITING_SIGNATURES, State.SIGNED, State.FILED], target=State.REOPENED)
+    def reopen(self, baseline):
+        self.baseline = baseline
+
+    @transition(field=state, source=State.REOPENED, target=State.AWAITING_SIGNATURES)
+    def renew(self, fee: Decimal):
+        self.fee = fee
+        self.signed_by_alliance_at = None
+        self.signed_by_teo_at = None
+
+
+class Filing(models.Model):
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", "已报备 Submitted"
+        ACKNOWLEDGED = "acknowledged", "已备案 Acknowledged"
+        UNDER_SUPERVISION = "under_supervision", "监督中 Under supervision"
+
+    agreement = models.OneToOneField(Agreement, on_delete=models.PROTECT, related_name="filing")
+    filing_no = models.CharField(max_length=40)
+    state = FSMField(default=State.SUBMITTED, choices=State.choices, protected=True)
+    supervision_note = models.TextField(blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.filing_no
+
+    @transition(field=state, source=State.SUBMITTED, target=State.ACKNOWLEDGED)
+    def acknowledge(self, reviewer):
+        self.acknowledged_by = reviewer
+
+    @transition(field=state, source=[State.SUBMITTED, State.ACKNOWLEDGED], target=State.UNDER_SUPERVISION)
+    def flag(self, reviewer, note: str = ""):
+        self.acknowledged_by = reviewer
+        self.supervision_note = note
+
+
+# --- assessment, certificates and payment (由院校拨付) -------------------------------------
+
+
+class AssessmentSitting(models.Model):
+    """An assessment held for one college under an agreement: the 'assessment held' message."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="sittings")
+    college = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    headcount = models.PositiveIntegerField()
+    held_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "college"], name="one_sitting_per_college")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.college} {self.held_on} × {self.headcount}"
+
+
+class IssuedCertificate(models.Model):
+    """A certificate issued online with the TEO's electronic seal, whatever the payment state."""
+
+    sitting = models.ForeignKey(AssessmentSitting, on_delete=models.PROTECT, related_name="certificates")
+    holder_name = models.CharField(max_length=100)
+    serial_no = models.CharField(max_length=40, unique=True)
+    seal = models.CharField(max_length=64, help_text="the TEO's electronic seal (digest)")
+    issued_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.serial_no
+
+
+class PaperCertificateOrder(models.Model):
+    certificate = models.ForeignKey(IssuedCertificate, on_delete=models.PROTECT, related_name="paper_orders")
+    price = models.DecimalField(**MONEY)
+    ordered_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(price__lte=Decimal("40.00")), name="paper_certificate_max_40")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate} ¥{self.price}"
+
+
+class Payment(models.Model):
+    class State(models.TextChoices):
+        AWAITING_ASSESSMENT = "awaiting_assessment", "待考核 Awaiting assessment"
+        DUE = "due", "待拨付 Due"
+        RELEASED = "released", "已拨付 Released"
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="payments")
+    college = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="payments")
+    sitting = models.OneToOneField(AssessmentSitting, null=True, blank=True, on_delete=models.PROTECT)
+    amount = models.DecimalField(null=True, blank=True, **MONEY)
+    state = FSMField(default=State.AWAITING_ASSESSMENT, choices=State.choices, protected=True)
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "college"], name="one_payment_per_college")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.college} {self.amount}"
+
+    @transition(field=state, source=State.AWAITING_ASSESSMENT, target=State.DUE)
+    def compute(self, sitting: AssessmentSitting):
+        self.sitting = sitting
+        self.amount = rules.payment_amount(self.agreement.fee, sitting.headcount)
+
+    def _allocations_hold(self) -> bool:
+        allocations = list(self.allocations.all())
+        for allocation in allocations:
+            rules.check_special_fund_use(allocation.source, allocation.purpose)
+        rules.check_allocations(self.amount, [a.amount for a in allocations])
+        return True
+
+    @transition(field=state, source=State.DUE, target=State.RELEASED, conditions=[_allocations_hold])
+    def release(self, officer, at):
+        self.released_by = officer
+        self.released_at = at
+
+
+class FundingAllocation(models.Model):
+    """One funding source's share of a payment (财政资金、社会资金、自有资金、专项资金)."""
+
+    class Source(models.TextChoices):
+        FISCAL = "fiscal", "财政资金 Fiscal funds"
+        SOCIAL = "social", "社会资金 Social funds"
+        OWN = "own", "自有资金 Own funds"
+        SPECIAL = "special", "专项资金 Special funds"
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="allocations")
+    source = models.CharField(max_length=20, choices=Source.choices)
+    amount = models.DecimalField(**MONEY)
+    purpose = models.CharField(max_length=40, default="assessment_fee")
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.amount}"

@@ -1,0 +1,49 @@
+"""Putting offers on the table: the opening schedule offer and each counter-offer."""
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+
+from workflows import rules
+from workflows.caps import cap_for
+from workflows.models import CostItem, FeeProposal, Negotiation
+from workflows.money import parse_amount
+
+
+def round_deadline():
+    return timezone.now() + timedelta(days=getattr(settings, "NEGOTIATION_ROUND_DAYS", 7))
+
+
+def validated_offer(negotiation: Negotiation, fee_raw, lines_raw) -> tuple[Decimal, dict]:
+    """Return (fee, lines as strings) after the cap and the cost-line rules."""
+    fee = parse_amount(fee_raw, "fee")
+    mode = negotiation.certificate.assessment_mode
+    rules.check_fee_cap(mode, fee, cap_for(mode))
+    known = CostItem.objects.filter(active=True).values_list("code", flat=True)
+    lines = rules.parse_lines(lines_raw or {}, known)
+    rules.check_lines_sum(fee, lines.values())
+    return fee, {code: f"{amount:.2f}" for code, amount in lines.items()}
+
+
+def table_offer(negotiation: Negotiation, party: str, fee: Decimal, lines: dict, author=None,
+                comment: str = "") -> FeeProposal:
+    """Create the next round's open proposal."""
+    last = negotiation.proposals.order_by("-round_no").first()
+    return FeeProposal.objects.create(
+        negotiation=negotiation,
+        round_no=(last.round_no + 1) if last else 1,
+        party=party,
+        fee=fee,
+        lines=lines,
+        comment=comment,
+        author=author,
+        deadline=round_deadline(),
+    )
+
+
+def table_schedule(negotiation: Negotiation) -> FeeProposal:
+    """Round 1 is the TEO's published schedule (公示)."""
+    schedule = negotiation.schedule
+    return table_offer(negotiation, FeeProposal.Party.TEO, schedule.fee, dict(schedule.lines),
+                       comment="公示收费标准 Published fee schedule")

@@ -1,0 +1,124 @@
+"""The fee rules as small pure functions. Each refuses with the rule's wording and the numbers."""
+from collections.abc import Iterable
+from decimal import Decimal
+
+from workflows.errors import RuleViolation
+from workflows.money import parse_amount
+
+MODE_NAMES = {
+    "paper": ("纸笔考试", "paper-and-pencil exam"),
+    "computer": ("机考", "computer-based exam"),
+    "practical_general": ("一般设备的实操考试", "practical exam, general equipment"),
+    "practical_special": ("特殊设备的实操考试", "practical exam, special equipment"),
+}
+
+# 专项资金 must never pay for these, per the 2019 minutes; nor may a working or management fee
+# be drawn from them (不得提取工作经费和管理经费).
+FORBIDDEN_SPECIAL_FUND_USES = {
+    "debt_repayment": "偿还债务 debt repayment",
+    "interest": "支付利息 interest",
+    "external_investment": "对外投资 external investment",
+    "other_project_gap": "弥补其他项目资金缺口 filling other projects' funding gaps",
+    "management_fee": "提取管理经费 management fee",
+    "working_fee": "提取工作经费 working fee",
+}
+
+PAPER_CERTIFICATE_MAX = Decimal("40.00")
+
+
+def check_fee_cap(mode: str, fee: Decimal, cap: Decimal) -> None:
+    """Refuse a fee above its assessment mode's "2357" cap (元/人次)."""
+    # The caps bind per person per sitting; equal to the cap is allowed, a cent more is not.
+    if fee > cap:
+        zh, en = MODE_NAMES.get(mode, (mode, mode))
+        raise RuleViolation(
+            "fee_cap_2357",
+            f"{zh} 上限 {cap:.0f} 元/人次, proposed {fee:.2f} "
+            f"(the {en} cap is {cap:.2f} CNY per person per sitting)",
+        )
+
+
+def check_lines_sum(fee: Decimal, lines: Iterable[Decimal]) -> None:
+    """Refuse cost lines that do not add up to the fee exactly."""
+    total = sum(lines, Decimal("0.00"))
+    if total != fee:
+        raise RuleViolation(
+            "cost_lines_sum",
+            f"成本明细合计 {total:.2f} 元与收费标准 {fee:.2f} 元不符 / cost lines add up to "
+            f"{total:.2f}, the fee is {fee:.2f}",
+        )
+
+
+def parse_lines(raw_lines: dict, known_items: Iterable[str]) -> dict[str, Decimal]:
+    """Return cost item code -> amount, refusing unknown items and bad amounts."""
+    if not raw_lines:
+        raise RuleViolation("cost_lines_required", "须列明成本明细 / cost lines are required")
+    known = set(known_items)
+    lines = {}
+    for code, raw in raw_lines.items():
+        if code not in known:
+            raise RuleViolation(
+                "cost_item_unknown", f"未知的成本项目 / unknown cost item: {code}"
+            )
+        lines[code] = parse_amount(raw, f"cost line {code}")
+    return lines
+
+
+def uniformity(existing_fee: Decimal | None, fee: Decimal) -> str:
+    """Return 'none', 'same' or 'conflict' against the province's verified baseline."""
+    if existing_fee is None:
+        return "none"
+    return "same" if existing_fee == fee else "conflict"
+
+
+def check_uniformity(province: str, certificate: str, existing: Decimal | None, fee: Decimal):
+    """Refuse a second, different baseline for one certificate in one province."""
+    if uniformity(existing, fee) == "conflict":
+        raise RuleViolation(
+            "one_standard_per_province",
+            f"同一证书在同一省域内标准统一：{province} 已核定 {certificate} 基线 {existing:.2f} 元，"
+            f"不能另核定 {fee:.2f} 元，须先明确替代原基线 / one certificate has one standard per "
+            f"province: {certificate} already has a verified baseline of {existing:.2f} in "
+            f"{province}; verifying {fee:.2f} requires superseding it explicitly",
+            status=409,
+        )
+
+
+def payment_amount(fee: Decimal, headcount: int) -> Decimal:
+    """Return the amount charged on actuals (据实列支): verified fee × people assessed."""
+    if isinstance(headcount, bool) or not isinstance(headcount, int) or headcount < 0:
+        raise RuleViolation(
+            "headcount_invalid", f"实际考核人数须为非负整数 / headcount must be a whole number ≥ 0: {headcount!r}"
+        )
+    return (fee * headcount).quantize(Decimal("0.01"))
+
+
+def check_special_fund_use(source: str, purpose: str) -> None:
+    """Refuse special funds (专项资金) for a forbidden use or a management/working fee."""
+    if source == "special" and purpose in FORBIDDEN_SPECIAL_FUND_USES:
+        raise RuleViolation(
+            "special_fund_forbidden_use",
+            f"专项资金不得用于{FORBIDDEN_SPECIAL_FUND_USES[purpose]} / special funds must never pay "
+            f"for {FORBIDDEN_SPECIAL_FUND_USES[purpose].split(' ', 1)[1]}",
+        )
+
+
+def check_allocations(amount: Decimal, allocations: Iterable[Decimal]) -> None:
+    """Refuse funding splits that do not add up to the amount due, never more."""
+    total = sum(allocations, Decimal("0.00"))
+    if total != amount:
+        raise RuleViolation(
+            "payment_on_actuals",
+            f"拨付合计 {total:.2f} 元须等于核定收费 × 实际考核人数 = {amount:.2f} 元 / the funding "
+            f"adds up to {total:.2f}; it must equal verified fee × assessed headcount = {amount:.2f}",
+        )
+
+
+def check_paper_certificate_price(price: Decimal) -> None:
+    """Refuse a paper certificate price above 40 CNY, delivery included."""
+    if price > PAPER_CERTIFICATE_MAX:
+        raise RuleViolation(
+            "paper_certificate_price",
+            f"纸质证书收费不超过 40 元（含邮寄）/ a paper certificate costs the student at most "
+            f"40.00 CNY including delivery, asked {price:.2f}",
+        )

@@ -1,0 +1,90 @@
+"""Functions the process models' script tasks may call; registered with the safe environment."""
+from django.utils import timezone
+
+from bpmn.scripting import register_function
+from workflows import rules
+from workflows.errors import RuleViolation
+from workflows.models import Alliance, Baseline, Membership, Negotiation, Payment
+from workflows.money import from_fen, to_fen
+
+
+def count_accepted(alliance_id: int) -> int:
+    return Alliance.objects.get(pk=alliance_id).accepted_members().count()
+
+
+def register_alliance(alliance_id: int) -> str:
+    """File the alliance with the province (备案, not an approval) and return the filing number."""
+    alliance = Alliance.objects.select_for_update().get(pk=alliance_id)
+    _expire_open_invitations(alliance)
+    number = f"LM-{alliance.province.code}-{alliance.pk:06d}"
+    alliance.register(number, timezone.now())
+    alliance.save()
+    for negotiation in alliance.negotiations.filter(state=Negotiation.State.AWAITING_ALLIANCE):
+        negotiation.begin_screening()
+        negotiation.save()
+    return number
+
+
+def dissolve_alliance(alliance_id: int) -> bool:
+    alliance = Alliance.objects.select_for_update().get(pk=alliance_id)
+    _expire_open_invitations(alliance)
+    alliance.dissolve()
+    alliance.save()
+    for negotiation in alliance.negotiations.filter(state=Negotiation.State.AWAITING_ALLIANCE):
+        negotiation.abandon()
+        negotiation.save()
+    return True
+
+
+def _expire_open_invitations(alliance: Alliance) -> None:
+    for membership in alliance.memberships.filter(state=Membership.State.INVITED):
+        membership.expire()
+        membership.save()
+
+
+def close_round_expired(negotiation_id: int) -> bool:
+    negotiation = Negotiation.objects.select_for_update().get(pk=negotiation_id)
+    proposal = negotiation.open_proposal()
+    if proposal is not None:
+        proposal.expire()
+        proposal.save()
+    return True
+
+
+def record_cap_check(negotiation_id: int, cap_fen: int) -> bool:
+    """Open the pending baseline for the agreed fee; return whether it is within the cap."""
+    negotiation = Negotiation.objects.select_related("alliance", "certificate").get(pk=negotiation_id)
+    baseline = Baseline.objects.create(
+        province=negotiation.alliance.province,
+        certificate=negotiation.certificate,
+        negotiation=negotiation,
+        fee=negotiation.agreed_fee,
+        cap=from_fen(cap_fen),
+    )
+    try:
+        rules.check_fee_cap(negotiation.certificate.assessment_mode, baseline.fee, baseline.cap)
+    except RuleViolation as refusal:
+        # Refused by the engine before any reviewer sees it; the reason stays on the baseline.
+        baseline.reject(None, refusal.message)
+        baseline.save()
+        return False
+    return True
+
+
+def check_uniformity(certificate_id: int, province_id: int, agreed_fee_fen: int) -> str:
+    existing = Baseline.objects.filter(
+        province_id=province_id, certificate_id=certificate_id, state=Baseline.State.VERIFIED
+    ).first()
+    return rules.uniformity(existing.fee if existing else None, from_fen(agreed_fee_fen))
+
+
+def compute_payment(payment_id: int) -> int:
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    payment.compute(payment.agreement.sittings.get(college=payment.college))
+    payment.save()
+    return to_fen(payment.amount)
+
+
+for _function in (count_accepted, register_alliance, dissolve_alliance, close_round_expired,
+                  record_cap_check, check_uniformity, compute_payment):
+    register_function(_function.__name__, _function)
