@@ -30,7 +30,8 @@ test-services: $(STAMP)
 	$(SERVICES_ENV) $(PY) -m pytest --create-db
 
 bench: $(STAMP)
-	$(PY) manage.py bench
+	rm -rf var/bench
+	XCERT_VAR_DIR=var/bench $(PY) manage.py bench
 
 simulate: $(STAMP)
 	$(PY) manage.py simulate --alliances 50 --seed 1

@@ -1,23 +1,16 @@
 """The parser seam: model files in, SpiffWorkflow specs out, cached per content hash."""
 import hashlib
-from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
-from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.dmn.parser.BpmnDmnParser import BpmnDmnParser
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from bpmn.errors import ModelValidationError
 from bpmn.xml import parse_model_xml
 
 PROCESS_DIR = Path(__file__).resolve().parent / "processes"
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-
-
-@lru_cache(maxsize=1)
-def _validator() -> BpmnValidator:
-    return BpmnValidator()
 
 
 def read_model_files(directory: Path = PROCESS_DIR) -> dict[str, str]:
@@ -34,9 +27,13 @@ def content_hash(sources: dict[str, str]) -> str:
     return digest.hexdigest()
 
 
-def build_parser(sources: dict[str, str]) -> BpmnDmnParser:
-    """Parse and validate every file against the OMG schemas; any failure is a validation error."""
-    parser = BpmnDmnParser(validator=_validator())
+def build_parser(sources: dict[str, str]) -> SpiffBpmnParser:
+    """Parse and validate every file against the OMG schemas; any failure is a validation error.
+
+    SpiffBpmnParser is the parser that binds a businessRuleTask to its DMN decision
+    (`spiffworkflow:calledDecisionId`); its validator is the OMG BPMN XSD plus that extension.
+    """
+    parser = SpiffBpmnParser(validator=VALIDATOR)
     try:
         for name, text in sources.items():
             root = parse_model_xml(text, name)

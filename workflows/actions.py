@@ -96,7 +96,7 @@ def _deadline(raw) -> datetime:
 @bind("alliance_formation", "respond_invitation")
 def respond_invitation(ctx: TaskContext) -> dict:
     membership = Membership.objects.select_for_update().get(
-        alliance_id=ctx.task.data["alliance_id"], college_id=ctx.task.data["college_id"]
+        alliance_id=ctx.task.data["alliance_id"], college_id=ctx.task.data["invited_college_id"]
     )
     accepted = _decision(ctx.data, ("accept", "decline")) == "accept"
     (membership.accept if accepted else membership.decline)(timezone.now())
@@ -159,12 +159,12 @@ def _counter(ctx: TaskContext, negotiation: Negotiation, proposal: FeeProposal, 
     return {"round_outcome": "countered", "turn": other, "round_deadline": offer.deadline.isoformat()}
 
 
-@bind("fee_negotiation", "alliance_responds")
+@bind("negotiation_round", "alliance_responds")
 def alliance_responds(ctx: TaskContext) -> dict:
     return _respond(ctx, FeeProposal.Party.ALLIANCE)
 
 
-@bind("fee_negotiation", "teo_responds")
+@bind("negotiation_round", "teo_responds")
 def teo_responds(ctx: TaskContext) -> dict:
     return _respond(ctx, FeeProposal.Party.TEO)
 
@@ -200,9 +200,15 @@ def verify_baseline(ctx: TaskContext) -> dict:
     decision = _decision(ctx.data, ("verify", "return", "reject"))
     now = timezone.now()
     if decision == "verify":
-        baseline.verify(ctx.actor, now)
+        existing = baseline.verified_in_province()
+        if existing is not None and existing.fee == baseline.fee:
+            baseline.adopt(ctx.actor, now)
+        else:
+            baseline.verify(ctx.actor, now)
         baseline.save()
-        agreement = Agreement.objects.create(negotiation=negotiation, baseline=baseline, fee=baseline.fee)
+        agreement = Agreement.objects.create(
+            negotiation=negotiation, baseline=existing or baseline, fee=baseline.fee
+        )
         return {"verification_outcome": "verified", "agreement_id": agreement.pk}
     reasons = _text(ctx.data, "reasons", required=True)
     if decision == "return":

@@ -38,7 +38,9 @@ def organization_for(lane: str, data: dict) -> int | None:
     """Return the organization id that holds the lane for a task with this data."""
     if lane == "alliance_lead":
         return Alliance.objects.values_list("lead_id", flat=True).get(pk=data["alliance_id"])
-    if lane in ("college", "finance"):
+    if lane == "college":
+        return data.get("invited_college_id")
+    if lane == "finance":
         return data.get("college_id")
     negotiation = _negotiation(data)
     if lane == "teo" and negotiation:
@@ -61,7 +63,7 @@ def assign(instance, task) -> Assignment:
     lane = task.task_spec.lane or ""
     data = task.data
     shown = {k: data[k] for k in ("negotiation_id", "alliance_id", "college_id", "payment_id",
-                                  "agreement_id", "certificate_id") if k in data}
+                                  "agreement_id", "certificate_id", "invited_college_id") if k in data}
     return Assignment(organization_for(lane, data), _due(data, lane), shown)
 
 

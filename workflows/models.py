@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django_fsm import FSMField, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from workflows import rules
 from workflows.errors import RuleViolation
@@ -104,7 +104,7 @@ class CostItem(models.Model):
 # --- fee schedules (公示) ----------------------------------------------------------------
 
 
-class FeeSchedule(models.Model):
+class FeeSchedule(FSMModelMixin, models.Model):
     """A TEO's published training plan and fee standard for one certificate (提前公示)."""
 
     class State(models.TextChoices):
@@ -149,7 +149,7 @@ class FeeSchedule(models.Model):
 # --- alliance (组建联盟) ------------------------------------------------------------------
 
 
-class Alliance(models.Model):
+class Alliance(FSMModelMixin, models.Model):
     class State(models.TextChoices):
         FORMING = "forming", "组建中 Forming"
         FORMED = "formed", "已备案 Registered"
@@ -192,7 +192,7 @@ class Alliance(models.Model):
         pass
 
 
-class Membership(models.Model):
+class Membership(FSMModelMixin, models.Model):
     class State(models.TextChoices):
         INVITED = "invited", "已邀请 Invited"
         ACCEPTED = "accepted", "已接受 Accepted"
@@ -229,7 +229,7 @@ class Membership(models.Model):
 # --- negotiation (协商、谈判) --------------------------------------------------------------
 
 
-class Negotiation(models.Model):
+class Negotiation(FSMModelMixin, models.Model):
     """One alliance negotiating one certificate's fee with its TEO: the lifecycle's anchor."""
 
     class State(models.TextChoices):
@@ -307,7 +307,7 @@ class Negotiation(models.Model):
         pass
 
 
-class FeeProposal(models.Model):
+class FeeProposal(FSMModelMixin, models.Model):
     """One round's offer, with a cost line per cost item."""
 
     class Party(models.TextChoices):
@@ -364,13 +364,14 @@ class FeeProposal(models.Model):
 # --- provincial verification (省厅核定) --------------------------------------------------
 
 
-class Baseline(models.Model):
+class Baseline(FSMModelMixin, models.Model):
     class State(models.TextChoices):
         PENDING = "pending", "待核定 Pending"
         VERIFIED = "verified", "已核定 Verified"
         RETURNED = "returned", "已退回 Returned"
         REJECTED = "rejected", "不予核定 Rejected"
         SUPERSEDED = "superseded", "已替代 Superseded"
+        ADOPTED = "adopted", "沿用本省基线 Adopted the province's baseline"
 
     province = models.ForeignKey(Province, on_delete=models.PROTECT)
     certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT)
@@ -416,6 +417,23 @@ class Baseline(models.Model):
         self.reviewer = reviewer
         self.verified_at = at
 
+    def _matches_verified(self) -> bool:
+        existing = self.verified_in_province()
+        if existing is None or existing.fee != self.fee:
+            raise RuleViolation(
+                "one_standard_per_province",
+                "只能沿用本省已核定的相同基线 / only an identical verified baseline can be adopted",
+                409,
+            )
+        return True
+
+    @transition(field=state, source=State.PENDING, target=State.ADOPTED, conditions=[_matches_verified])
+    def adopt(self, reviewer, at):
+        # 同一证书在同一省域内标准统一: a second alliance agreeing the same fee joins the one
+        # verified baseline instead of adding a second row.
+        self.reviewer = reviewer
+        self.verified_at = at
+
     @transition(field=state, source=State.PENDING, target=State.RETURNED)
     def return_for_revision(self, reviewer, reasons: str):
         self.reviewer = reviewer
@@ -434,7 +452,7 @@ class Baseline(models.Model):
 # --- agreement (签署协议) and filing (备案) ------------------------------------------------
 
 
-class Agreement(models.Model):
+class Agreement(FSMModelMixin, models.Model):
     class State(models.TextChoices):
         AWAITING_SIGNATURES = "awaiting_signatures", "待签署 Awaiting signatures"
         SIGNED = "signed", "已签署 Signed"
@@ -485,7 +503,7 @@ class Agreement(models.Model):
         self.signed_by_teo_at = None
 
 
-class Filing(models.Model):
+class Filing(FSMModelMixin, models.Model):
     class State(models.TextChoices):
         SUBMITTED = "submitted", "已报备 Submitted"
         ACKNOWLEDGED = "acknowledged", "已备案 Acknowledged"
@@ -559,7 +577,7 @@ class PaperCertificateOrder(models.Model):
         return f"{self.certificate} ¥{self.price}"
 
 
-class Payment(models.Model):
+class Payment(FSMModelMixin, models.Model):
     class State(models.TextChoices):
         AWAITING_ASSESSMENT = "awaiting_assessment", "待考核 Awaiting assessment"
         DUE = "due", "待拨付 Due"

@@ -16,9 +16,9 @@ from bpmn.models import AuditEntry, ProcessInstance
 from workflows import rules
 from workflows.errors import RuleViolation
 from workflows.models import (
-    AssessmentSitting,
     Agreement,
     Alliance,
+    AssessmentSitting,
     Baseline,
     Certificate,
     FeeSchedule,
@@ -93,7 +93,9 @@ def start_lifecycle(actor, certificate: Certificate, alliance: Alliance | None =
     schedule = _published_schedule(certificate)
     alliance = alliance or _new_alliance(person, alliance_name)
     if alliance.lead_id != person.organization_id:
-        raise RuleViolation("alliance_lead_only", "仅牵头院校可发起协商 / only the lead college may start a negotiation", 403)
+        raise RuleViolation(
+            "alliance_lead_only", "仅牵头院校可发起协商 / only the lead college may start a negotiation", 403
+        )
     if alliance.state == Alliance.State.DISSOLVED:
         raise RuleViolation("alliance_dissolved", "联盟未组建成功 / the alliance was not formed", 409)
     _refuse_second_active(alliance, certificate)
@@ -167,7 +169,9 @@ def supersede_baseline(actor, baseline: Baseline, reasons: str) -> list[Agreemen
     """Explicitly supersede a verified baseline; every agreement on it is re-opened."""
     person = _require(actor, Role.REVIEWER)
     if person.organization.province_id != baseline.province_id:
-        raise RuleViolation("reviewer_own_province", "只能办理本省事项 / a reviewer acts only in their own province", 404)
+        raise RuleViolation(
+            "reviewer_own_province", "只能办理本省事项 / a reviewer acts only in their own province", 404
+        )
     if not reasons.strip():
         raise RuleViolation("reasons_required", "替代基线须说明理由 / superseding a baseline needs reasons")
     baseline = Baseline.objects.select_for_update().get(pk=baseline.pk)
@@ -199,7 +203,9 @@ def record_assessment(actor, agreement: Agreement, college: Organization, headco
     negotiation = agreement.negotiation
     _require(actor, Role.TEO, negotiation.certificate.teo)
     if agreement.state != Agreement.State.FILED:
-        raise RuleViolation("agreement_filed_first", "协议备案后方可组织考核 / assess only under a filed agreement", 409)
+        raise RuleViolation(
+            "agreement_filed_first", "协议备案后方可组织考核 / assess only under a filed agreement", 409
+        )
     payment = Payment.objects.filter(agreement=agreement, college=college).first()
     if payment is None:
         raise RuleViolation("college_not_member", f"{college} 不是该联盟成员 / {college} is not a member college", 404)

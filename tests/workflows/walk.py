@@ -1,0 +1,74 @@
+"""A small test driver: find a lifecycle's open task by name and complete it as its holder."""
+from bpmn.models import AuditEntry, OpenTask, ProcessInstance
+from workflows import services
+from workflows.models import Certificate, Organization, Person
+from workflows.simulation import actor_for, scaled_lines
+
+
+def user(username: str):
+    return Person.objects.select_related("user").get(user__username=username).user
+
+
+def college(username: str) -> Organization:
+    return Person.objects.get(user__username=username).organization
+
+
+class Walk:
+    """One alliance × certificate lifecycle, driven step by step."""
+
+    def __init__(self, certificate_code: str = "X-WEB-01", lead: str = "college_42_1",
+                 invite: tuple[str, ...] = ("college_42_2", "college_42_3")):
+        self.certificate = Certificate.objects.get(code=certificate_code)
+        self.lead = user(lead)
+        self.invitees = [college(u) for u in invite]
+        self.negotiation = services.start_lifecycle(self.lead, self.certificate)
+
+    @property
+    def instance(self) -> ProcessInstance:
+        return ProcessInstance.objects.get(business_key=services.lifecycle_key(self.negotiation))
+
+    def tasks(self, name: str | None = None) -> list[OpenTask]:
+        qs = OpenTask.objects.filter(instance=self.instance).order_by("pk")
+        return list(qs.filter(task_name=name) if name else qs)
+
+    def task(self, name: str) -> OpenTask:
+        found = self.tasks(name)
+        assert found, f"no open task {name}; open: {[t.task_name for t in self.tasks()]}"
+        return found[0]
+
+    def do(self, name: str, data: dict | None = None, actor=None):
+        task = self.task(name)
+        services.complete(task.task_id, actor or actor_for(task), data or {})
+        self.negotiation.refresh_from_db()
+        return task
+
+    def audit_actions(self) -> list[str]:
+        return list(AuditEntry.objects.filter(instance=self.instance).values_list("action", flat=True))
+
+    # -- common stretches -------------------------------------------------------------------
+
+    def form(self, accept=(True, True)):
+        self.do("invite_members", {"college_ids": [c.pk for c in self.invitees]})
+        for task, yes in zip(self.tasks("respond_invitation"), accept, strict=False):
+            services.complete(task.task_id, actor_for(task), {"decision": "accept" if yes else "decline"})
+        self.negotiation.refresh_from_db()
+
+    def offer_lines(self, fee) -> dict:
+        return scaled_lines(self.negotiation.schedule.lines, fee)
+
+    def agree(self, counter_fee=None):
+        self.do("screen_services", {"training_content": "师资培训 5 天"})
+        if counter_fee is None:
+            self.do("alliance_responds", {"decision": "accept"})
+            return
+        self.do("alliance_responds", {"decision": "counter", "fee": str(counter_fee),
+                                      "lines": self.offer_lines(counter_fee)})
+        self.do("teo_responds", {"decision": "accept"})
+
+    def through_filing(self, counter_fee=None):
+        self.form()
+        self.agree(counter_fee)
+        self.do("verify_baseline", {"decision": "verify"})
+        self.do("sign_alliance")
+        self.do("sign_teo")
+        self.do("acknowledge_filing", {"flagged": False})
