@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.util.task import TaskFilter
 
 from bpmn import parser, serializer, signals
+from bpmn.live import live_workflows
 from bpmn.errors import (
     ActorNotAllowed,
     EngineError,
@@ -92,11 +93,16 @@ def specs_of(definition: ProcessDefinition) -> tuple:
 
 
 def workflow_of(instance: ProcessInstance) -> BpmnWorkflow:
-    """Restore an instance's workflow with the safe script engine attached."""
+    """Restore an instance's workflow with the safe script engine attached (a fresh copy)."""
     spec, subprocess_specs = specs_of(instance.definition)
     workflow = serializer.load_state(instance.state, instance.state_format, spec, subprocess_specs)
     workflow.script_engine = script_engine()
     return workflow
+
+
+def _workflow_for_update(instance: ProcessInstance) -> BpmnWorkflow:
+    """Return the locked instance's workflow, reusing the one this process last committed."""
+    return live_workflows.take(instance.uid, instance.revision) or workflow_of(instance)
 
 
 def _lock(instance_id: int) -> ProcessInstance:
@@ -119,7 +125,7 @@ def start(process_id: str, *, business_key: str, data: dict, actor=None) -> Proc
     if start_task is not None:
         start_task.data.update(data)
     instance = ProcessInstance(
-        definition=definition, business_key=business_key, state={}, started_by=actor
+        definition=definition, business_key=business_key, state="{}", started_by=actor
     )
     instance.save()
     _audit(instance, actor, "started", data=data)
@@ -138,7 +144,7 @@ def complete_task(task_id: UUID | str, *, actor, data: dict | None = None) -> Pr
         instance = _lock(open_task.instance_id)
         open_task = _open_task(task_id)  # re-read under the lock: someone may have finished it
         _authorize(actor, open_task)
-        workflow = workflow_of(instance)
+        workflow = _workflow_for_update(instance)
         task = _ready_task(workflow, open_task)
         submitted = dict(data or {})
         result = _run_action(TaskContext(instance, open_task, task, actor, submitted))
@@ -236,7 +242,7 @@ def fire_due_timers(now: datetime | None = None, limit: int = 100) -> int:
             instance = _claim_due(instance_id)
             if instance is None:
                 continue
-            workflow = workflow_of(instance)
+            workflow = _workflow_for_update(instance)
             workflow.refresh_timers()
             workflow.do_engine_steps()
             _audit(instance, None, "timer_fired", data={"at": now.isoformat()})
@@ -300,7 +306,7 @@ def _refuse_duplicate_pending(name: str, key: str) -> None:
 
 
 def _deliver(instance: ProcessInstance, task_id, name: str, payload: dict, actor) -> None:
-    workflow = workflow_of(instance)
+    workflow = _workflow_for_update(instance)
     task = workflow.get_task_from_id(UUID(str(task_id)))
     if task is None or task.state != TaskState.WAITING:
         raise MessageNotExpected(f"流程未在等待此消息 / the process is not waiting for {name}")
@@ -323,9 +329,13 @@ def _save(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
         instance.completed_at = timezone.now()
         instance.end_event = _end_event(workflow)
         _audit(instance, None, "completed_process", data={"end_event": instance.end_event})
+    new_subscriptions = _sync_events(instance, workflow)
+    instance.revision += 1
     instance.save()
+    revision = instance.revision
+    uid = instance.uid
+    transaction.on_commit(lambda: live_workflows.keep(uid, revision, workflow))
     opened, closed = _sync_open_tasks(instance, workflow)
-    _sync_events(instance, workflow)
     signals.instance_advanced.send(
         sender=ProcessInstance,
         instance=instance,
@@ -333,7 +343,8 @@ def _save(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
         closed=closed,
         completed=workflow.completed,
     )
-    _deliver_pending(instance)
+    if new_subscriptions:
+        _deliver_pending(instance, new_subscriptions)
 
 
 def _end_event(workflow: BpmnWorkflow) -> str:
@@ -377,29 +388,40 @@ def _waiting_catch_tasks(workflow: BpmnWorkflow) -> list:
     return [t for t in workflow.event_manager.tasks.values() if t.state == TaskState.WAITING]
 
 
-def _sync_events(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
-    Timer.objects.filter(instance=instance).delete()
-    MessageSubscription.objects.filter(instance=instance).delete()
-    timers, subscriptions = [], []
+def _sync_events(instance: ProcessInstance, workflow: BpmnWorkflow) -> list[MessageSubscription]:
+    """Bring the timer and subscription rows in step; return the subscriptions that are new."""
+    timers, subscriptions = {}, {}
     for task in _waiting_catch_tasks(workflow):
         definition = task.task_spec.event_definition
-        if isinstance(definition, TimerEventDefinition):
-            due = _timer_due(task)
-            if due is not None:
-                timers.append(
-                    Timer(instance=instance, task_id=task.id, task_name=task.task_spec.bpmn_id or "", due_at=due)
-                )
-        elif isinstance(definition, MessageEventDefinition):
-            subscriptions.append(
-                MessageSubscription(
-                    instance=instance,
-                    task_id=task.id,
-                    message_name=definition.name,
-                    correlation_key=correlation_key(_task_correlation(workflow, task)),
-                )
+        if isinstance(definition, TimerEventDefinition) and _timer_due(task) is not None:
+            timers[str(task.id)] = Timer(
+                instance=instance, task_id=task.id, task_name=task.task_spec.bpmn_id or "", due_at=_timer_due(task)
             )
-    Timer.objects.bulk_create(timers)
-    MessageSubscription.objects.bulk_create(subscriptions)
+        elif isinstance(definition, MessageEventDefinition):
+            key = correlation_key(_task_correlation(workflow, task))
+            subscriptions[str(task.id)] = MessageSubscription(
+                instance=instance, task_id=task.id, message_name=definition.name, correlation_key=key
+            )
+    before = instance.waiting or {}
+    _apply(Timer, instance, before.get("timers", {}), {k: t.due_at.isoformat() for k, t in timers.items()}, timers)
+    created = _apply(
+        MessageSubscription, instance, before.get("subscriptions", {}),
+        {k: s.correlation_key for k, s in subscriptions.items()}, subscriptions,
+    )
+    instance.waiting = {
+        "timers": {k: t.due_at.isoformat() for k, t in timers.items()},
+        "subscriptions": {k: s.correlation_key for k, s in subscriptions.items()},
+    }
+    return created
+
+
+def _apply(model, instance, before: dict, after: dict, rows: dict) -> list:
+    # The instance row remembers what it projected last time, so an unchanged step costs no query.
+    stale = [k for k in before if after.get(k) != before[k]]
+    if stale:
+        model.objects.filter(instance=instance, task_id__in=stale).delete()
+    fresh = [rows[k] for k in after if before.get(k) != after[k]]
+    return model.objects.bulk_create(fresh) if fresh else []
 
 
 def _timer_due(task) -> datetime | None:
@@ -417,8 +439,8 @@ def _task_correlation(workflow: BpmnWorkflow, task) -> dict:
     return values
 
 
-def _deliver_pending(instance: ProcessInstance) -> None:
-    for subscription in instance.subscriptions.all():
+def _deliver_pending(instance: ProcessInstance, subscriptions: list[MessageSubscription]) -> None:
+    for subscription in subscriptions:
         pending = (
             PendingMessage.objects.filter(
                 message_name=subscription.message_name,

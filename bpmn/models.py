@@ -1,4 +1,6 @@
 """Engine tables: versioned definitions, instance state, and the projections people query."""
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -36,8 +38,14 @@ class ProcessInstance(models.Model):
     definition = models.ForeignKey(ProcessDefinition, on_delete=models.PROTECT)
     business_key = models.CharField(max_length=100, db_index=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
-    state = models.JSONField()
+    # JSON text, not jsonb: SpiffWorkflow's restore depends on the order of keys, which jsonb sorts.
+    state = models.TextField()
     state_format = models.PositiveSmallIntegerField(default=1)
+    uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    revision = models.PositiveIntegerField(default=0, help_text="bumped by every saved step")
+    waiting = models.JSONField(
+        default=dict, help_text="ids of the timer and message rows last projected, to diff against"
+    )
     end_event = models.CharField(max_length=100, blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

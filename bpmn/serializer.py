@@ -4,6 +4,7 @@ Specs are rebuilt from the definition's stored model files (parsed once per vers
 instance row holds only its own state. The format is versioned: a row carries
 `state_format`, and `from_version_N` functions upgrade older rows when they are read.
 """
+import json
 from collections.abc import Callable
 from decimal import Decimal
 from uuid import UUID
@@ -53,14 +54,14 @@ _REGISTRY = _registry()
 UPGRADES: dict[int, Callable[[dict], dict]] = {}
 
 
-def dump_state(workflow: BpmnWorkflow) -> dict:
-    """Return the workflow's state as a JSON-ready dict."""
-    return _REGISTRY.convert(workflow)
+def dump_state(workflow: BpmnWorkflow) -> str:
+    """Return the workflow's state as JSON text (key order kept: the restore depends on it)."""
+    return json.dumps(_REGISTRY.convert(workflow), ensure_ascii=False, separators=(",", ":"))
 
 
-def load_state(state: dict, state_format: int, spec, subprocess_specs) -> BpmnWorkflow:
+def load_state(state: str | dict, state_format: int, spec, subprocess_specs) -> BpmnWorkflow:
     """Restore a workflow from its stored state and the specs of its definition version."""
-    state = upgrade(dict(state), state_format)
+    state = upgrade(json.loads(state) if isinstance(state, str) else dict(state), state_format)
     return _REGISTRY.restore(state, spec=spec, subprocess_specs=subprocess_specs)
 
 

@@ -139,7 +139,8 @@ class BareRun:
         if not waiting:
             raise RuntimeError("bare lifecycle stalled")
         for number, task in enumerate(waiting, start=1):
-            payload = {"headcount": 30, "payment_id": number}
+            payload = {"college_id": task.data["college_id"], "agreement_id": 1, "headcount": 30,
+                       "payment_id": number}
             task.task_spec.catch(task, BpmnEvent(task.task_spec.event_definition, payload))
             task.task_spec._update(task)
             workflow.do_engine_steps()

@@ -1,29 +1,74 @@
-# ruff: noqa: E501  -- the DMN template and diagram strings read better unwrapped
-"""Draw the process models: a small DSL that writes BPMN 2.0 XML with diagram layout.
+"""Draw the process models: a small DSL that writes BPMN 2.0 / DMN 1.3 XML with diagram layout.
 
-The .bpmn files it writes are the source the engine deploys and a modeller opens; this script
-is how they were first drawn, and a quick way to redraw them after a structural change:
-    python -m bpmn.tools.modelgen
+The .bpmn and .dmn files it writes under bpmn/processes/ are the source of truth: the engine
+deploys them and any BPMN modeller (bpmn.io, Camunda Modeler) opens them. This script is how
+they were drawn and a quick way to redraw them after a structural change:
+
+    .venv/bin/python -m bpmn.tools.modelgen            # rewrites bpmn/processes/
+    .venv/bin/python -m bpmn.tools.modelgen OUT_DIR    # writes elsewhere (to compare)
+
+Layout is explicit: every node sits at a (column, lane, row) cell of a grid; sequence flows
+are routed orthogonally by a few rules (see `_route`). Names are Chinese with English.
+Keep docs/processes.md (the contract) and tests/bpmn/test_process_models.py in step.
 """
+from __future__ import annotations
+
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 OUT = Path(__file__).resolve().parent.parent / "processes"
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+HEADER = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    f'<bpmn:definitions xmlns:bpmn="{BPMN_NS}" '
+    'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" '
+    'xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" '
+    'xmlns:di="http://www.omg.org/spec/DD/20100524/DI" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+    'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" '
+    'id="{pid}_definitions" targetNamespace="http://xcert.example/bpmn" '
+    'exporter="xcert modelgen" exporterVersion="2">'
+)
+
+ROLES = {
+    "alliance_lead": "院校联盟牵头院校 Alliance lead college",
+    "college": "试点院校 Pilot college",
+    "teo": "培训评价组织 Training evaluation organization",
+    "reviewer": "省级教育行政部门（省厅） Provincial reviewer",
+    "finance": "院校财务 College finance",
+}
+
+# Grid geometry (pixels). Shapes use the bpmn-js default sizes.
 SIZES = {"task": (100, 80), "event": (36, 36), "gateway": (50, 50)}
-COL_W, ROW_H, LEFT, LANE_PAD = 150, 110, 200, 20
+COL_W = 150          # distance between column centres
+ROW_H = 110          # height of one row inside a lane
+POOL_X, POOL_Y = 120, 60
+POOL_BAND = 30       # the pool's name band on the left
+LANE_BAND = 30       # a lane's name band
+FIRST_COL_X = POOL_X + POOL_BAND + LANE_BAND + 70   # centre x of column 0
+RIGHT_PAD = 80
+
+TASK_KINDS = {"userTask", "scriptTask", "businessRuleTask", "callActivity", "subProcess", "task"}
 
 
 @dataclass
 class Node:
     id: str
-    kind: str  # startEvent endEvent userTask scriptTask businessRuleTask callActivity subProcess ...
-    name: str = ""
-    lane: str | None = None
-    body: str = ""
+    kind: str
+    name: str
+    lane: str | None
+    col: float
+    row: int
+    inner: str = ""                 # XML placed after incoming/outgoing (loops, scripts, events)
+    ext: str = ""                   # extensionElements content
+    doc: str = ""
     attrs: dict = field(default_factory=dict)
-    host: str | None = None  # for boundary events
-    children: "Container | None" = None
+    host: str | None = None         # boundary events: the activity they sit on
+    parent: str | None = None       # id of the embedded subprocess holding this node
+    expanded: Container | None = None
 
     @property
     def shape(self) -> str:
@@ -39,162 +84,196 @@ class Flow:
     id: str
     source: str
     target: str
-    condition: str | None = None
+    condition: str | None = None    # None: unconditional; "default": the gateway's default flow
     name: str = ""
-    back: bool = False
+    route: str = "auto"             # auto | straight | mid | out | in | under | back
+    via: tuple | None = None        # (lane, row) whose centre line an "under"/"back" run follows
 
 
 class Container:
-    def __init__(self, lanes: list[str] | None = None):
-        self.lanes = lanes or []
-        self.nodes: dict[str, Node] = {}
+    """The flow elements of a process or of an embedded subprocess."""
+
+    def __init__(self, diagram: Diagram, parent: str | None = None):
+        self.diagram = diagram
+        self.parent = parent
+        self.order: list[str] = []
         self.flows: list[Flow] = []
-        self._lane = self.lanes[0] if self.lanes else None
 
-    def add(self, kind, id, name="", lane=None, body="", **attrs) -> str:
-        lane = lane or self._lane
-        self._lane = lane
-        self.nodes[id] = Node(id, kind, name, lane, body, attrs)
+    # -- nodes -----------------------------------------------------------------------------
+
+    def _add(self, kind, id, name, lane, col, row=0, **kw) -> str:
+        assert id not in self.diagram.nodes, id
+        node = Node(id, kind, name, lane, col, row, parent=self.parent, **kw)
+        self.diagram.nodes[id] = node
+        self.order.append(id)
         return id
 
-    def start(self, id="start", name="开始 Start"):
-        return self.add("startEvent", id, name)
+    def start(self, id, name, lane, col, row=0, doc=""):
+        return self._add("startEvent", id, name, lane, col, row, doc=doc)
 
-    def end(self, id, name, lane=None):
-        return self.add("endEvent", id, name, lane)
+    def end(self, id, name, lane, col, row=0, doc=""):
+        return self._add("endEvent", id, name, lane, col, row, doc=doc)
 
-    def user(self, id, name, lane, multi=None):
-        body = _multi(multi) if multi else ""
-        return self.add("userTask", id, name, lane, body)
+    def user(self, id, name, lane, col, row=0, doc="", multi=None):
+        return self._add("userTask", id, name, lane, col, row, doc=doc, inner=_multi(multi) if multi else "")
 
-    def script(self, id, name, script, lane=None):
-        return self.add("scriptTask", id, name, lane, f"<bpmn:script>{escape(script)}</bpmn:script>",
-                        scriptFormat="python")
+    def script(self, id, name, lines: list[str], lane, col, row=0, doc=""):
+        text = "\n".join(lines)
+        return self._add("scriptTask", id, name, lane, col, row, doc=doc,
+                         inner=f"<bpmn:script>{escape(text)}</bpmn:script>",
+                         attrs={"scriptFormat": "python"})
 
-    def rule(self, id, name, decision, lane=None):
-        body = ("<bpmn:extensionElements><spiffworkflow:calledDecisionId>"
-                f"{decision}</spiffworkflow:calledDecisionId></bpmn:extensionElements>")
-        return self.add("businessRuleTask", id, name, lane, body)
+    def rule(self, id, name, decision, lane, col, row=0, doc=""):
+        return self._add("businessRuleTask", id, name, lane, col, row, doc=doc,
+                         ext=f"<spiffworkflow:calledDecisionId>{decision}</spiffworkflow:calledDecisionId>")
 
-    def call(self, id, name, process, lane=None, multi=None):
-        return self.add("callActivity", id, name, lane, _multi(multi) if multi else "", calledElement=process)
+    def call(self, id, name, process, lane, col, row=0, doc="", multi=None):
+        return self._add("callActivity", id, name, lane, col, row, doc=doc,
+                         inner=_multi(multi) if multi else "", attrs={"calledElement": process})
 
-    def xor(self, id, name="", lane=None):
-        return self.add("exclusiveGateway", id, name, lane)
+    def xor(self, id, name, lane, col, row=0, doc=""):
+        return self._add("exclusiveGateway", id, name, lane, col, row, doc=doc)
 
-    def par(self, id, name="", lane=None):
-        return self.add("parallelGateway", id, name, lane)
+    def par(self, id, name, lane, col, row=0, doc=""):
+        return self._add("parallelGateway", id, name, lane, col, row, doc=doc)
 
-    def timer(self, id, name, host, expression):
-        node = Node(id, "boundaryEvent", name, self.nodes[host].lane,
-                    "<bpmn:timerEventDefinition><bpmn:timeDate xsi:type=\"bpmn:tFormalExpression\">"
-                    f"{escape(expression)}</bpmn:timeDate></bpmn:timerEventDefinition>",
-                    {"attachedToRef": host, "cancelActivity": "true"}, host=host)
-        self.nodes[id] = node
-        return id
+    def timer(self, id, name, host, expression, doc=""):
+        h = self.diagram.nodes[host]
+        inner = ('<bpmn:timerEventDefinition id="{id}_definition"><bpmn:timeDate xsi:type="bpmn:tFormalExpression">'
+                 f"{escape(expression)}</bpmn:timeDate></bpmn:timerEventDefinition>").replace("{id}", id)
+        return self._add("boundaryEvent", id, name, h.lane, h.col, h.row, doc=doc, inner=inner, host=host,
+                         attrs={"attachedToRef": host, "cancelActivity": "true"})
 
-    def message_catch(self, id, name, message, variable, lane=None):
-        return self.add("intermediateCatchEvent", id, name, lane,
-                        f'<bpmn:messageEventDefinition messageRef="{message}">'
-                        "<bpmn:extensionElements><spiffworkflow:messageVariable>"
-                        f"{variable}</spiffworkflow:messageVariable></bpmn:extensionElements>"
-                        "</bpmn:messageEventDefinition>")
+    def message_catch(self, id, name, lane, col, row, message_ref, variable, correlations, doc=""):
+        corr = "".join(
+            "<spiffworkflow:processVariableCorrelation>"
+            f"<spiffworkflow:propertyId>{prop}</spiffworkflow:propertyId>"
+            f"<spiffworkflow:expression>{escape(expr)}</spiffworkflow:expression>"
+            "</spiffworkflow:processVariableCorrelation>"
+            for prop, expr in correlations
+        )
+        inner = (f'<bpmn:messageEventDefinition id="{id}_definition" messageRef="{message_ref}">'
+                 f"<bpmn:extensionElements><spiffworkflow:messageVariable>{variable}"
+                 f"</spiffworkflow:messageVariable>{corr}</bpmn:extensionElements>"
+                 "</bpmn:messageEventDefinition>")
+        return self._add("intermediateCatchEvent", id, name, lane, col, row, doc=doc, inner=inner)
 
-    def sub(self, id, name, loop: str, lane=None) -> "Container":
-        self.add("subProcess", id, name, lane, loop)
-        inner = Container()
-        inner._lane = self.nodes[id].lane
-        self.nodes[id].children = inner
+    def subprocess(self, id, name, loop_xml: str, doc="") -> Container:
+        """An expanded embedded subprocess; it belongs to no lane (see `write_process`)."""
+        inner = Container(self.diagram, parent=id)
+        self._add("subProcess", id, name, None, 0, 0, doc=doc, inner=loop_xml, expanded=inner)
         return inner
 
-    def flow(self, *ids, condition=None, name="", back=False):
-        for source, target in zip(ids, ids[1:], strict=False):
-            fid = f"flow_{source}_{target}"
-            self.flows.append(Flow(fid, source, target, condition, name, back))
+    # -- flows -----------------------------------------------------------------------------
 
-    # -- layout ---------------------------------------------------------------------------
+    def flow(self, source, target, condition=None, name="", route="auto", via=None, id=None):
+        fid = id or f"flow_{source}_to_{target}"
+        self.flows.append(Flow(fid, source, target, condition, name, route, via))
+        return fid
 
-    def layout(self, x0: int, y0: int) -> tuple[dict, dict, int, int]:
-        cols = self._columns()
-        lanes = self.lanes or [None]
-        slots: dict[tuple, int] = {}
-        rows: dict[str, int] = {}
-        for nid in sorted(self.nodes, key=lambda n: (cols[n], list(self.nodes).index(n))):
-            node = self.nodes[nid]
-            if node.host:
+
+class Diagram:
+    def __init__(self, pid: str, name: str, lanes: list[str] | None, doc: str = ""):
+        self.pid = pid
+        self.name = name
+        self.lanes = lanes or []
+        self.doc = doc
+        self.nodes: dict[str, Node] = {}
+        self.process = Container(self)
+        self.spare_rows: dict = {}        # lane -> last row to keep, for routing space
+        self.root_elements = ""          # messages, correlation properties
+        self.collaboration_extra = ""    # correlation keys
+
+    # -- geometry --------------------------------------------------------------------------
+
+    def _lane_rows(self) -> dict:
+        rows: dict = {}
+        for node in self.nodes.values():
+            if node.kind == "subProcess" or node.host:
                 continue
-            key = (node.lane if self.lanes else None, cols[nid])
-            rows[nid] = slots.get(key, 0)
-            slots[key] = rows[nid] + 1
-        lane_rows = {lane: max([r + 1 for (ln, _), r in slots.items() if ln == lane] or [1]) for lane in lanes}
-        lane_y, y = {}, y0
+            lo, hi = rows.get(node.lane, (node.row, node.row))
+            rows[node.lane] = (min(lo, node.row), max(hi, node.row))
+        for lane, last in self.spare_rows.items():
+            lo, hi = rows.get(lane, (0, 0))
+            rows[lane] = (lo, max(hi, last))
+        return rows
+
+    def geometry(self):
+        rows = self._lane_rows()
+        lanes = self.lanes or [None]
+        lane_top, y = {}, POOL_Y
         for lane in lanes:
-            lane_y[lane] = y
-            y += lane_rows[lane] * ROW_H + 2 * LANE_PAD
-        width = (max(cols.values()) + 1) * COL_W + 60
+            lo, hi = rows.get(lane, (0, 0))
+            lane_top[lane] = (y, lo)
+            y += (hi - lo + 1) * ROW_H
+        height = y - POOL_Y
+        self.row_y = lambda lane, row: lane_top[lane][0] + (row - lane_top[lane][1]) * ROW_H + ROW_H // 2
         bounds = {}
-        for nid, node in self.nodes.items():
-            if node.host:
+        for node in self.nodes.values():
+            if node.kind == "subProcess" or node.host:
                 continue
             w, h = SIZES[node.shape]
-            cx = x0 + 60 + cols[nid] * COL_W + 50
-            cy = lane_y[node.lane if self.lanes else None] + LANE_PAD + rows[nid] * ROW_H + 40
-            bounds[nid] = (cx - w // 2, cy - h // 2, w, h)
-        for nid, node in self.nodes.items():
-            if node.host:
-                hx, hy, hw, hh = bounds[node.host]
-                bounds[nid] = (hx + hw - 40, hy + hh - 18, 36, 36)
-        lane_bounds = {lane: (lane_y[lane], lane_rows[lane] * ROW_H + 2 * LANE_PAD) for lane in lanes}
-        return bounds, lane_bounds, width, y - y0
-
-    def _columns(self) -> dict[str, int]:
-        cols = {nid: 0 for nid in self.nodes}
+            cx = FIRST_COL_X + round(node.col * COL_W)
+            cy = self.row_y(node.lane, node.row)
+            bounds[node.id] = (cx - w // 2, cy - h // 2, w, h)
         for node in self.nodes.values():
             if node.host:
-                cols[node.id] = None
-        forward = [f for f in self.flows if not f.back]
-        for _ in range(len(self.nodes) + 1):
-            changed = False
-            for node in self.nodes.values():
-                if node.host:
-                    cols[node.id] = cols[node.host]
-            for flow in forward:
-                want = cols[flow.source] + 1
-                if cols[flow.target] < want:
-                    cols[flow.target] = want
-                    changed = True
-            if not changed:
-                break
-        return cols
+                hx, hy, hw, hh = bounds[node.host]
+                bounds[node.id] = (hx + hw - 48, hy + hh - 18, 36, 36)
+        for node in self.nodes.values():
+            if node.kind == "subProcess":
+                inside = [bounds[n.id] for n in self.nodes.values() if n.parent == node.id]
+                x0 = min(b[0] for b in inside) - 30
+                y0 = min(b[1] for b in inside) - 12
+                x1 = max(b[0] + b[2] for b in inside) + 30
+                y1 = max(b[1] + b[3] for b in inside) + 12
+                bounds[node.id] = (x0, y0, x1 - x0, y1 - y0)
+        width = max(b[0] + b[2] for b in bounds.values()) + RIGHT_PAD - POOL_X
+        lane_bounds = {}
+        for lane in lanes:
+            top, lo = lane_top[lane]
+            hi = rows.get(lane, (0, 0))[1]
+            lane_bounds[lane] = (POOL_X + POOL_BAND, top, width - POOL_BAND, (hi - lo + 1) * ROW_H)
+        return bounds, lane_bounds, (POOL_X, POOL_Y, width, height)
 
 
-def _multi(spec: tuple[str, str]) -> str:
-    collection, element = spec
-    return ('<bpmn:multiInstanceLoopCharacteristics>'
-            f'<bpmn:loopDataInputRef>{collection}</bpmn:loopDataInputRef>'
-            f'<bpmn:inputDataItem id="{element}" name="{element}" />'
-            '</bpmn:multiInstanceLoopCharacteristics>')
+# --- XML pieces ----------------------------------------------------------------------------
+
+
+def _multi(spec: tuple) -> str:
+    collection, element, *output = spec
+    out_ref = f"<bpmn:loopDataOutputRef>{output[0]}</bpmn:loopDataOutputRef>" if output else ""
+    out_item = f'<bpmn:outputDataItem id="{output[1]}" name="{output[1]}" />' if output else ""
+    return ('<bpmn:multiInstanceLoopCharacteristics isSequential="false">'
+            f"<bpmn:loopDataInputRef>{collection}</bpmn:loopDataInputRef>{out_ref}"
+            f'<bpmn:inputDataItem id="{element}" name="{element}" />{out_item}'
+            "</bpmn:multiInstanceLoopCharacteristics>")
 
 
 def standard_loop(maximum: int, condition: str) -> str:
     return (f'<bpmn:standardLoopCharacteristics testBefore="false" loopMaximum="{maximum}">'
             f'<bpmn:loopCondition xsi:type="bpmn:tFormalExpression">{escape(condition)}</bpmn:loopCondition>'
-            '</bpmn:standardLoopCharacteristics>')
+            "</bpmn:standardLoopCharacteristics>")
 
 
-# --- XML ---------------------------------------------------------------------------------
-
-
-def _node_xml(node: Node, container: Container) -> str:
-    attrs = " ".join(f"{k}={quoteattr(str(v))}" for k, v in node.attrs.items())
+def _node_xml(d: Diagram, node: Node, container: Container) -> str:
+    attrs = "".join(f" {k}={quoteattr(str(v))}" for k, v in node.attrs.items())
     default = [f for f in container.flows if f.source == node.id and f.condition == "default"]
     if default:
         attrs += f' default="{default[0].id}"'
-    inner = node.body
-    if node.children is not None:
-        loop, node.body = node.body, ""
-        inner = loop + _container_xml(node.children)
-    return f'<bpmn:{node.kind} id="{node.id}" name={quoteattr(node.name)} {attrs}>{inner}</bpmn:{node.kind}>'
+    parts = []
+    if node.doc:
+        parts.append(f"<bpmn:documentation>{escape(node.doc)}</bpmn:documentation>")
+    if node.ext:
+        parts.append(f"<bpmn:extensionElements>{node.ext}</bpmn:extensionElements>")
+    parts += [f"<bpmn:incoming>{f.id}</bpmn:incoming>" for f in container.flows if f.target == node.id]
+    parts += [f"<bpmn:outgoing>{f.id}</bpmn:outgoing>" for f in container.flows if f.source == node.id]
+    if node.kind == "subProcess":
+        parts.append(node.inner)               # loop characteristics come before the children
+        parts.append(_container_xml(d, node.expanded))
+    else:
+        parts.append(node.inner)
+    return f'<bpmn:{node.kind} id="{node.id}" name={quoteattr(node.name)}{attrs}>{"".join(parts)}</bpmn:{node.kind}>'
 
 
 def _flow_xml(flow: Flow) -> str:
@@ -202,26 +281,71 @@ def _flow_xml(flow: Flow) -> str:
     if flow.condition and flow.condition != "default":
         cond = (f'<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{escape(flow.condition)}'
                 "</bpmn:conditionExpression>")
-    return (f'<bpmn:sequenceFlow id="{flow.id}" name={quoteattr(flow.name)} sourceRef="{flow.source}" '
+    name = f" name={quoteattr(flow.name)}" if flow.name else ""
+    return (f'<bpmn:sequenceFlow id="{flow.id}"{name} sourceRef="{flow.source}" '
             f'targetRef="{flow.target}">{cond}</bpmn:sequenceFlow>')
 
 
-def _container_xml(container: Container) -> str:
-    parts = [_node_xml(n, container) for n in container.nodes.values()]
-    parts += [_flow_xml(f) for f in container.flows]
-    return "\n".join(parts)
+def _container_xml(d: Diagram, c: Container) -> str:
+    parts = [_node_xml(d, d.nodes[n], c) for n in c.order]
+    parts += [_flow_xml(f) for f in c.flows]
+    return "".join(parts)
 
 
-def _lane_members(container: Container, lane: str) -> list[str]:
-    found = []
-    for node in container.nodes.values():
-        # Spiff gives every task inside a subprocess the subprocess's own lane when it has
-        # one, so an embedded subprocess stays out of the lanes and its tasks carry theirs.
-        if node.lane == lane and node.children is None:
-            found.append(node.id)
-        if node.children is not None:
-            found += [n.id for n in node.children.nodes.values() if n.lane == lane]
-    return found
+def _all_flows(d: Diagram) -> list[Flow]:
+    flows = list(d.process.flows)
+    for node in d.nodes.values():
+        if node.expanded is not None:
+            flows += node.expanded.flows
+    return flows
+
+
+# --- routing -------------------------------------------------------------------------------
+
+
+def _route(d: Diagram, flow: Flow, bounds: dict) -> list[tuple[int, int]]:
+    s, t = d.nodes[flow.source], d.nodes[flow.target]
+    sx, sy, sw, sh = bounds[s.id]
+    tx, ty, tw, th = bounds[t.id]
+    scx, scy, tcx, tcy = sx + sw // 2, sy + sh // 2, tx + tw // 2, ty + th // 2
+    route = flow.route
+    if route in ("under", "back"):  # down to a spare row's centre line, across, then into the target
+        y = d.row_y(*flow.via)
+        end = (tcx, ty + th) if tcy < y else (tcx, ty)
+        return [(scx, sy + sh), (scx, y), (tcx, y), end]
+    if s.host:  # boundary event: leave downwards
+        if abs(tcx - scx) < 6:
+            return [(scx, sy + sh), (scx, ty)]
+        if tcy > scy:
+            return [(scx, sy + sh), (scx, tcy), (tx, tcy)]
+    if route == "auto":
+        if abs(scy - tcy) < 2 or (t.kind == "subProcess" and ty < scy < ty + th) or (
+                s.kind == "subProcess" and sy < tcy < sy + sh):
+            route = "straight"
+        elif s.shape == "gateway":
+            route = "out"
+        elif t.shape == "gateway":
+            route = "in"
+        else:
+            route = "mid"
+    if route == "straight":  # at the smaller shape's centre line (a subprocess is tall)
+        y = tcy if s.kind == "subProcess" else scy
+        return [(sx + sw, y), (tx, y)]
+    if route == "out":  # leave a gateway by its top/bottom corner, then run right
+        start = (scx, sy + sh) if tcy > scy else (scx, sy)
+        if abs(tcx - scx) < 6:
+            return [start, (tcx, ty if tcy > scy else ty + th)]
+        return [start, (scx, tcy), (tx, tcy)]
+    if route == "in":  # run right, then enter a gateway by its top/bottom corner
+        end = (tcx, ty) if scy < tcy else (tcx, ty + th)
+        return [(sx + sw, scy), (tcx, scy), end]
+    if route == "mid":
+        mid = (sx + sw + tx) // 2
+        return [(sx + sw, scy), (mid, scy), (mid, tcy), (tx, tcy)]
+    raise ValueError(route)
+
+
+# --- documents -----------------------------------------------------------------------------
 
 
 def _shape(element: str, b, extra="") -> str:
@@ -230,75 +354,45 @@ def _shape(element: str, b, extra="") -> str:
             f'<dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}" /></bpmndi:BPMNShape>')
 
 
-def _edge(flow: Flow, bounds: dict, bottom: int) -> str:
-    sx, sy, sw, sh = bounds[flow.source]
-    tx, ty, tw, th = bounds[flow.target]
-    if flow.back:
-        points = [(sx + sw // 2, sy + sh), (sx + sw // 2, bottom), (tx + tw // 2, bottom), (tx + tw // 2, ty + th)]
-    elif abs((sy + sh // 2) - (ty + th // 2)) < 2:
-        points = [(sx + sw, sy + sh // 2), (tx, ty + th // 2)]
-    elif sy + sh <= ty and sx + sw // 2 < tx:  # from above (or a boundary event): down, then right
-        points = [(sx + sw // 2, sy + sh), (sx + sw // 2, ty + th // 2), (tx, ty + th // 2)]
-    else:
-        mid = sx + sw + 20
-        points = [(sx + sw, sy + sh // 2), (mid, sy + sh // 2), (mid, ty + th // 2), (tx, ty + th // 2)]
-    waypoints = "".join(f'<di:waypoint x="{x}" y="{y}" />' for x, y in points)
-    return f'<bpmndi:BPMNEdge id="{flow.id}_di" bpmnElement="{flow.id}">{waypoints}</bpmndi:BPMNEdge>'
+def _edge(flow: Flow, points) -> str:
+    wps = "".join(f'<di:waypoint x="{x}" y="{y}" />' for x, y in points)
+    return f'<bpmndi:BPMNEdge id="{flow.id}_di" bpmnElement="{flow.id}">{wps}</bpmndi:BPMNEdge>'
 
 
-def _plane(container: Container, element: str, x0: int, y0: int, pool: str | None) -> tuple[str, list]:
-    bounds, lane_bounds, width, height = container.layout(x0 + 30, y0)
-    shapes = []
-    if pool:
-        shapes.append(_shape(pool, (x0, y0, width + 30, height), ' isHorizontal="true"'))
-        for lane, (ly, lh) in lane_bounds.items():
-            shapes.append(_shape(f"lane_{lane}", (x0 + 30, ly, width, lh), ' isHorizontal="true"'))
-    for nid, b in bounds.items():
-        node = container.nodes[nid]
-        extra = ' isExpanded="false"' if node.kind == "subProcess" else ""
-        shapes.append(_shape(nid, b, extra))
-    bottom = y0 + height - 10
-    shapes += [_edge(f, bounds, bottom) for f in container.flows]
-    nested = [(nid, n.children) for nid, n in container.nodes.items() if n.children is not None]
-    plane = (f'<bpmndi:BPMNDiagram id="{element}_diagram"><bpmndi:BPMNPlane id="{element}_plane" '
-             f'bpmnElement="{element}">{"".join(shapes)}</bpmndi:BPMNPlane></bpmndi:BPMNDiagram>')
-    return plane, nested
-
-
-HEADER = ('<?xml version="1.0" encoding="UTF-8"?>\n'
-          '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
-          'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" '
-          'xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" '
-          'xmlns:di="http://www.omg.org/spec/DD/20100524/DI" '
-          'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-          'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" '
-          'id="{pid}_definitions" targetNamespace="http://xcert.example/bpmn" '
-          'exporter="xcert modelgen" exporterVersion="1">\n')
-
-
-def write_process(pid: str, name: str, process: Container, extra_defs: str = "") -> Path:
+def render(d: Diagram) -> str:
+    pid = d.pid
     lanes = "".join(
         f'<bpmn:lane id="lane_{lane}" name="{lane}">'
-        + "".join(f"<bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in _lane_members(process, lane))
+        f"<bpmn:documentation>{escape(ROLES[lane])}</bpmn:documentation>"
+        # An embedded subprocess is listed in no lane: Spiff hands a subprocess's lane down to
+        # every task inside it, which would put the TEO's task in the alliance's lane.
+        + "".join(f"<bpmn:flowNodeRef>{n.id}</bpmn:flowNodeRef>"
+                  for n in d.nodes.values() if n.lane == lane and n.kind != "subProcess")
         + "</bpmn:lane>"
-        for lane in process.lanes
+        for lane in d.lanes
     )
-    lane_set = f'<bpmn:laneSet id="{pid}_lanes">{lanes}</bpmn:laneSet>' if process.lanes else ""
+    lane_set = f'<bpmn:laneSet id="{pid}_lanes">{lanes}</bpmn:laneSet>' if d.lanes else ""
     collab = (f'<bpmn:collaboration id="{pid}_collaboration"><bpmn:participant id="{pid}_pool" '
-              f'name={quoteattr(name)} processRef="{pid}" /></bpmn:collaboration>')
-    body = (f'<bpmn:process id="{pid}" name={quoteattr(name)} isExecutable="true">{lane_set}'
-            f"{_container_xml(process)}</bpmn:process>")
-    plane, nested = _plane(process, f"{pid}_collaboration", 100, 60, f"{pid}_pool")
-    diagrams = [plane]
-    while nested:
-        element, inner = nested.pop()
-        sub_plane, more = _plane(inner, element, 100, 60, None)
-        diagrams.append(sub_plane)
-        nested += more
-    xml = HEADER.format(pid=pid) + extra_defs + collab + body + "".join(diagrams) + "</bpmn:definitions>\n"
-    path = OUT / f"{pid}.bpmn"
-    path.write_text(_pretty(xml), encoding="utf-8")
-    return path
+              f'name={quoteattr(d.name)} processRef="{pid}" />{d.collaboration_extra}</bpmn:collaboration>')
+    doc = f"<bpmn:documentation>{escape(d.doc)}</bpmn:documentation>" if d.doc else ""
+    process = (f'<bpmn:process id="{pid}" name={quoteattr(d.name)} isExecutable="true">{doc}{lane_set}'
+               f"{_container_xml(d, d.process)}</bpmn:process>")
+
+    bounds, lane_bounds, pool = d.geometry()
+    shapes = [_shape(f"{pid}_pool", pool, ' isHorizontal="true"')]
+    for lane in d.lanes:
+        shapes.append(_shape(f"lane_{lane}", lane_bounds[lane], ' isHorizontal="true"'))
+    # Containers first, so a modeller draws the subprocess under its children.
+    ordered = sorted(d.nodes.values(), key=lambda n: (n.kind != "subProcess", n.host is not None))
+    for node in ordered:
+        extra = ' isExpanded="true"' if node.kind == "subProcess" else ""
+        shapes.append(_shape(node.id, bounds[node.id], extra))
+    edges = [_edge(f, _route(d, f, bounds)) for f in _all_flows(d)]
+    plane = (f'<bpmndi:BPMNDiagram id="{pid}_diagram"><bpmndi:BPMNPlane id="{pid}_plane" '
+             f'bpmnElement="{pid}_collaboration">{"".join(shapes)}{"".join(edges)}'
+             "</bpmndi:BPMNPlane></bpmndi:BPMNDiagram>")
+    xml = (HEADER.replace("{pid}", pid) + d.root_elements + collab + process + plane + "</bpmn:definitions>")
+    return _pretty(xml)
 
 
 def _pretty(xml: str) -> str:
@@ -306,225 +400,323 @@ def _pretty(xml: str) -> str:
 
     root = etree.fromstring(xml.encode())
     etree.indent(root, space="  ")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, encoding="unicode") + "\n"
 
 
-# --- the models --------------------------------------------------------------------------
+# --- the models ----------------------------------------------------------------------------
 
 
-def alliance_formation() -> Path:
-    p = Container(["alliance_lead", "college"])
-    p.start()
-    p.user("invite_members", "邀请成员院校 Invite member colleges", "alliance_lead")
-    p.user("respond_invitation", "接受或谢绝邀请 Accept or decline", "college",
-           multi=("invited_college_ids", "invited_college_id"))
-    p.timer("response_deadline_timer", "答复截止 Response deadline", "respond_invitation", "response_deadline")
+def alliance_formation() -> Diagram:
+    d = Diagram("alliance_formation", "组建联盟 Alliance formation", ["alliance_lead", "college"],
+                "牵头院校邀请试点院校，院校在截止前答复；至少 2 所接受即向省级备案（备案不是审批）。"
+                " The lead college invites pilot colleges; each answers before the deadline; with at "
+                "least 2 acceptances the alliance is filed with the province (a filing, not an approval).")
+    p = d.process
+    p.start("start", "开始 Start", "alliance_lead", 0, doc="reads alliance_id")
+    p.user("invite_members", "邀请成员院校 Invite member colleges", "alliance_lead", 1,
+           doc="reads alliance_id; writes invited_college_ids (list of int), "
+               "response_deadline (ISO-8601 UTC string)")
+    p.user("respond_invitation", "接受或谢绝邀请 Accept or decline the invitation", "college", 2,
+           doc="one instance per invited college, element invited_college_id; writes accepted (bool), "
+               "collected into responses",
+           multi=("invited_college_ids", "invited_college_id", "responses", "accepted"))
+    p.timer("response_deadline_timer", "答复截止 Response deadline", "respond_invitation", "response_deadline",
+            doc="interrupting: at response_deadline the outstanding answers are closed")
+    p.xor("responses_closed", "答复结束 Answers closed", "college", 3)
     p.script("tally_responses", "统计接受院校 Count acceptances",
-             "accepted_count = count_accepted(alliance_id)", "alliance_lead")
-    p.xor("enough_members", "成员足够？ Enough members?")
+             ["accepted_count = count_accepted(alliance_id)"], "alliance_lead", 4)
+    p.xor("enough_members", "成员足够？ Enough members?", "alliance_lead", 5)
     p.script("register_with_province", "向省级备案 File with the province",
-             "registration_no = register_alliance(alliance_id)\nalliance_formed = True")
-    p.end("alliance_formed_end", "联盟已备案 Alliance registered")
-    p.script("dissolve", "联盟未组建 Not formed",
-             "dissolved = dissolve_alliance(alliance_id)\nalliance_formed = False")
-    p.end("alliance_not_formed_end", "联盟未组建 Alliance not formed")
-    p.flow("start", "invite_members", "respond_invitation", "tally_responses", "enough_members")
-    p.flow("response_deadline_timer", "tally_responses")
-    p.flow("enough_members", "register_with_province", condition="accepted_count >= 2", name="≥ 2")
+             ["registration_no = register_alliance(alliance_id)", "alliance_formed = True"],
+             "alliance_lead", 6)
+    p.end("alliance_formed_end", "联盟已备案 Alliance filed", "alliance_lead", 7)
+    p.script("dissolve", "解散联盟 Dissolve",
+             ["dissolved = dissolve_alliance(alliance_id)", "alliance_formed = False"],
+             "alliance_lead", 6, 1)
+    p.end("alliance_not_formed_end", "联盟未组建 Alliance not formed", "alliance_lead", 7, 1)
+    p.flow("start", "invite_members")
+    p.flow("invite_members", "respond_invitation")
+    p.flow("respond_invitation", "responses_closed")
+    p.flow("response_deadline_timer", "responses_closed", route="under", via=("college", 1))
+    p.flow("responses_closed", "tally_responses", route="mid")
+    p.flow("tally_responses", "enough_members")
+    p.flow("enough_members", "register_with_province", condition="accepted_count >= 2", name="≥ 2 所接受 accepted")
     p.flow("register_with_province", "alliance_formed_end")
-    p.flow("enough_members", "dissolve", condition="default", name="< 2")
+    p.flow("enough_members", "dissolve", condition="default", name="不足 2 所 fewer than 2")
     p.flow("dissolve", "alliance_not_formed_end")
-    return write_process("alliance_formation", "组建联盟 Alliance formation", p)
+    d.spare_rows = {"college": 1}  # the timer's path runs below the answers
+    return d
 
 
-def fee_negotiation() -> Path:
-    p = Container(["alliance_lead", "teo", "reviewer"])
-    p.start()
-    p.user("screen_services", "筛选服务内容，商定师资培训内容 Screen services and training content",
-           "alliance_lead")
-    r = p.sub("negotiation_round", "协商一轮 Negotiation round",
-              standard_loop(30, 'round_outcome == "countered"'), "alliance_lead")
-    r.start("round_start", "本轮开始 Round starts")
-    r.xor("whose_turn", "轮到谁？ Whose turn?")
-    r.user("alliance_responds", "联盟回应报价 Alliance answers the offer", "alliance_lead")
-    r.user("teo_responds", "培训评价组织回应 TEO answers the offer", "teo")
-    r.xor("turn_done", "", "alliance_lead")
-    r.end("round_end", "本轮结束 Round ends", "alliance_lead")
+def fee_negotiation() -> Diagram:
+    d = Diagram("fee_negotiation", "协商、谈判 Fee negotiation", ["alliance_lead", "teo", "reviewer"],
+                "联盟筛选服务内容、商定师资培训内容，然后与培训评价组织逐轮协商考核费用（最多 30 轮）；"
+                "拒绝、过期或轮次用尽由省厅调解。 The alliance screens the services and agrees the "
+                "training content, then negotiates the fee with the TEO round by round (at most 30 "
+                "rounds); a rejection, an expired round or running out of rounds goes to provincial mediation.")
+    p = d.process
+    p.start("start", "开始（公示报价在桌上） Start: published schedule on the table", "alliance_lead", 0,
+            doc="reads negotiation_id; round 1's offer is the TEO's published schedule")
+    p.user("screen_services", "筛选服务内容，商定师资培训内容 Screen services, agree training content",
+           "alliance_lead", 1,
+           doc="reads negotiation_id; writes training_content (str), services (list of str), "
+               "turn, round_outcome, round_deadline")
+    r = p.subprocess("negotiation_round", "协商一轮 Negotiation round",
+                     standard_loop(30, 'round_outcome == "countered"'),
+                     doc="loops while round_outcome == \"countered\", at most 30 rounds (loopMaximum)")
+    r.start("round_start", "本轮开始 Round starts", "alliance_lead", 2.2)
+    r.xor("whose_turn", "轮到谁？ Whose turn?", "alliance_lead", 3.1)
+    r.user("alliance_responds", "联盟回应报价 Alliance answers the offer", "alliance_lead", 4.2,
+           doc="writes round_outcome in accepted/countered/rejected, turn = \"teo\", round_deadline")
+    r.user("teo_responds", "培训评价组织回应报价 TEO answers the offer", "teo", 4.2,
+           doc="writes round_outcome in accepted/countered/rejected, turn = \"alliance\", round_deadline")
     r.timer("round_deadline_timer_alliance", "本轮截止 Round deadline", "alliance_responds", "round_deadline")
     r.timer("round_deadline_timer_teo", "本轮截止 Round deadline", "teo_responds", "round_deadline")
-    r.script("expire_round", "本轮过期 Round expired",
-             'round_outcome = "expired"\nexpired = close_round_expired(negotiation_id)', "alliance_lead")
-    r.end("round_expired_end", "本轮过期 Round expired", "alliance_lead")
+    r.xor("turn_done", "已回应 Answered", "alliance_lead", 5.6)
+    r.end("round_end", "本轮结束 Round ends", "alliance_lead", 8.4)
+    r.xor("deadline_passed", "已过期 Deadline passed", "teo", 6.4, 1)
+    r.script("expire_round", "本轮过期 Expire the round",
+             ['round_outcome = "expired"', "expired = close_round_expired(negotiation_id)"], "teo", 7.4, 1)
+    r.end("round_expired_end", "本轮过期 Round expired", "teo", 8.4, 1)
     r.flow("round_start", "whose_turn")
     r.flow("whose_turn", "alliance_responds", condition='turn == "alliance"', name="联盟 alliance")
     r.flow("whose_turn", "teo_responds", condition='turn == "teo"', name="培训评价组织 TEO")
     r.flow("alliance_responds", "turn_done")
     r.flow("teo_responds", "turn_done")
     r.flow("turn_done", "round_end")
-    r.flow("round_deadline_timer_alliance", "expire_round")
-    r.flow("round_deadline_timer_teo", "expire_round")
+    r.flow("round_deadline_timer_alliance", "deadline_passed", route="under", via=("alliance_lead", 1))
+    r.flow("round_deadline_timer_teo", "deadline_passed")
+    r.flow("deadline_passed", "expire_round")
     r.flow("expire_round", "round_expired_end")
-    p.xor("negotiation_result", "达成一致？ Agreed?", "alliance_lead")
-    p.script("conclude_agreed", "协商达成 Agreed", "negotiation_agreed = True")
-    p.end("agreed_end", "协商达成 Agreed")
-    p.user("mediate", "省厅调解 Provincial mediation", "reviewer")
-    p.xor("mediation_result", "调解结果 Mediation outcome", "reviewer")
-    p.script("conclude_mediated", "调解达成 Mediated agreement", "negotiation_agreed = True")
-    p.end("mediated_end", "调解达成 Agreed by mediation")
-    p.script("conclude_failed", "协商未达成 Failed", "negotiation_agreed = False")
-    p.end("failed_end", "协商未达成 Failed")
-    p.flow("start", "screen_services", "negotiation_round", "negotiation_result")
+    d.spare_rows = {"alliance_lead": 1}  # the alliance's deadline path runs below its task
+    p.xor("negotiation_result", "达成一致？ Agreed?", "alliance_lead", 9.4)
+    p.script("conclude_agreed", "协商达成 Agreed", ["negotiation_agreed = True"], "alliance_lead", 10.4)
+    p.end("agreed_end", "协商达成 Fee agreed", "alliance_lead", 11.4)
+    p.user("mediate", "省厅调解 Provincial mediation", "reviewer", 10.4,
+           doc="writes mediation_outcome in agreed/failed")
+    p.xor("mediation_result", "调解结果 Mediation outcome", "reviewer", 11.4)
+    p.script("conclude_mediated", "调解达成 Agreed by mediation", ["negotiation_agreed = True"], "reviewer", 12.4)
+    p.end("mediated_end", "调解达成 Agreed by mediation", "reviewer", 13.4)
+    p.script("conclude_failed", "协商未达成 Failed", ["negotiation_agreed = False"], "reviewer", 12.4, 1)
+    p.end("failed_end", "协商未达成 Negotiation failed", "reviewer", 13.4, 1)
+    p.flow("start", "screen_services")
+    p.flow("screen_services", "negotiation_round")
+    p.flow("negotiation_round", "negotiation_result")
     p.flow("negotiation_result", "conclude_agreed", condition='round_outcome == "accepted"', name="接受 accepted")
     p.flow("conclude_agreed", "agreed_end")
-    p.flow("negotiation_result", "mediate", condition="default", name="拒绝/过期/轮次用尽")
+    p.flow("negotiation_result", "mediate", condition="default",
+           name="拒绝、过期或 30 轮用尽 rejected, expired or 30 rounds")
     p.flow("mediate", "mediation_result")
-    p.flow("mediation_result", "conclude_mediated", condition='mediation_outcome == "agreed"', name="达成")
+    p.flow("mediation_result", "conclude_mediated", condition='mediation_outcome == "agreed"', name="达成 agreed")
     p.flow("conclude_mediated", "mediated_end")
-    p.flow("mediation_result", "conclude_failed", condition="default", name="未达成")
+    p.flow("mediation_result", "conclude_failed", condition="default", name="未达成 failed")
     p.flow("conclude_failed", "failed_end")
-    return write_process("fee_negotiation", "协商、谈判 Fee negotiation", p)
+    return d
 
 
-def fee_verification() -> Path:
-    p = Container(["reviewer"])
-    p.start()
-    p.rule("lookup_cap", "查 2357 上限 Look up the cap", "assessment_fee_cap")
+def fee_verification() -> Diagram:
+    d = Diagram("fee_verification", "省厅核定 Provincial verification", ["reviewer"],
+                "按“2357”上限与“同一证书在同一省域内标准统一”核定协商费用为基线。 The province verifies "
+                "the negotiated fee as the baseline, within the 2357 cap and one standard per "
+                "certificate per province.")
+    p = d.process
+    p.start("start", "开始 Start", "reviewer", 0,
+            doc="reads negotiation_id, certificate_id, province_id, agreed_fee_fen, assessment_mode")
+    p.rule("lookup_cap", "查“2357”上限 Look up the cap", "assessment_fee_cap", "reviewer", 1,
+           doc="DMN assessment_fee_cap: reads assessment_mode, writes cap_fen")
     p.script("check_cap_and_uniformity", "校验上限与全省统一 Check cap and uniformity",
-             "within_cap = record_cap_check(negotiation_id, cap_fen)\n"
-             "uniformity = check_uniformity(certificate_id, province_id, agreed_fee_fen)")
-    p.xor("cap_gateway", "不超上限？ Within cap?")
-    p.user("verify_baseline", "核定基线 Verify the baseline", "reviewer")
-    p.end("verification_end", "核定完成 Verification decided")
-    p.script("refuse_over_cap", "超上限不予核定 Refused over cap", 'verification_outcome = "rejected"')
-    p.end("over_cap_end", "超上限 Over the cap")
-    p.flow("start", "lookup_cap", "check_cap_and_uniformity", "cap_gateway")
+             ["within_cap = record_cap_check(negotiation_id, cap_fen)",
+              "uniformity = check_uniformity(certificate_id, province_id, agreed_fee_fen)"],
+             "reviewer", 2)
+    p.xor("cap_gateway", "不超上限？ Within the cap?", "reviewer", 3)
+    p.user("verify_baseline", "核定基线 Verify the baseline", "reviewer", 4,
+           doc="reads uniformity, cap_fen; writes verification_outcome in verified/returned/rejected, reasons")
+    p.xor("outcome_gateway", "核定结果 Outcome", "reviewer", 5)
+    p.end("verified_end", "已核定 Verified", "reviewer", 6)
+    p.end("returned_end", "退回重新协商 Returned", "reviewer", 6, 1)
+    p.end("rejected_end", "不予核定 Rejected", "reviewer", 6, 2)
+    p.script("refuse_over_cap", "超上限不予核定 Refuse over the cap",
+             ['verification_outcome = "rejected"'], "reviewer", 4, 3)
+    p.end("over_cap_end", "超上限 Over the cap", "reviewer", 6, 3)
+    p.flow("start", "lookup_cap")
+    p.flow("lookup_cap", "check_cap_and_uniformity")
+    p.flow("check_cap_and_uniformity", "cap_gateway")
     p.flow("cap_gateway", "verify_baseline", condition="within_cap == True", name="是 yes")
-    p.flow("verify_baseline", "verification_end")
-    p.flow("cap_gateway", "refuse_over_cap", condition="default", name="否 no")
+    p.flow("cap_gateway", "refuse_over_cap", condition="default", name="超上限 over the cap")
+    p.flow("verify_baseline", "outcome_gateway")
+    p.flow("outcome_gateway", "verified_end", condition='verification_outcome == "verified"', name="核定 verified")
+    p.flow("outcome_gateway", "returned_end", condition='verification_outcome == "returned"', name="退回 returned")
+    p.flow("outcome_gateway", "rejected_end", condition="default", name="不予核定 rejected")
     p.flow("refuse_over_cap", "over_cap_end")
-    return write_process("fee_verification", "省厅核定 Provincial verification", p)
+    return d
 
 
-def agreement_signing() -> Path:
-    p = Container(["alliance_lead", "teo"])
-    p.start()
-    p.par("signing_split", "")
-    p.user("sign_alliance", "联盟签署 Alliance signs", "alliance_lead")
-    p.user("sign_teo", "培训评价组织签署 TEO signs", "teo")
-    p.par("signing_join", "", "alliance_lead")
-    p.end("signed_end", "协议已签署 Agreement signed", "alliance_lead")
+def agreement_signing() -> Diagram:
+    d = Diagram("agreement_signing", "签署协议 Agreement signing", ["alliance_lead", "teo"],
+                "联盟与培训评价组织按核定条款签署协议，先后不限。 Alliance and TEO sign the agreement on "
+                "the verified terms, in either order.")
+    p = d.process
+    p.start("start", "开始 Start", "alliance_lead", 0, doc="reads agreement_id")
+    p.par("signing_split", "双方签署 Both sign", "alliance_lead", 1)
+    p.user("sign_alliance", "联盟签署 Alliance signs", "alliance_lead", 2, doc="reads agreement_id")
+    p.user("sign_teo", "培训评价组织签署 TEO signs", "teo", 2, doc="reads agreement_id")
+    p.par("signing_join", "均已签署 Both signed", "alliance_lead", 3)
+    p.end("signed_end", "协议已签署 Agreement signed", "alliance_lead", 4)
     p.flow("start", "signing_split")
-    p.flow("signing_split", "sign_alliance", "signing_join")
-    p.flow("signing_split", "sign_teo", "signing_join")
+    p.flow("signing_split", "sign_alliance")
+    p.flow("signing_split", "sign_teo")
+    p.flow("sign_alliance", "signing_join")
+    p.flow("sign_teo", "signing_join")
     p.flow("signing_join", "signed_end")
-    return write_process("agreement_signing", "签署协议 Agreement signing", p)
+    return d
 
 
-def agreement_filing() -> Path:
-    p = Container(["reviewer"])
-    p.start()
-    p.user("acknowledge_filing", "受理备案 Acknowledge the filing", "reviewer")
-    p.xor("flagged_gateway", "列入监督？ Flag for supervision?")
-    p.user("record_supervision", "记录监督意见 Record supervision", "reviewer")
-    p.end("supervised_end", "监督执行 Under supervision")
-    p.end("filed_end", "已备案 Filed")
-    p.flow("start", "acknowledge_filing", "flagged_gateway")
+def agreement_filing() -> Diagram:
+    d = Diagram("agreement_filing", "备案 Filing", ["reviewer"],
+                "已签协议到教育部门备案，教育部门监督协议执行。 The signed agreement is filed with the "
+                "education department, which supervises its execution.")
+    p = d.process
+    p.start("start", "开始 Start", "reviewer", 0, doc="reads agreement_id")
+    p.user("acknowledge_filing", "受理备案 Acknowledge the filing", "reviewer", 1,
+           doc="writes flagged (bool), member_college_ids (list of int)")
+    p.xor("flagged_gateway", "需重点监督？ Flag for supervision?", "reviewer", 2)
+    p.end("filed_end", "已备案 Filed", "reviewer", 4)
+    p.user("record_supervision", "记录监督意见 Record supervision", "reviewer", 3, 1,
+           doc="writes supervision_note")
+    p.end("supervised_end", "已备案，重点监督 Filed, under supervision", "reviewer", 4, 1)
+    p.flow("start", "acknowledge_filing")
+    p.flow("acknowledge_filing", "flagged_gateway")
+    p.flow("flagged_gateway", "filed_end", condition="default", name="否 no")
     p.flow("flagged_gateway", "record_supervision", condition="flagged == True", name="是 yes")
     p.flow("record_supervision", "supervised_end")
-    p.flow("flagged_gateway", "filed_end", condition="default", name="否 no")
-    return write_process("agreement_filing", "备案 Filing", p)
+    return d
 
 
-PAYMENT_DEFS = (
-    '<bpmn:message id="assessment_held" name="assessment_held" />'
-    '<bpmn:correlationProperty id="college_id" name="college_id">'
-    '<bpmn:correlationPropertyRetrievalExpression messageRef="assessment_held">'
-    "<bpmn:messagePath>college_id</bpmn:messagePath></bpmn:correlationPropertyRetrievalExpression>"
-    "</bpmn:correlationProperty>"
-    '<bpmn:correlationProperty id="agreement_id" name="agreement_id">'
-    '<bpmn:correlationPropertyRetrievalExpression messageRef="assessment_held">'
-    "<bpmn:messagePath>agreement_id</bpmn:messagePath></bpmn:correlationPropertyRetrievalExpression>"
-    "</bpmn:correlationProperty>"
-)
+def payment() -> Diagram:
+    d = Diagram("payment", "由院校拨付 Payment by the college", ["finance"],
+                "考核举行后，院校按核定费用 × 实际考核人数据实拨付。 After the assessment is held the "
+                "college pays on actuals: verified fee × people actually assessed.")
+    d.root_elements = (
+        '<bpmn:message id="assessment_held" name="assessment_held" />'
+        '<bpmn:correlationProperty id="college_id" name="college_id">'
+        '<bpmn:correlationPropertyRetrievalExpression messageRef="assessment_held">'
+        "<bpmn:messagePath>college_id</bpmn:messagePath></bpmn:correlationPropertyRetrievalExpression>"
+        "</bpmn:correlationProperty>"
+        '<bpmn:correlationProperty id="agreement_id" name="agreement_id">'
+        '<bpmn:correlationPropertyRetrievalExpression messageRef="assessment_held">'
+        "<bpmn:messagePath>agreement_id</bpmn:messagePath></bpmn:correlationPropertyRetrievalExpression>"
+        "</bpmn:correlationProperty>"
+    )
+    d.collaboration_extra = (
+        '<bpmn:correlationKey id="assessment_key" name="assessment_key">'
+        "<bpmn:correlationPropertyRef>college_id</bpmn:correlationPropertyRef>"
+        "<bpmn:correlationPropertyRef>agreement_id</bpmn:correlationPropertyRef>"
+        "</bpmn:correlationKey>"
+    )
+    p = d.process
+    p.start("start", "开始 Start", "finance", 0, doc="reads college_id, agreement_id")
+    p.message_catch("assessment_held_event", "考核已举行 Assessment held", "finance", 1, 0,
+                    "assessment_held", "assessment",
+                    [("college_id", "college_id"), ("agreement_id", "agreement_id")],
+                    doc="message assessment_held, correlated on college_id and agreement_id; the payload "
+                        "(college_id, agreement_id, headcount, payment_id) lands in task data as assessment")
+    p.script("compute_amount", "据实计算金额 Compute the amount on actuals",
+             ['payment_id = assessment["payment_id"]', 'headcount = assessment["headcount"]',
+              "amount_fen = compute_payment(payment_id)"], "finance", 2)
+    p.user("release_payment", "选择资金来源并拨付 Choose funding and release", "finance", 3,
+           doc="reads amount_fen, payment_id; writes released (bool), funding (list)")
+    p.end("paid_end", "已拨付 Paid", "finance", 4)
+    p.flow("start", "assessment_held_event")
+    p.flow("assessment_held_event", "compute_amount")
+    p.flow("compute_amount", "release_payment")
+    p.flow("release_payment", "paid_end")
+    return d
 
 
-def payment() -> Path:
-    p = Container(["finance"])
-    p.start()
-    p.message_catch("assessment_held_event", "考核已举行 Assessment held", "assessment_held", "assessment")
-    p.script("compute_amount", "据实计算金额 Compute on actuals", "payment_id = assessment[\"payment_id\"]\namount_fen = compute_payment(payment_id)")
-    p.user("release_payment", "选择资金来源并拨付 Choose funding and release", "finance")
-    p.end("paid_end", "已拨付 Paid")
-    p.flow("start", "assessment_held_event", "compute_amount", "release_payment", "paid_end")
-    return write_process("payment", "由院校拨付 Payment", p, PAYMENT_DEFS)
-
-
-def certificate_lifecycle() -> Path:
-    p = Container()
-    p.start()
-    p.xor("formed_gateway", "联盟已组建？ Alliance formed?")
-    p.call("call_alliance_formation", "组建联盟 Alliance formation", "alliance_formation")
-    p.xor("formation_result", "组建成功？ Formed?")
-    p.xor("negotiation_entry", "")
-    p.call("call_fee_negotiation", "协商、谈判 Negotiation", "fee_negotiation")
-    p.xor("negotiation_gateway", "达成？ Agreed?")
-    p.call("call_fee_verification", "省厅核定 Verification", "fee_verification")
-    p.xor("verification_gateway", "核定结果 Outcome")
-    p.call("call_agreement_signing", "签署协议 Signing", "agreement_signing")
-    p.call("call_agreement_filing", "备案 Filing", "agreement_filing")
-    p.call("call_payment", "拨付 Payment (每所成员院校 per member college)", "payment",
+def certificate_lifecycle() -> Diagram:
+    d = Diagram("certificate_lifecycle", "证书费用协商全流程 Certificate fee lifecycle", None,
+                "一个院校联盟 × 一个证书：组建联盟、协商、省厅核定、签署、备案、各成员院校拨付。 One "
+                "alliance × one certificate: formation, negotiation, verification, signing, filing, "
+                "and payment by every member college.")
+    p = d.process
+    L = None
+    d.spare_rows = {None: 2}  # the return path runs along row 2
+    p.start("start", "开始 Start", L, 0,
+            doc="reads alliance_formed, verification_returns (0), alliance_id, negotiation_id, ...")
+    p.xor("formed_gateway", "联盟已组建？ Alliance formed?", L, 1)
+    p.call("call_alliance_formation", "组建联盟 Alliance formation", "alliance_formation", L, 2, -1)
+    p.xor("formation_result", "组建成功？ Formed?", L, 3, -1)
+    p.end("not_formed_end", "联盟未组建 Alliance not formed", L, 3, -2)
+    p.xor("negotiation_entry", "进入协商 To negotiation", L, 4)
+    p.call("call_fee_negotiation", "协商、谈判 Fee negotiation", "fee_negotiation", L, 5)
+    p.xor("negotiation_gateway", "达成？ Agreed?", L, 6)
+    p.end("negotiation_failed_end", "协商未达成 Negotiation failed", L, 6, 1)
+    p.call("call_fee_verification", "省厅核定 Provincial verification", "fee_verification", L, 7)
+    p.xor("verification_gateway", "核定结果 Outcome", L, 8)
+    p.end("verification_rejected_end", "不予核定 Rejected", L, 9, -1)
+    p.script("count_return", "记录退回 Count the return",
+             ["verification_returns = verification_returns + 1"], L, 9, 1)
+    p.xor("returns_gateway", "退回次数 Returns so far", L, 10, 1)
+    p.end("too_many_returns_end", "退回过多 Returned too often", L, 11, 1)
+    p.call("call_agreement_signing", "签署协议 Agreement signing", "agreement_signing", L, 9)
+    p.call("call_agreement_filing", "备案 Filing", "agreement_filing", L, 10)
+    p.call("call_payment", "各成员院校拨付 Payment by each member college", "payment", L, 11,
+           doc="parallel multi-instance over member_college_ids, element college_id",
            multi=("member_college_ids", "college_id"))
-    p.end("lifecycle_completed_end", "完成 Completed")
-    p.script("count_return", "记录退回 Count the return", "verification_returns = verification_returns + 1")
-    p.xor("returns_gateway", "退回次数 Returns so far")
-    p.end("not_formed_end", "联盟未组建 Not formed")
-    p.end("negotiation_failed_end", "协商未达成 Negotiation failed")
-    p.end("verification_rejected_end", "不予核定 Rejected")
-    p.end("too_many_returns_end", "退回过多 Too many returns")
+    p.end("lifecycle_completed_end", "完成 Completed", L, 12)
     p.flow("start", "formed_gateway")
     p.flow("formed_gateway", "negotiation_entry", condition="alliance_formed == True", name="已组建 formed")
-    p.flow("formed_gateway", "call_alliance_formation", condition="default", name="未组建")
+    p.flow("formed_gateway", "call_alliance_formation", condition="default", name="未组建 not yet")
     p.flow("call_alliance_formation", "formation_result")
-    p.flow("formation_result", "negotiation_entry", condition="alliance_formed == True", name="是 yes")
+    p.flow("formation_result", "negotiation_entry", condition="alliance_formed == True", name="是 yes",
+           route="in")
     p.flow("formation_result", "not_formed_end", condition="default", name="否 no")
-    p.flow("negotiation_entry", "call_fee_negotiation", "negotiation_gateway")
+    p.flow("negotiation_entry", "call_fee_negotiation")
+    p.flow("call_fee_negotiation", "negotiation_gateway")
     p.flow("negotiation_gateway", "call_fee_verification", condition="negotiation_agreed == True", name="是 yes")
     p.flow("negotiation_gateway", "negotiation_failed_end", condition="default", name="否 no")
     p.flow("call_fee_verification", "verification_gateway")
     p.flow("verification_gateway", "call_agreement_signing", condition='verification_outcome == "verified"',
            name="核定 verified")
-    p.flow("call_agreement_signing", "call_agreement_filing", "call_payment", "lifecycle_completed_end")
     p.flow("verification_gateway", "count_return", condition='verification_outcome == "returned"',
            name="退回 returned")
     p.flow("verification_gateway", "verification_rejected_end", condition="default", name="不予核定 rejected")
     p.flow("count_return", "returns_gateway")
-    p.flow("returns_gateway", "negotiation_entry", condition="verification_returns < 3", name="< 3", back=True)
-    p.flow("returns_gateway", "too_many_returns_end", condition="default", name="≥ 3")
-    return write_process("certificate_lifecycle", "证书协商全流程 Certificate lifecycle", p)
+    p.flow("returns_gateway", "negotiation_entry", condition="verification_returns < 3", name="< 3 次 times",
+           route="back", via=(None, 2))
+    p.flow("returns_gateway", "too_many_returns_end", condition="default", name="≥ 3 次 times")
+    p.flow("call_agreement_signing", "call_agreement_filing")
+    p.flow("call_agreement_filing", "call_payment")
+    p.flow("call_payment", "lifecycle_completed_end")
+    return d
 
 
-DMN = """<?xml version="1.0" encoding="UTF-8"?>
-<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" xmlns:dmndi="https://www.omg.org/spec/DMN/20191111/DMNDI/" xmlns:dc="http://www.omg.org/spec/DMN/20180521/DC/" id="assessment_fee_cap_definitions" name="2357 考核费用上限 Assessment fee caps" namespace="http://xcert.example/dmn">
-  <decision id="assessment_fee_cap" name="2357 考核费用上限 Assessment fee cap">
-    <decisionTable id="assessment_fee_cap_table" hitPolicy="UNIQUE">
-      <input id="input_mode" label="考核方式 Assessment mode">
-        <inputExpression id="input_mode_expression" typeRef="string">
-          <text>assessment_mode</text>
-        </inputExpression>
-      </input>
-      <output id="output_cap" label="上限（分/人次）Cap (fen per person per sitting)" name="cap_fen" typeRef="integer" />
-{rows}
-    </decisionTable>
-  </decision>
-  <dmndi:DMNDI>
-    <dmndi:DMNDiagram id="assessment_fee_cap_diagram">
-      <dmndi:DMNShape id="assessment_fee_cap_shape" dmnElementRef="assessment_fee_cap">
-        <dc:Bounds height="80" width="180" x="160" y="100" />
-      </dmndi:DMNShape>
-    </dmndi:DMNDiagram>
-  </dmndi:DMNDI>
-</definitions>
-"""
+DMN = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/"'
+    ' xmlns:dmndi="https://www.omg.org/spec/DMN/20191111/DMNDI/"'
+    ' xmlns:dc="http://www.omg.org/spec/DMN/20180521/DC/" id="assessment_fee_cap_definitions"'
+    ' name="“2357”考核费用上限 Assessment fee caps" namespace="http://xcert.example/dmn">'
+    '<decision id="assessment_fee_cap" name="“2357”考核费用上限 Assessment fee cap">'
+    "<description>每人次考核费用上限（分）：纸笔 200 元、机考 300 元、一般设备实操 500 元、特殊设备实操"
+    " 700 元。 Cap per person per sitting, in fen.</description>"
+    '<decisionTable id="assessment_fee_cap_table" hitPolicy="UNIQUE">'
+    '<input id="input_mode" label="考核方式 Assessment mode">'
+    '<inputExpression id="input_mode_expression" typeRef="string"><text>assessment_mode</text>'
+    "</inputExpression>"
+    '<inputValues id="input_mode_values">'
+    '<text>"paper","computer","practical_general","practical_special"</text></inputValues>'
+    "</input>"
+    '<output id="output_cap" label="上限（分/人次） Cap (fen per person per sitting)" name="cap_fen"'
+    ' typeRef="integer" />'
+    "{rows}"
+    "</decisionTable></decision>"
+    '<dmndi:DMNDI><dmndi:DMNDiagram id="assessment_fee_cap_diagram">'
+    '<dmndi:DMNShape id="assessment_fee_cap_shape" dmnElementRef="assessment_fee_cap">'
+    '<dc:Bounds height="80" width="180" x="160" y="100" /></dmndi:DMNShape>'
+    "</dmndi:DMNDiagram></dmndi:DMNDI>"
+    "</definitions>"
+)
 
 CAPS = [("paper", 20000, "纸笔考试 paper-and-pencil exam: 200 元"),
         ("computer", 30000, "机考 computer-based exam: 300 元"),
@@ -532,23 +724,32 @@ CAPS = [("paper", 20000, "纸笔考试 paper-and-pencil exam: 200 元"),
         ("practical_special", 70000, "特殊设备的实操考试 practical exam, special equipment: 700 元")]
 
 
-def decision() -> Path:
-    rows = "\n".join(
-        f'      <rule id="rule_{mode}">\n        <description>{desc}</description>\n'
-        f'        <inputEntry id="rule_{mode}_in"><text>"{mode}"</text></inputEntry>\n'
-        f'        <outputEntry id="rule_{mode}_out"><text>{fen}</text></outputEntry>\n      </rule>'
+def decision_xml() -> str:
+    rows = "".join(
+        f'<rule id="rule_{mode}"><description>{desc}</description>'
+        f'<inputEntry id="rule_{mode}_in"><text>"{mode}"</text></inputEntry>'
+        f'<outputEntry id="rule_{mode}_out"><text>{fen}</text></outputEntry></rule>'
         for mode, fen, desc in CAPS
     )
-    path = OUT / "decisions" / "assessment_fee_cap.dmn"
-    path.write_text(DMN.replace("{rows}", rows), encoding="utf-8")
-    return path
+    return _pretty(DMN.replace("{rows}", rows))
 
 
-def main() -> None:
-    for build in (alliance_formation, fee_negotiation, fee_verification, agreement_signing,
-                  agreement_filing, payment, certificate_lifecycle, decision):
-        print(build())
+MODELS = (alliance_formation, fee_negotiation, fee_verification, agreement_signing,
+          agreement_filing, payment, certificate_lifecycle)
+
+
+def main(argv: list[str]) -> None:
+    out = Path(argv[1]) if len(argv) > 1 else OUT
+    (out / "decisions").mkdir(parents=True, exist_ok=True)
+    for build in MODELS:
+        d = build()
+        path = out / f"{d.pid}.bpmn"
+        path.write_text(render(d), encoding="utf-8")
+        print(path)
+    path = out / "decisions" / "assessment_fee_cap.dmn"
+    path.write_text(decision_xml(), encoding="utf-8")
+    print(path)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv)
