@@ -17,7 +17,6 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.util.task import TaskFilter
 
 from bpmn import parser, serializer, signals
-from bpmn.live import live_workflows
 from bpmn.errors import (
     ActorNotAllowed,
     EngineError,
@@ -27,6 +26,7 @@ from bpmn.errors import (
     UnboundTask,
 )
 from bpmn.hooks import HOOKS, Assignment, TaskContext, action_for
+from bpmn.live import live_workflows
 from bpmn.models import (
     AuditEntry,
     MessageSubscription,
@@ -330,12 +330,12 @@ def _save(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
         instance.end_event = _end_event(workflow)
         _audit(instance, None, "completed_process", data={"end_event": instance.end_event})
     new_subscriptions = _sync_events(instance, workflow)
+    opened, closed = _sync_open_tasks(instance, workflow)
+    instance.waiting["tasks"] = [str(t.id) for t in _ready_user_tasks(workflow)]
     instance.revision += 1
     instance.save()
-    revision = instance.revision
-    uid = instance.uid
+    revision, uid = instance.revision, instance.uid
     transaction.on_commit(lambda: live_workflows.keep(uid, revision, workflow))
-    opened, closed = _sync_open_tasks(instance, workflow)
     signals.instance_advanced.send(
         sender=ProcessInstance,
         instance=instance,
@@ -358,14 +358,17 @@ def _ready_user_tasks(workflow: BpmnWorkflow) -> list:
 
 
 def _sync_open_tasks(instance: ProcessInstance, workflow: BpmnWorkflow):
-    ready = {t.id: t for t in _ready_user_tasks(workflow)}
-    existing = {row.task_id: row for row in instance.open_tasks.all()}
-    closed = [row for tid, row in existing.items() if tid not in ready]
+    ready = {str(t.id): t for t in _ready_user_tasks(workflow)}
+    before = set(instance.waiting.get("tasks", []))
+    closed = [tid for tid in before if tid not in ready]
+    closed_names = []
     if closed:
-        OpenTask.objects.filter(pk__in=[r.pk for r in closed]).delete()
-    opened = [_open_task_row(instance, t) for tid, t in ready.items() if tid not in existing]
+        rows = OpenTask.objects.filter(task_id__in=closed)
+        closed_names = list(rows.values_list("task_name", flat=True))
+        rows.delete()
+    opened = [_open_task_row(instance, t) for tid, t in ready.items() if tid not in before]
     OpenTask.objects.bulk_create(opened)
-    return opened, [r.task_name for r in closed]
+    return opened, closed_names
 
 
 def _open_task_row(instance: ProcessInstance, task) -> OpenTask:
@@ -409,6 +412,7 @@ def _sync_events(instance: ProcessInstance, workflow: BpmnWorkflow) -> list[Mess
         {k: s.correlation_key for k, s in subscriptions.items()}, subscriptions,
     )
     instance.waiting = {
+        **(instance.waiting or {}),
         "timers": {k: t.due_at.isoformat() for k, t in timers.items()},
         "subscriptions": {k: s.correlation_key for k, s in subscriptions.items()},
     }

@@ -10,25 +10,25 @@ DECISION_ID = "assessment_fee_cap"
 _TABLES: dict[str, object] = {}
 
 
-def _decision_sources() -> tuple[str, dict]:
-    definition = (
-        ProcessDefinition.objects.filter(process_id="fee_verification").order_by("-version").first()
+def _table_now():
+    """Return the decision table of the newest deployed version; parsed once per version."""
+    latest = (
+        ProcessDefinition.objects.filter(process_id="fee_verification")
+        .order_by("-version")
+        .values_list("content_hash", flat=True)
+        .first()
     )
-    sources = definition.sources if definition else parser.read_model_files()
-    dmn_only = {name: text for name, text in sources.items() if name.endswith(".dmn")}
-    return parser.content_hash(dmn_only), dmn_only
-
-
-def _table(hash_: str, sources: dict):
-    if hash_ not in _TABLES:
-        dmn_parser = parser.build_parser(sources)
-        _TABLES[hash_] = dmn_parser.get_engine(DECISION_ID, None)
-    return _TABLES[hash_]
+    if latest not in _TABLES:
+        definition = ProcessDefinition.objects.filter(content_hash=latest).first()
+        sources = definition.sources if definition else parser.read_model_files()
+        dmn_only = {name: text for name, text in sources.items() if name.endswith(".dmn")}
+        _TABLES[latest] = parser.build_parser(dmn_only).get_engine(DECISION_ID, None)
+    return _TABLES[latest]
 
 
 def cap_for(mode: str) -> Decimal:
     """Return the cap in yuan per person per sitting for an assessment mode."""
-    table = _table(*_decision_sources())
+    table = _table_now()
     task = SimpleNamespace(
         data={"assessment_mode": mode},
         workflow=SimpleNamespace(script_engine=engine.script_engine()),
