@@ -444,6 +444,7 @@ def _task_correlation(workflow: BpmnWorkflow, task) -> dict:
 
 
 def _deliver_pending(instance: ProcessInstance, subscriptions: list[MessageSubscription]) -> None:
+    """Deliver every kept message that one of the new subscriptions waits for."""
     for subscription in subscriptions:
         pending = (
             PendingMessage.objects.filter(
@@ -454,12 +455,13 @@ def _deliver_pending(instance: ProcessInstance, subscriptions: list[MessageSubsc
             .order_by("pk")
             .first()
         )
-        if pending is not None:
-            pending.delivered_at = timezone.now()
-            pending.delivered_to = instance
-            pending.save(update_fields=["delivered_at", "delivered_to"])
-            _deliver(instance, subscription.task_id, pending.message_name, pending.payload, None)
-            return
+        # An earlier delivery in this loop may have moved the workflow past this subscription.
+        if pending is None or not MessageSubscription.objects.filter(task_id=subscription.task_id).exists():
+            continue
+        pending.delivered_at = timezone.now()
+        pending.delivered_to = instance
+        pending.save(update_fields=["delivered_at", "delivered_to"])
+        _deliver(instance, subscription.task_id, pending.message_name, pending.payload, None)
 
 
 def _audit(instance, actor, action: str, task=None, task_name: str = "", data=None) -> None:

@@ -104,3 +104,4 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
 LOGIN_URL = "/"
+BPMN_LIVE_WORKFLOWS = int(os.environ.get("BPMN_LIVE_WORKFLOWS", "256"))

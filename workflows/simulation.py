@@ -12,7 +12,7 @@ from workflows import services
 from workflows.assignment import LANE_ROLES
 from workflows.caps import cap_for
 from workflows.errors import RuleViolation
-from workflows.models import Agreement, Certificate, Negotiation, Organization, Payment, Person
+from workflows.models import Agreement, Baseline, Certificate, Negotiation, Organization, Payment, Person
 
 
 @dataclass
@@ -61,13 +61,14 @@ class Driver:
         negotiation = services.start_lifecycle(lead_user, certificate)
         self.invitees = invitees
         self.tally.lifecycles += 1
+        self.tried_over_cap = False
         for _ in range(500):
+            fed = self.feed_assessments(negotiation)
             tasks = open_tasks(negotiation)
-            if not tasks:
+            if not tasks and not fed:
                 break
             for task in tasks:
                 self.step(negotiation, task)
-            self.feed_assessments(negotiation)
         negotiation.refresh_from_db()
         instance = ProcessInstance.objects.get(business_key=services.lifecycle_key(negotiation))
         if instance.status == ProcessInstance.Status.COMPLETED:
@@ -96,6 +97,12 @@ class Driver:
     def _respond(self, negotiation, party):
         self.tally.rounds += 1
         offer = negotiation.open_proposal()
+        baseline = self._province_baseline(negotiation)
+        if baseline is not None:  # one standard per province: both sides settle on it
+            if offer.fee == baseline.fee:
+                return {"decision": "accept"}
+            return {"decision": "counter", "fee": f"{baseline.fee:.2f}",
+                    "lines": scaled_lines(offer.lines, baseline.fee), "comment": "按本省已核定基线 provincial baseline"}
         roll = self.rng.random()
         if roll < 0.45 or offer.round_no >= 6:
             return {"decision": "accept"}
@@ -107,7 +114,8 @@ class Driver:
         cap = cap_for(negotiation.certificate.assessment_mode)
         step = Decimal(self.rng.randint(2, 10))
         fee = offer.fee - step if party == "alliance" else min(offer.fee + step / 2, cap)
-        if self.rng.random() < 0.1:  # someone types a fee over the cap: refused, then corrected
+        if not self.tried_over_cap:  # someone types a fee over the cap: refused, then corrected
+            self.tried_over_cap = True
             try:
                 services.complete(open_tasks(negotiation)[0].task_id, actor_for(open_tasks(negotiation)[0]),
                                   {"decision": "counter", "fee": f"{cap + 1:.2f}",
@@ -130,11 +138,15 @@ class Driver:
         fee = (schedule.fee * Decimal("0.95")).quantize(Decimal("1"))
         return {"decision": "agreed", "fee": f"{fee:.2f}", "lines": scaled_lines(schedule.lines, fee)}
 
-    def data_verify_baseline(self, negotiation, task):
-        negotiation.refresh_from_db()
-        existing = negotiation.baselines.model.objects.filter(
+    @staticmethod
+    def _province_baseline(negotiation):
+        return Baseline.objects.filter(
             province=negotiation.alliance.province, certificate=negotiation.certificate, state="verified"
         ).first()
+
+    def data_verify_baseline(self, negotiation, task):
+        negotiation.refresh_from_db()
+        existing = self._province_baseline(negotiation)
         if existing and existing.fee != negotiation.agreed_fee:
             return {"decision": "return", "reasons": f"须与本省已核定基线 {existing.fee} 元一致"}
         if self.rng.random() < 0.1:
@@ -165,9 +177,12 @@ class Driver:
 
     # -- assessments: the TEO records a sitting per member college ---------------------------
 
-    def feed_assessments(self, negotiation: Negotiation) -> None:
+    def feed_assessments(self, negotiation: Negotiation) -> int:
+        fed = 0
         for agreement in Agreement.objects.filter(negotiation=negotiation, state=Agreement.State.FILED):
             teo_user = Person.objects.filter(organization=negotiation.certificate.teo, role="teo").first().user
             for payment in agreement.payments.filter(state=Payment.State.AWAITING_ASSESSMENT, sitting=None):
                 if not agreement.sittings.filter(college=payment.college).exists():
                     services.record_assessment(teo_user, agreement, payment.college, self.rng.randint(10, 120))
+                    fed += 1
+        return fed

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from bpmn import engine
 from bpmn.errors import ActorNotAllowed, TaskNotReady
-from bpmn.models import AuditEntry, OpenTask, ProcessInstance, Timer
+from bpmn.models import AuditEntry, OpenTask, PendingMessage, ProcessInstance, Timer
 from workflows import services
 from workflows.errors import RuleViolation
 from workflows.models import (
@@ -211,6 +211,24 @@ def test_assessment_recorded_before_payment_waits_is_kept_and_delivered(world):
     # payment instances are already waiting here, so the message is delivered at once
     sitting = services.record_assessment(user("teo_1"), agreement, college("college_42_1"), 5)
     assert Payment.objects.get(sitting=sitting).state == Payment.State.DUE
+
+
+def test_assessments_recorded_during_supervision_are_all_delivered_when_payment_starts(world):
+    walk = Walk()
+    walk.form()
+    walk.agree()
+    walk.do("verify_baseline", {"decision": "verify"})
+    walk.do("sign_alliance")
+    walk.do("sign_teo")
+    walk.do("acknowledge_filing", {"flagged": True, "note": "抽查"})
+    agreement = Agreement.objects.get(negotiation=walk.negotiation)
+    for username in ("college_42_1", "college_42_2", "college_42_3"):
+        services.record_assessment(user("teo_1"), agreement, college(username), 12)
+    assert PendingMessage.objects.filter(delivered_at=None).count() == 3  # no payment waits yet
+    walk.do("record_supervision", {"supervision_note": "已核查"})
+    assert PendingMessage.objects.filter(delivered_at=None).count() == 0
+    assert Payment.objects.filter(agreement=agreement, state=Payment.State.DUE).count() == 3
+    assert len(walk.tasks("release_payment")) == 3
 
 
 def test_payment_twice_is_refused(world):

@@ -1,0 +1,32 @@
+"""The simulate and bench commands run whole lifecycles through the services."""
+import json
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from bpmn.models import ProcessInstance
+
+pytestmark = pytest.mark.django_db
+
+
+def test_simulate_completes_every_lifecycle_and_reports_counts(deployed):
+    out, err = StringIO(), StringIO()
+    call_command("simulate", alliances=4, seed=7, stdout=out, stderr=err)
+    line = out.getvalue().strip().splitlines()[-1]
+    assert line.startswith("completed 4/4 lifecycles")
+    tasks = int(re.search(r"tasks (\d+)", line).group(1))
+    assert tasks >= 4 * 10
+    assert "refused" in line and "payments" in line
+    assert ProcessInstance.objects.filter(status="completed").count() == 4
+    assert "lifecycle" in err.getvalue()  # the progress bar
+
+
+def test_bench_prints_json_with_both_engines_and_the_ratio(deployed):
+    out = StringIO()
+    call_command("bench", lifecycles=2, bare=2, stdout=out)
+    result = json.loads(out.getvalue())
+    assert result["services"]["task"]["n"] == 2 * 13
+    assert result["bare_spiffworkflow"]["lifecycle"]["n"] == 2
+    assert result["ratio_task_median"] > 0
