@@ -96,3 +96,32 @@ def load_demo() -> dict:
     student_org = world["colleges"][0]
     _account("student", student_org, Role.STUDENT)
     return world
+
+
+@transaction.atomic
+def load_demo_alliances() -> list:
+    """Start two lifecycles worth walking through, once: one alliance formed, one inviting."""
+    from bpmn.models import OpenTask
+    from workflows.models import Alliance
+
+    if Alliance.objects.exists():
+        return list(Alliance.objects.all())
+    hubei = _start("college_42_1", "X-WEB-01", "湖北省 Web 前端开发院校联盟", ["college_42_2", "college_42_3"])
+    jiangsu = _start("college_32_1", "X-CLOUD-02", "江苏省云计算院校联盟", ["college_32_2", "college_32_3"])
+    for task in OpenTask.objects.filter(instance__business_key=services.lifecycle_key(hubei), task_name="respond_invitation"):
+        responder = Person.objects.get(organization_id=task.organization_id, role=Role.COLLEGE).user
+        services.complete(task.task_id, responder, {"decision": "accept"})
+    return [hubei.alliance, jiangsu.alliance]
+
+
+def _start(lead: str, certificate_code: str, name: str, invitees: list[str]):
+    from bpmn.models import OpenTask
+    from workflows.models import Alliance
+
+    lead_user = Person.objects.get(user__username=lead).user
+    negotiation = services.start_lifecycle(lead_user, Certificate.objects.get(code=certificate_code), alliance_name=name)
+    invite = OpenTask.objects.get(instance__business_key=services.lifecycle_key(negotiation), task_name="invite_members")
+    colleges = [Person.objects.get(user__username=u).organization_id for u in invitees]
+    services.complete(invite.task_id, lead_user, {"college_ids": colleges})
+    negotiation.alliance = Alliance.objects.get(pk=negotiation.alliance_id)
+    return negotiation

@@ -30,3 +30,18 @@ def test_bench_prints_json_with_both_engines_and_the_ratio(deployed):
     assert result["services"]["task"]["n"] == 2 * 13
     assert result["bare_spiffworkflow"]["lifecycle"]["n"] == 2
     assert result["ratio_task_median"] > 0
+
+
+def test_load_demo_creates_two_alliances_once_and_is_idempotent(deployed):
+    from workflows.models import Alliance, Certificate, FeeSchedule, Person
+
+    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", stdout=StringIO())
+    assert Alliance.objects.count() == 2
+    assert set(Alliance.objects.values_list("state", flat=True)) == {"formed", "forming"}
+    assert Certificate.objects.count() == 4
+    assert set(Certificate.objects.values_list("assessment_mode", flat=True)) == {
+        "paper", "computer", "practical_general", "practical_special"}
+    assert FeeSchedule.objects.filter(state="published").count() == 4
+    assert {"college", "finance", "teo", "reviewer", "ministry", "student"} <= set(
+        Person.objects.values_list("role", flat=True))

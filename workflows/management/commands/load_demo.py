@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from workflows.demo import PASSWORD, load_demo
+from workflows.demo import PASSWORD, load_demo, load_demo_alliances
 
 
 class Command(BaseCommand):
@@ -8,7 +8,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         world = load_demo()
+        alliances = load_demo_alliances()
         self.stdout.write(
             f"demo loaded: {len(world['colleges'])} colleges, {len(world['teos'])} TEOs, "
-            f"{len(world['certificates'])} certificates; password for every account: {PASSWORD}"
+            f"{len(world['certificates'])} certificates, {len(alliances)} alliances; password for every account: {PASSWORD}"
         )
