@@ -108,7 +108,8 @@ def load_demo_alliances() -> list:
         return list(Alliance.objects.all())
     hubei = _start("college_42_1", "X-WEB-01", "湖北省 Web 前端开发院校联盟", ["college_42_2", "college_42_3"])
     jiangsu = _start("college_32_1", "X-CLOUD-02", "江苏省云计算院校联盟", ["college_32_2", "college_32_3"])
-    for task in OpenTask.objects.filter(instance__business_key=services.lifecycle_key(hubei), task_name="respond_invitation"):
+    key = services.lifecycle_key(hubei)
+    for task in OpenTask.objects.filter(instance__business_key=key, task_name="respond_invitation"):
         responder = Person.objects.get(organization_id=task.organization_id, role=Role.COLLEGE).user
         services.complete(task.task_id, responder, {"decision": "accept"})
     return [hubei.alliance, jiangsu.alliance]
@@ -119,7 +120,8 @@ def _start(lead: str, certificate_code: str, name: str, invitees: list[str]):
     from workflows.models import Alliance
 
     lead_user = Person.objects.get(user__username=lead).user
-    negotiation = services.start_lifecycle(lead_user, Certificate.objects.get(code=certificate_code), alliance_name=name)
+    certificate = Certificate.objects.get(code=certificate_code)
+    negotiation = services.start_lifecycle(lead_user, certificate, alliance_name=name)
     invite = OpenTask.objects.get(instance__business_key=services.lifecycle_key(negotiation), task_name="invite_members")
     colleges = [Person.objects.get(user__username=u).organization_id for u in invitees]
     services.complete(invite.task_id, lead_user, {"college_ids": colleges})
