@@ -122,7 +122,8 @@ def _start(lead: str, certificate_code: str, name: str, invitees: list[str]):
     lead_user = Person.objects.get(user__username=lead).user
     certificate = Certificate.objects.get(code=certificate_code)
     negotiation = services.start_lifecycle(lead_user, certificate, alliance_name=name)
-    invite = OpenTask.objects.get(instance__business_key=services.lifecycle_key(negotiation), task_name="invite_members")
+    key = services.lifecycle_key(negotiation)
+    invite = OpenTask.objects.get(instance__business_key=key, task_name="invite_members")
     colleges = [Person.objects.get(user__username=u).organization_id for u in invitees]
     services.complete(invite.task_id, lead_user, {"college_ids": colleges})
     negotiation.alliance = Alliance.objects.get(pk=negotiation.alliance_id)

@@ -11,5 +11,6 @@ class Command(BaseCommand):
         alliances = load_demo_alliances()
         self.stdout.write(
             f"demo loaded: {len(world['colleges'])} colleges, {len(world['teos'])} TEOs, "
-            f"{len(world['certificates'])} certificates, {len(alliances)} alliances; password for every account: {PASSWORD}"
+            f"{len(world['certificates'])} certificates, {len(alliances)} alliances; "
+            f"password for every account: {PASSWORD}"
         )
