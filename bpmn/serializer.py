@@ -11,9 +11,9 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.config import DEFAULT_CONFIG
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_FORMAT
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 STATE_FORMAT = 1
 
@@ -40,7 +40,9 @@ class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
 
 
 def _registry():
-    config = dict(DEFAULT_CONFIG)
+    # The parser is SpiffBpmnParser, so its own converters: an uncaught event kept in the state
+    # carries a spiff event definition.
+    config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = SpecFreeWorkflowConverter
     registry = BpmnWorkflowSerializer.configure(config)
     # Money may travel through task data as Decimal; keep it exact, never a float.

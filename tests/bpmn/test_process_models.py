@@ -1,7 +1,8 @@
 """The process models themselves: valid XML, complete diagrams, lanes, and every path.
 
 Plain pytest on bare SpiffWorkflow (see spiff_harness.py): no Django, no database.
-    .venv/bin/python -m pytest tests/bpmn/test_process_models.py -p no:django -q
+    .venv/bin/python -m pytest tests/bpmn/test_process_models.py
+    .venv/bin/python -m pytest tests/bpmn/test_process_models.py -p no:django --noconftest
 Every path runs twice: straight through, and with the workflow serialized and restored at
 every wait (`roundtrip`), the way the engine saves an instance between requests.
 """
