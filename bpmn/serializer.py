@@ -11,9 +11,10 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_FORMAT
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
 
 STATE_FORMAT = 1
 
@@ -39,11 +40,27 @@ class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
+class ConvertingTaskConverter(TaskConverter):
+    """Pass task data through the registry, as the restore already does.
+
+    SpiffWorkflow 3.2 stores each task's data as a delta from its parent and skips the registry
+    on the way out, so a Decimal in task data would reach json.dumps unconverted.
+    """
+
+    def to_dict(self, task) -> dict:
+        dct = super().to_dict(task)
+        dct["data"] = self.registry.convert(self.registry.clean(dct["data"]))
+        if dct.get("delta"):
+            dct["delta"]["updates"] = self.registry.convert(self.registry.clean(dct["delta"]["updates"]))
+        return dct
+
+
 def _registry():
     # The parser is SpiffBpmnParser, so its own converters: an uncaught event kept in the state
     # carries a spiff event definition.
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = SpecFreeWorkflowConverter
+    config[Task] = ConvertingTaskConverter
     registry = BpmnWorkflowSerializer.configure(config)
     # Money may travel through task data as Decimal; keep it exact, never a float.
     registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))
