@@ -331,7 +331,6 @@ def _save(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
         _audit(instance, None, "completed_process", data={"end_event": instance.end_event})
     new_subscriptions = _sync_events(instance, workflow)
     opened, closed = _sync_open_tasks(instance, workflow)
-    instance.waiting["tasks"] = [str(t.id) for t in _ready_user_tasks(workflow)]
     instance.revision += 1
     instance.save()
     revision, uid = instance.revision, instance.uid
@@ -368,6 +367,7 @@ def _sync_open_tasks(instance: ProcessInstance, workflow: BpmnWorkflow):
         rows.delete()
     opened = [_open_task_row(instance, t) for tid, t in ready.items() if tid not in before]
     OpenTask.objects.bulk_create(opened)
+    instance.waiting["tasks"] = list(ready)
     return opened, closed_names
 
 
