@@ -1,4 +1,4 @@
-"""ASGI entry point: HTTP through Django, WebSockets through Channels."""
+"""ASGI entry point: HTTP through Django (static files included), WebSockets through Channels."""
 import os
 
 from django.core.asgi import get_asgi_application
@@ -7,5 +7,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
-application = ProtocolTypeRouter({"http": django_asgi_app})
+# One process serves pages, vendored scripts and sockets; a deployment behind a proxy may
+# serve /static/ itself (collectstatic into STATIC_ROOT) and this handler is then never hit.
+application = ProtocolTypeRouter({"http": ASGIStaticFilesHandler(django_asgi_app)})

@@ -6,7 +6,8 @@ ministry sees everything. Anyone else sees nothing. Views and the API filter thr
 """
 from django.db.models import Q, QuerySet
 
-from workflows.models import Negotiation, Person, Role
+from bpmn.models import ProcessInstance
+from workflows.models import Agreement, Alliance, Baseline, Filing, Negotiation, Payment, Person, Role
 
 
 def _person(user) -> Person | None:
@@ -35,3 +36,58 @@ def visible_negotiations(user) -> QuerySet[Negotiation]:
 
 def can_view(user, negotiation: Negotiation) -> bool:
     return visible_negotiations(user).filter(pk=negotiation.pk).exists()
+
+
+def person_of(user) -> Person | None:
+    """Return the user's Person, or None for anonymous users and accounts without one."""
+    return _person(user)
+
+
+def visible_alliances(user) -> QuerySet[Alliance]:
+    """Alliances the user belongs to, leads, negotiates with, or reviews."""
+    person = _person(user)
+    qs = Alliance.objects.select_related("lead", "province")
+    if person is None:
+        return qs.none()
+    org = person.organization
+    if person.role in (Role.COLLEGE, Role.FINANCE):
+        return qs.filter(Q(lead=org) | Q(memberships__college=org)).distinct()
+    if person.role == Role.REVIEWER:
+        return qs.filter(province_id=org.province_id)
+    if person.role == Role.MINISTRY:
+        return qs
+    return qs.filter(pk__in=visible_negotiations(user).values("alliance_id"))
+
+
+def visible_baselines(user) -> QuerySet[Baseline]:
+    return Baseline.objects.select_related("certificate", "province", "negotiation__alliance").filter(
+        negotiation__in=visible_negotiations(user)
+    )
+
+
+def visible_agreements(user) -> QuerySet[Agreement]:
+    return Agreement.objects.select_related(
+        "negotiation__alliance", "negotiation__certificate__teo", "baseline"
+    ).filter(negotiation__in=visible_negotiations(user))
+
+
+def visible_filings(user) -> QuerySet[Filing]:
+    return Filing.objects.select_related("agreement__negotiation__alliance", "agreement__negotiation__certificate").filter(
+        agreement__in=visible_agreements(user)
+    )
+
+
+def visible_payments(user) -> QuerySet[Payment]:
+    """A college and its finance office see their own college's payments; the others, per negotiation."""
+    person = _person(user)
+    qs = Payment.objects.select_related("agreement__negotiation__certificate", "college", "sitting")
+    if person is None:
+        return qs.none()
+    if person.role in (Role.COLLEGE, Role.FINANCE):
+        return qs.filter(college=person.organization)
+    return qs.filter(agreement__in=visible_agreements(user))
+
+
+def visible_instances(user) -> QuerySet[ProcessInstance]:
+    keys = [f"negotiation:{pk}" for pk in visible_negotiations(user).values_list("pk", flat=True)]
+    return ProcessInstance.objects.select_related("definition").filter(business_key__in=keys)

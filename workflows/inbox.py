@@ -1,0 +1,73 @@
+"""A person's task inbox: what is theirs, what their group may claim, what waits on others.
+
+Built on the engine's OpenTask projection (lane = role, organization that holds it, claimant,
+due date); the same lane → role table that authorizes completion decides what is listed.
+"""
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from bpmn.models import AuditEntry, OpenTask
+from workflows.assignment import LANE_ROLES
+from workflows.models import Negotiation
+from workflows.permissions import person_of
+
+STATUSES = ("mine", "claimable", "claimed_by_others", "overdue")
+
+
+def lanes_for(role: str) -> list[str]:
+    return sorted(lane for lane, roles in LANE_ROLES.items() if role in roles)
+
+
+def actionable(user) -> QuerySet[OpenTask]:
+    """Open tasks in a lane of the user's role, held by the user's organization."""
+    person = person_of(user)
+    qs = OpenTask.objects.select_related("instance", "claimed_by").order_by("due_at", "created_at")
+    if person is None:
+        return qs.none()
+    return qs.filter(organization_id=person.organization_id, role__in=lanes_for(person.role))
+
+
+def inbox(user, process: str = "", status: str = "") -> QuerySet[OpenTask]:
+    """The user's tasks and the group's unclaimed ones, filtered by process and status."""
+    qs = actionable(user)
+    if process:
+        qs = qs.filter(process_id=process)
+    if status == "mine":
+        return qs.filter(claimed_by=user)
+    if status == "claimable":
+        return qs.filter(claimed_by__isnull=True)
+    if status == "claimed_by_others":
+        return qs.exclude(claimed_by__isnull=True).exclude(claimed_by=user)
+    if status == "overdue":
+        return qs.filter(due_at__lt=timezone.now())
+    return qs.filter(Q(claimed_by__isnull=True) | Q(claimed_by=user))
+
+
+def waiting_on_others(user) -> QuerySet[OpenTask]:
+    """Open tasks, held by someone else, in the lifecycles the user started or acted in."""
+    if not getattr(user, "is_authenticated", False):
+        return OpenTask.objects.none()
+    touched = AuditEntry.objects.filter(actor=user).values("instance_id")
+    mine = actionable(user).values("pk")
+    return (
+        OpenTask.objects.select_related("instance")
+        .filter(Q(instance__in=touched) | Q(instance__started_by=user))
+        .exclude(pk__in=mine)
+        .order_by("due_at", "created_at")
+    )
+
+
+def negotiation_id_of(open_task: OpenTask) -> int | None:
+    """The lifecycle a task belongs to: its instance's business key 'negotiation:<id>'."""
+    key = open_task.instance.business_key
+    prefix, _, pk = key.partition(":")
+    return int(pk) if prefix == "negotiation" and pk.isdigit() else None
+
+
+def negotiation_of(open_task: OpenTask) -> Negotiation | None:
+    pk = negotiation_id_of(open_task)
+    return Negotiation.objects.select_related("alliance", "certificate__teo").filter(pk=pk).first()
+
+
+def is_overdue(open_task: OpenTask, now=None) -> bool:
+    return open_task.due_at is not None and open_task.due_at < (now or timezone.now())

@@ -1,0 +1,40 @@
+"""Every refusal, whatever raised it, as (HTTP status, rule, message): pages and the API agree.
+
+A RuleViolation names its rule; the engine's errors carry a stable code; a state machine that
+refuses a transition, or a process script that fails, is mapped here so that no caller ever
+shows a traceback for something a person did.
+"""
+from dataclasses import dataclass
+
+from django_fsm import TransitionNotAllowed
+from SpiffWorkflow.exceptions import WorkflowException
+
+from bpmn.errors import ActorNotAllowed, EngineError, TaskNotFound, TaskNotReady
+from workflows.errors import RuleViolation
+
+ENGINE_STATUS = {ActorNotAllowed: 403, TaskNotFound: 404, TaskNotReady: 409}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    rule: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"rule": self.rule, "message": self.message}
+
+
+REFUSED = (RuleViolation, EngineError, TransitionNotAllowed, WorkflowException)
+
+
+def refusal_of(error: Exception) -> Refusal:
+    """Return the refusal to show for one of the REFUSED errors."""
+    if isinstance(error, RuleViolation):
+        return Refusal(error.status, error.rule, error.message)
+    if isinstance(error, EngineError):
+        return Refusal(ENGINE_STATUS.get(type(error), 400), error.code, error.message)
+    if isinstance(error, TransitionNotAllowed):
+        return Refusal(409, "transition_not_allowed",
+                       f"当前状态不允许此操作 / this step is not allowed in the current state: {error}")
+    return Refusal(400, "process_step_failed", f"流程步骤失败 / a process step failed: {error}")
