@@ -72,9 +72,9 @@ def visible_agreements(user) -> QuerySet[Agreement]:
 
 
 def visible_filings(user) -> QuerySet[Filing]:
-    return Filing.objects.select_related("agreement__negotiation__alliance", "agreement__negotiation__certificate").filter(
-        agreement__in=visible_agreements(user)
-    )
+    return Filing.objects.select_related(
+        "agreement__negotiation__alliance", "agreement__negotiation__certificate"
+    ).filter(agreement__in=visible_agreements(user))
 
 
 def visible_payments(user) -> QuerySet[Payment]:
