@@ -3,6 +3,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class ProcessDefinition(models.Model):
@@ -86,6 +87,10 @@ class OpenTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} [{self.role}:{self.organization_id}]"
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_at is not None and self.due_at < timezone.now()
 
 
 class Timer(models.Model):

@@ -1,7 +1,30 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from webapp import views
+from portal import tasks, views
 
 urlpatterns = [
-    path("", views.home, name="inbox"),
+    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tasks/", views.inbox, name="inbox"),
+    path("tasks/<uuid:task_id>/", tasks.task, name="task"),
+    path("tasks/<uuid:task_id>/claim/", views.claim, name="claim"),
+    path("tasks/<uuid:task_id>/unclaim/", views.unclaim, name="unclaim"),
+    path("disclosure/", views.disclosure, name="disclosure"),
+    path("alliances/", views.alliances, name="alliances"),
+    path("alliances/<int:pk>/", views.alliance, name="alliance"),
+    path("negotiations/", views.negotiations, name="negotiations"),
+    path("negotiations/<int:pk>/", views.negotiation, name="negotiation"),
+    path("negotiations/<int:pk>/cap-check/", views.cap_check, name="cap-check"),
+    path("baselines/", views.baselines, name="baselines"),
+    path("baselines/<int:pk>/supersede/", views.supersede, name="supersede"),
+    path("agreements/<int:pk>/", views.agreement, name="agreement"),
+    path("agreements/<int:pk>/assessments/", views.record_sitting, name="record-sitting"),
+    path("sittings/<int:pk>/certificates/", views.issue, name="issue"),
+    path("filings/", views.filings, name="filings"),
+    path("assessments/", views.assessments, name="assessments"),
+    path("certificates/", views.certificates, name="certificates"),
+    path("payments/", views.payments, name="payments"),
+    path("processes/<int:pk>/", views.process, name="process"),
 ]

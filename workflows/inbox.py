@@ -69,5 +69,5 @@ def negotiation_of(open_task: OpenTask) -> Negotiation | None:
     return Negotiation.objects.select_related("alliance", "certificate__teo").filter(pk=pk).first()
 
 
-def is_overdue(open_task: OpenTask, now=None) -> bool:
-    return open_task.due_at is not None and open_task.due_at < (now or timezone.now())
+def is_overdue(open_task: OpenTask) -> bool:
+    return open_task.overdue

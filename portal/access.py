@@ -1,0 +1,37 @@
+"""Page guards: sign-in, roles, and object lookups that go through the permission module.
+
+Another organization's object is a 404, never a 403: a page must not confirm that it exists.
+"""
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from workflows.permissions import person_of
+from workflows.refusals import Refusal
+
+
+def role_required(*roles):
+    """Sign-in, then one of `roles` (any role when none are named)."""
+    def decorate(view):
+        @login_required
+        @wraps(view)
+        def guarded(request, *args, **kwargs):
+            person = person_of(request.user)
+            if person is None or (roles and person.role not in roles):
+                refusal = Refusal(403, "role_required",
+                                  "当前角色无权访问此页面 / your role may not open this page")
+                return render(request, "portal/refused.html", {"refusal": refusal}, status=403)
+            request.person = person
+            return view(request, *args, **kwargs)
+        return guarded
+    return decorate
+
+
+def visible_or_404(queryset, **lookup):
+    """Fetch one object from a visibility-filtered queryset; anything else is not found."""
+    try:
+        return get_object_or_404(queryset, **lookup)
+    except (ValueError, TypeError):
+        raise Http404 from None

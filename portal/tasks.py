@@ -1,0 +1,178 @@
+"""The task page: one URL per open task, a form per task in the process contract.
+
+GET shows what the task needs (with the lifecycle it belongs to one click away); POST turns
+the form into the task data of docs/processes.md and completes it through the services. A
+refusal re-renders the same form with what was typed and the rule that refused it.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bpmn.models import AuditEntry, OpenTask
+from portal.access import role_required
+from portal.views import negotiation_context, offer_from, review_context
+from workflows import inbox as inbox_queries
+from workflows import services
+from workflows.models import Agreement, Alliance, Filing, FundingAllocation, Organization, Payment
+from workflows.permissions import can_view, visible_instances
+from workflows.refusals import REFUSED, Refusal, refusal_of
+from workflows.rules import FORBIDDEN_SPECIAL_FUND_USES
+
+
+@dataclass(frozen=True)
+class TaskForm:
+    template: str
+    context: Callable[[OpenTask, dict], dict]
+    data: Callable[[dict], dict]
+
+
+def _nothing(task, base) -> dict:
+    return {}
+
+
+def _decision_only(post) -> dict:
+    return {"decision": post.get("decision", "")}
+
+
+# --- per task: what the page shows and how the form becomes task data ---------------------
+
+
+def _invite_context(task, base) -> dict:
+    alliance = Alliance.objects.get(pk=task.data["alliance_id"])
+    colleges = Organization.objects.filter(kind=Organization.Kind.COLLEGE, province=alliance.province).exclude(
+        pk=alliance.lead_id).order_by("name")
+    default = timezone.localtime(timezone.now() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+    return {"alliance": alliance, "colleges": colleges, "default_deadline": default}
+
+
+def _invite_data(post) -> dict:
+    return {"college_ids": post.getlist("college_ids"), "response_deadline": post.get("response_deadline", "")}
+
+
+def _respond_context(task, base) -> dict:
+    alliance = Alliance.objects.get(pk=task.data["alliance_id"])
+    return {"alliance": alliance,
+            "memberships": alliance.memberships.select_related("college").order_by("-is_lead", "college__name")}
+
+
+def _screen_data(post) -> dict:
+    return {"training_content": post.get("training_content", ""), "services": post.getlist("services")}
+
+
+def _offer_data(post) -> dict:
+    fee, lines = offer_from(post)
+    return {"decision": post.get("decision", ""), "fee": fee, "lines": lines, "comment": post.get("comment", "")}
+
+
+def _verify_data(post) -> dict:
+    return {"decision": post.get("decision", ""), "reasons": post.get("reasons", "")}
+
+
+def _filing_context(task, base) -> dict:
+    agreement = Agreement.objects.get(pk=task.data["agreement_id"])
+    return {"agreement": agreement, "filing": Filing.objects.filter(agreement=agreement).first()}
+
+
+def _filing_data(post) -> dict:
+    return {"flagged": post.get("flagged") == "on", "note": post.get("note", "")}
+
+
+def _agreement_context(task, base) -> dict:
+    return {"agreement": Agreement.objects.get(pk=task.data["agreement_id"])}
+
+
+def _payment_context(task, base) -> dict:
+    payment = Payment.objects.select_related("sitting", "college", "agreement").get(pk=task.data["payment_id"])
+    purposes = [("assessment_fee", "考核费 Assessment fee")] + list(FORBIDDEN_SPECIAL_FUND_USES.items())
+    return {"payment": payment, "sources": FundingAllocation.Source.choices, "purposes": purposes}
+
+
+def _payment_data(post) -> dict:
+    funding = [
+        {"source": source, "amount": post.get(f"amount_{source}", "").strip(),
+         "purpose": post.get(f"purpose_{source}", "assessment_fee")}
+        for source in FundingAllocation.Source.values if post.get(f"amount_{source}", "").strip()
+    ]
+    return {"funding": funding}
+
+
+FORMS = {
+    "invite_members": TaskForm("portal/tasks/invite_members.html", _invite_context, _invite_data),
+    "respond_invitation": TaskForm("portal/tasks/respond_invitation.html", _respond_context, _decision_only),
+    "screen_services": TaskForm("portal/tasks/screen_services.html", _nothing, _screen_data),
+    "alliance_responds": TaskForm("portal/tasks/respond_offer.html", _nothing, _offer_data),
+    "teo_responds": TaskForm("portal/tasks/respond_offer.html", _nothing, _offer_data),
+    "mediate": TaskForm("portal/tasks/mediate.html", _nothing, _offer_data),
+    "verify_baseline": TaskForm("portal/tasks/verify_baseline.html", lambda t, b: review_context(b["negotiation"]),
+                                _verify_data),
+    "sign_alliance": TaskForm("portal/tasks/sign.html", _agreement_context, lambda post: {}),
+    "sign_teo": TaskForm("portal/tasks/sign.html", _agreement_context, lambda post: {}),
+    "acknowledge_filing": TaskForm("portal/tasks/acknowledge_filing.html", _filing_context, _filing_data),
+    "record_supervision": TaskForm("portal/tasks/record_supervision.html", _filing_context,
+                                   lambda post: {"supervision_note": post.get("supervision_note", "")}),
+    "release_payment": TaskForm("portal/tasks/release_payment.html", _payment_context, _payment_data),
+}
+
+
+def _open_task_or_404(request, task_id) -> OpenTask:
+    task = OpenTask.objects.select_related("instance", "claimed_by").filter(task_id=task_id).first()
+    if task is None:
+        _refuse_if_done(request, task_id)
+        raise Http404
+    negotiation = inbox_queries.negotiation_of(task)
+    if negotiation is None or not can_view(request.user, negotiation):
+        raise Http404
+    return task
+
+
+class AlreadyDone(Exception):
+    def __init__(self, entry: AuditEntry):
+        self.entry = entry
+
+
+def _refuse_if_done(request, task_id) -> None:
+    """A task completed already (a second click, a colleague was faster) is a 409, not a 404."""
+    entry = AuditEntry.objects.select_related("instance", "actor").filter(
+        task_id=task_id, action="completed").first()
+    if entry is not None and visible_instances(request.user).filter(pk=entry.instance_id).exists():
+        raise AlreadyDone(entry)
+
+
+@role_required()
+def task(request, task_id):
+    try:
+        return _task(request, task_id)
+    except AlreadyDone as done:
+        entry = done.entry
+        refusal = Refusal(409, "task_not_ready",
+                          f"任务已由 {entry.actor} 于 {timezone.localtime(entry.at):%Y-%m-%d %H:%M} 办结 / the task "
+                          f"was already completed by {entry.actor} at {timezone.localtime(entry.at):%Y-%m-%d %H:%M}")
+        return render(request, "portal/refused.html", {"refusal": refusal, "instance": entry.instance},
+                      status=409)
+
+
+def _task(request, task_id):
+    open_task = _open_task_or_404(request, task_id)
+    form = FORMS.get(open_task.task_name)
+    if form is None:
+        raise Http404
+    negotiation = inbox_queries.negotiation_of(open_task)
+    base = {**negotiation_context(request, negotiation), "task": open_task,
+            "mine": inbox_queries.actionable(request.user).filter(pk=open_task.pk).exists(),
+            "overdue": inbox_queries.is_overdue(open_task), "posted": request.POST}
+    context = {**base, **form.context(open_task, base)}
+    if request.method == "POST":
+        try:
+            services.complete(open_task.task_id, request.user, form.data(request.POST))
+        except REFUSED as error:
+            refusal = refusal_of(error)
+            return render(request, form.template, {**context, "refusal": refusal}, status=refusal.status)
+        messages.success(request, _("Done: %(task)s.") % {"task": open_task.label})
+        return redirect("negotiation", pk=negotiation.pk)
+    return render(request, form.template, context)

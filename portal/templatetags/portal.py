@@ -1,0 +1,47 @@
+"""Display helpers: money as ¥1,234.50, bilingual labels in the active language, signed deltas."""
+from decimal import Decimal
+
+from django import template
+from django.utils import translation
+
+from workflows.money import yuan as _yuan
+
+register = template.Library()
+
+
+@register.filter
+def yuan(value) -> str:
+    if value in (None, ""):
+        return "—"
+    return _yuan(Decimal(str(value)))
+
+
+@register.filter
+def delta(value) -> str:
+    """A change between rounds: +¥10.00, −¥5.00, or nothing when unchanged."""
+    if value in (None, ""):
+        return ""
+    amount = Decimal(str(value))
+    if amount == 0:
+        return "±0"
+    return f"{'+' if amount > 0 else '−'}{_yuan(abs(amount))}"
+
+
+def pick(text: str, language: str | None = None) -> str:
+    """Return the active language's half of a '中文 English' label; the whole text otherwise."""
+    text = str(text or "")
+    head, sep, tail = text.partition(" ")
+    if not sep or not head or head.isascii() or not tail[:1].isascii():
+        return text
+    language = language or translation.get_language() or "zh-hans"
+    return tail if language.startswith("en") else head
+
+
+@register.filter
+def label(value) -> str:
+    return pick(value)
+
+
+@register.filter
+def get(mapping, key):
+    return (mapping or {}).get(key)

@@ -1,0 +1,396 @@
+"""Role pages: inbox, public disclosure, alliances, negotiations, review, agreements, filings,
+assessments, payments, certificates and the process instance page.
+
+Every change goes through `workflows.services` (or the engine's claim/unclaim); every object
+lookup goes through `workflows.permissions`. A refusal re-renders the page with the rule.
+"""
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bpmn import engine
+from bpmn.diagram import diagrams
+from bpmn.models import AuditEntry, OpenTask, ProcessInstance
+from portal.access import role_required, visible_or_404
+from workflows import inbox as inbox_queries
+from workflows import permissions, rounds, rules, services
+from workflows.caps import cap_for, cap_table
+from workflows.errors import RuleViolation
+from workflows.models import (
+    AssessmentMode,
+    AssessmentSitting,
+    Baseline,
+    Certificate,
+    CostItem,
+    FeeSchedule,
+    IssuedCertificate,
+    Negotiation,
+    Organization,
+    Person,
+    Role,
+)
+from workflows.proposals import validated_offer
+from workflows.refusals import REFUSED, refusal_of
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "portal/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["people"] = Person.objects.select_related("user", "organization").order_by("role", "user__username")
+        return context
+
+
+def _refused(request, template: str, context: dict, error: Exception):
+    refusal = refusal_of(error)
+    return render(request, template, {**context, "refusal": refusal}, status=refusal.status)
+
+
+# --- inbox -------------------------------------------------------------------------------
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return redirect("login")
+    return inbox(request)
+
+
+@role_required()
+def inbox(request):
+    process = request.GET.get("process", "")
+    status = request.GET.get("status", "")
+    if status not in inbox_queries.STATUSES:
+        status = ""
+    tasks = list(inbox_queries.inbox(request.user, process, status)[:200])
+    context = {
+        "nav": "inbox",
+        "tasks": tasks,
+        "waiting": list(inbox_queries.waiting_on_others(request.user)[:100]),
+        "process": process,
+        "status": status,
+        "processes": sorted(set(OpenTask.objects.values_list("process_id", flat=True))),
+        "statuses": inbox_queries.STATUSES,
+    }
+    template = "portal/parts/task_table.html" if request.headers.get("HX-Request") else "portal/inbox.html"
+    return render(request, template, context)
+
+
+@require_POST
+@role_required()
+def claim(request, task_id):
+    return _claim_or_unclaim(request, task_id, engine.claim)
+
+
+@require_POST
+@role_required()
+def unclaim(request, task_id):
+    return _claim_or_unclaim(request, task_id, engine.unclaim)
+
+
+def _claim_or_unclaim(request, task_id, change):
+    try:
+        change(task_id, request.user)
+    except REFUSED as error:
+        refusal = refusal_of(error)
+        if request.headers.get("HX-Request"):
+            return render(request, "portal/parts/refusal.html", {"refusal": refusal}, status=refusal.status)
+        messages.error(request, refusal.message)
+    if request.headers.get("HX-Request"):
+        task = OpenTask.objects.select_related("instance", "claimed_by").filter(task_id=task_id).first()
+        return render(request, "portal/parts/task_row.html", {"task": task, "user": request.user})
+    return redirect(request.POST.get("next") or "inbox")
+
+
+# --- public fee disclosure (公示) ----------------------------------------------------------
+
+
+def disclosure(request):
+    schedules = (
+        FeeSchedule.objects.filter(state=FeeSchedule.State.PUBLISHED)
+        .select_related("certificate__teo")
+        .order_by("certificate__teo__name", "certificate__code")
+    )
+    caps = cap_table()
+    items = list(CostItem.objects.order_by("position", "code"))
+    rows = [
+        {"schedule": s, "cap": caps[s.certificate.assessment_mode],
+         "lines": [(item, s.lines[item.code]) for item in items if item.code in s.lines]}
+        for s in schedules
+    ]
+    modes = [(mode.label, caps[mode.value]) for mode in AssessmentMode]
+    return render(request, "portal/disclosure.html", {"nav": "disclosure", "rows": rows, "modes": modes})
+
+
+# --- alliances ---------------------------------------------------------------------------
+
+
+@role_required()
+def alliances(request):
+    context = {
+        "nav": "alliances",
+        "alliances": permissions.visible_alliances(request.user).order_by("-created_at"),
+        "certificates": Certificate.objects.filter(schedules__state=FeeSchedule.State.PUBLISHED)
+        .select_related("teo").order_by("code"),
+    }
+    if request.method == "POST":
+        if request.person.role != Role.COLLEGE:
+            return _refused(request, "portal/alliances.html", context, RuleViolation(
+                "alliance_lead_college", "牵头单位须为试点院校 / the lead must be a pilot college", 403))
+        certificate = Certificate.objects.filter(pk=request.POST.get("certificate") or 0).first()
+        if certificate is None:
+            return _refused(request, "portal/alliances.html", context, RuleViolation(
+                "certificate_required", "请选择证书 / choose a certificate"))
+        try:
+            negotiation = services.start_lifecycle(request.user, certificate,
+                                                   alliance_name=request.POST.get("name", "").strip())
+        except REFUSED as error:
+            return _refused(request, "portal/alliances.html", context, error)
+        messages.success(request, _("Alliance formed; invite its member colleges next."))
+        return redirect("negotiation", pk=negotiation.pk)
+    return render(request, "portal/alliances.html", context)
+
+
+@role_required()
+def alliance(request, pk):
+    obj = visible_or_404(permissions.visible_alliances(request.user), pk=pk)
+    return render(request, "portal/alliance.html", {
+        "nav": "alliances",
+        "alliance": obj,
+        "memberships": obj.memberships.select_related("college").order_by("-is_lead", "college__name"),
+        "negotiations": permissions.visible_negotiations(request.user).filter(alliance=obj),
+    })
+
+
+# --- negotiations ------------------------------------------------------------------------
+
+
+@role_required()
+def negotiations(request):
+    return render(request, "portal/negotiations.html", {
+        "nav": "negotiations",
+        "negotiations": permissions.visible_negotiations(request.user).select_related("certificate__teo")
+        .order_by("-created_at"),
+    })
+
+
+def negotiation_context(request, negotiation: Negotiation) -> dict:
+    """What the negotiation room shows: every round side by side, the cap, the lifecycle."""
+    mode = negotiation.certificate.assessment_mode
+    instance = ProcessInstance.objects.filter(business_key=services.lifecycle_key(negotiation)).first()
+    history = rounds.history(negotiation)
+    return {
+        "nav": "negotiations",
+        "negotiation": negotiation,
+        "rounds": history,
+        "last": history[-1] if history else None,
+        "cap": cap_for(mode),
+        "mode_label": AssessmentMode(mode).label,
+        "instance": instance,
+        "open_tasks": list(instance.open_tasks.order_by("created_at")) if instance else [],
+        "baselines": negotiation.baselines.order_by("-pk"),
+        "agreements": negotiation.agreements.prefetch_related("payments__college").order_by("-pk"),
+        "cost_items": list(CostItem.objects.filter(active=True).order_by("position", "code")),
+        "my_task_ids": set(inbox_queries.actionable(request.user).filter(instance=instance)
+                           .values_list("task_id", flat=True)) if instance else set(),
+    }
+
+
+@role_required()
+def negotiation(request, pk):
+    obj = visible_or_404(permissions.visible_negotiations(request.user), pk=pk)
+    return render(request, "portal/negotiation.html", negotiation_context(request, obj))
+
+
+@require_POST
+@role_required()
+def cap_check(request, pk):
+    """The live cap check of an offer being typed: the same rules the engine applies."""
+    obj = visible_or_404(permissions.visible_negotiations(request.user), pk=pk)
+    fee, lines = offer_from(request.POST)
+    context = {"cap": cap_for(obj.certificate.assessment_mode), "fee": fee,
+               "line_total": _line_total(lines)}
+    try:
+        validated_offer(obj, fee, lines)
+    except REFUSED as error:
+        context["refusal"] = refusal_of(error)
+    return render(request, "portal/parts/cap_check.html", context)
+
+
+def offer_from(post) -> tuple[str, dict]:
+    """The fee and the non-empty cost lines of a submitted offer form."""
+    lines = {key[5:]: value.strip() for key, value in post.items() if key.startswith("line_") and value.strip()}
+    return post.get("fee", "").strip(), lines
+
+
+def _line_total(lines: dict) -> str | None:
+    try:
+        return f"{sum(Decimal(v.replace(',', '')) for v in lines.values()):.2f}"
+    except InvalidOperation:
+        return None
+
+
+# --- provincial review -------------------------------------------------------------------
+
+
+@role_required(Role.REVIEWER, Role.MINISTRY)
+def baselines(request):
+    return render(request, "portal/baselines.html", {
+        "nav": "baselines",
+        "baselines": permissions.visible_baselines(request.user).order_by("certificate__code", "-pk"),
+    })
+
+
+@role_required(Role.REVIEWER)
+def supersede(request, pk):
+    baseline = visible_or_404(permissions.visible_baselines(request.user), pk=pk)
+    context = {"nav": "baselines", "baseline": baseline,
+               "reopens": baseline.agreements.select_related("negotiation__alliance").order_by("pk")}
+    if request.method == "POST":
+        try:
+            reopened = services.supersede_baseline(request.user, baseline, request.POST.get("reasons", ""))
+        except REFUSED as error:
+            return _refused(request, "portal/supersede.html", context, error)
+        messages.success(request, _("Baseline superseded; %(n)d agreement(s) re-opened.") % {"n": len(reopened)})
+        return redirect("baselines")
+    return render(request, "portal/supersede.html", context)
+
+
+def review_context(negotiation: Negotiation) -> dict:
+    """The reviewer's view: the pending baseline, its cap, and the province's other baselines."""
+    pending = negotiation.baselines.filter(state=Baseline.State.PENDING).first()
+    others = Baseline.objects.filter(
+        province_id=negotiation.alliance.province_id, certificate=negotiation.certificate
+    ).exclude(negotiation=negotiation).select_related("negotiation__alliance").order_by("-pk")
+    return {"baseline": pending, "other_baselines": others,
+            "cap_rows": [(mode.label, cap, mode.value == negotiation.certificate.assessment_mode)
+                         for mode, cap in ((m, cap_for(m.value)) for m in AssessmentMode)]}
+
+
+# --- agreements and filings --------------------------------------------------------------
+
+
+@role_required()
+def agreement(request, pk):
+    obj = visible_or_404(permissions.visible_agreements(request.user), pk=pk)
+    negotiation = obj.negotiation
+    return render(request, "portal/agreement.html", {
+        "nav": "negotiations", "agreement": obj, "negotiation": negotiation,
+        "members": negotiation.alliance.accepted_members().select_related("college"),
+        "accepted": negotiation.proposals.filter(state="accepted").order_by("-round_no").first(),
+        "cost_items": {i.code: i for i in CostItem.objects.all()},
+        "filing": getattr(obj, "filing", None),
+    })
+
+
+@role_required(Role.REVIEWER, Role.MINISTRY)
+def filings(request):
+    return render(request, "portal/filings.html", {
+        "nav": "filings", "filings": permissions.visible_filings(request.user).order_by("-submitted_at")})
+
+
+# --- assessment and certificates ---------------------------------------------------------
+
+
+@role_required(Role.TEO)
+def assessments(request):
+    agreements = permissions.visible_agreements(request.user).filter(state="filed").prefetch_related(
+        "payments__college", "sittings__college", "sittings__certificates")
+    return render(request, "portal/assessments.html", {"nav": "assessments", "agreements": agreements})
+
+
+@require_POST
+@role_required(Role.TEO)
+def record_sitting(request, pk):
+    agreement_obj = visible_or_404(permissions.visible_agreements(request.user), pk=pk)
+    college = Organization.objects.filter(pk=request.POST.get("college") or 0).first()
+    try:
+        if college is None:
+            raise RuleViolation("college_required", "请选择院校 / choose a college")
+        headcount = _integer(request.POST.get("headcount"), "headcount")
+        services.record_assessment(request.user, agreement_obj, college, headcount)
+    except REFUSED as error:
+        messages.error(request, f"[{refusal_of(error).rule}] {refusal_of(error).message}")
+    else:
+        messages.success(request, _("Assessment recorded: %(college)s, %(n)d assessed.")
+                         % {"college": college, "n": headcount})
+    return redirect("assessments")
+
+
+def _integer(raw, field: str) -> int:
+    value = str(raw or "").strip()
+    if not value.isdigit():
+        raise RuleViolation(
+            f"{field}_not_integer", f"{field} 须为非负整数 / {field} must be a whole number: {value!r}")
+    return int(value)
+
+
+@require_POST
+@role_required(Role.TEO)
+def issue(request, pk):
+    sitting = visible_or_404(
+        AssessmentSitting.objects.filter(agreement__in=permissions.visible_agreements(request.user)), pk=pk)
+    holders = [line.strip() for line in request.POST.get("holders", "").splitlines() if line.strip()]
+    try:
+        if not holders:
+            raise RuleViolation("holders_required", "请填写持证人姓名 / list the holders' names")
+        issued = services.issue_certificates(request.user, sitting, holders)
+    except REFUSED as error:
+        messages.error(request, f"[{refusal_of(error).rule}] {refusal_of(error).message}")
+    else:
+        messages.success(request, _("%(n)d certificate(s) issued online.") % {"n": len(issued)})
+    return redirect("assessments")
+
+
+@role_required(Role.STUDENT)
+def certificates(request):
+    serial = (request.GET.get("serial") or request.POST.get("serial") or "").strip()
+    found = IssuedCertificate.objects.select_related("sitting__agreement__negotiation__certificate").filter(
+        serial_no=serial).first() if serial else None
+    context = {"nav": "certificates", "serial": serial, "found": found, "max_price": rules.PAPER_CERTIFICATE_MAX}
+    if request.method == "POST" and found is not None:
+        try:
+            order = services.order_paper_certificate(found, request.POST.get("price"))
+        except REFUSED as error:
+            return _refused(request, "portal/certificates.html", context, error)
+        messages.success(request, _("Paper copy ordered for %(price)s, delivery included.")
+                         % {"price": f"¥{order.price}"})
+        return redirect(f"{reverse('certificates')}?serial={serial}")
+    return render(request, "portal/certificates.html", context)
+
+
+# --- payments ----------------------------------------------------------------------------
+
+
+@role_required(Role.FINANCE, Role.COLLEGE)
+def payments(request):
+    return render(request, "portal/payments.html", {
+        "nav": "payments",
+        "payments": permissions.visible_payments(request.user).prefetch_related("allocations").order_by("-pk"),
+        "release_tasks": {t.data.get("payment_id"): t for t in inbox_queries.actionable(request.user)
+                          .filter(task_name="release_payment")},
+    })
+
+
+# --- process instance --------------------------------------------------------------------
+
+
+@role_required()
+def process(request, pk):
+    instance = visible_or_404(permissions.visible_instances(request.user), pk=pk)
+    drawn = diagrams(instance)
+    return render(request, "portal/process.html", {
+        "nav": "negotiations",
+        "instance": instance,
+        "negotiation_id": inbox_queries.negotiation_id_of(OpenTask(instance=instance)),
+        "diagrams": drawn,
+        "diagram_data": [{"xml": d.xml, "marks": d.marks} for d in drawn],
+        "audit": AuditEntry.objects.filter(instance=instance).select_related("actor").order_by("at", "pk"),
+        "open_tasks": instance.open_tasks.order_by("created_at"),
+    })
