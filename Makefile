@@ -7,7 +7,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SERVICES_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379/0
 
-.PHONY: run test test-services test-browser bench simulate lint setup
+BROWSER_STAMP := $(VENV)/.browser
+
+.PHONY: run test test-services test-browser bench simulate lint setup messages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,17 +19,29 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-run: $(STAMP)
+# The message catalogues are compiled from locale/*/LC_MESSAGES/django.po on every run.
+messages: $(STAMP)
+	$(PY) manage.py compile_catalogues
+
+$(BROWSER_STAMP): $(STAMP) scripts/install-browser
+	scripts/install-browser
+	touch $(BROWSER_STAMP)
+
+run: $(STAMP) messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py deploy_processes
 	$(PY) manage.py load_demo
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) webapp.asgi:application
 
-test: $(STAMP)
-	$(PY) -m pytest -m "not services"
+test: $(STAMP) messages
+	$(PY) -m pytest -m "not services and not browser"
 
-test-services: $(STAMP)
-	$(SERVICES_ENV) $(PY) -m pytest --create-db
+test-services: $(STAMP) messages
+	$(SERVICES_ENV) $(PY) -m pytest --create-db -m "not browser"
+
+# Headless Debian chromium driven by Playwright; screenshots land in docs/screenshots/.
+test-browser: $(BROWSER_STAMP) messages
+	$(PY) -m pytest -m browser
 
 bench: $(STAMP)
 	rm -rf var/bench

@@ -19,3 +19,11 @@ def world(deployed):
     from workflows.demo import load_demo
 
     return load_demo()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogues():
+    # `make` compiles them first; this keeps a bare `pytest` run honest about the Chinese pages.
+    from django.core.management import call_command
+
+    call_command("compile_catalogues", verbosity=0)

@@ -18,6 +18,14 @@ LANE_ROLES = {
     "finance": {Role.FINANCE},
 }
 
+LANE_LABELS = {
+    "alliance_lead": "联盟牵头院校 Alliance lead",
+    "college": "试点院校 Pilot college",
+    "teo": "培训评价组织 Training evaluation organization",
+    "reviewer": "省级教育行政部门 Provincial reviewer",
+    "finance": "院校财务 College finance",
+}
+
 DEADLINE_KEYS = ("round_deadline", "response_deadline")
 
 

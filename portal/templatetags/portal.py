@@ -4,6 +4,7 @@ from decimal import Decimal
 from django import template
 from django.utils import translation
 
+from workflows.assignment import LANE_LABELS
 from workflows.money import yuan as _yuan
 
 register = template.Library()
@@ -45,3 +46,8 @@ def label(value) -> str:
 @register.filter
 def get(mapping, key):
     return (mapping or {}).get(key)
+
+
+@register.filter
+def lane(value) -> str:
+    return pick(LANE_LABELS.get(value, value))
