@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from workflows import models
+from workflows.caps import cap_for
 
 
 @admin.register(models.Province)
@@ -23,8 +24,15 @@ class PersonAdmin(admin.ModelAdmin):
 
 @admin.register(models.Certificate)
 class CertificateAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "teo", "assessment_mode"]
+    list_display = ["code", "name", "teo", "assessment_mode", "cap"]
     list_filter = ["assessment_mode"]
+    search_fields = ["code", "name"]
+
+    @admin.display(description="上限 Cap (元/人次, from the deployed DMN assessment_fee_cap)")
+    def cap(self, certificate) -> str:
+        # The caps live in the versioned decision table, not in a row: changing one is a new
+        # deployment of bpmn/processes/assessment_fee_cap.dmn, audited like every model change.
+        return f"{cap_for(certificate.assessment_mode):.2f}"
 
 
 @admin.register(models.CostItem)
@@ -33,7 +41,37 @@ class CostItemAdmin(admin.ModelAdmin):
     list_editable = ["active"]
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Business objects change only through the services (rules, state machines, audit)."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(models.FeeSchedule)
-class FeeScheduleAdmin(admin.ModelAdmin):
+class FeeScheduleAdmin(ReadOnlyAdmin):
     list_display = ["certificate", "fee", "state", "published_at"]
-    readonly_fields = ["state"]
+
+
+@admin.register(models.Alliance)
+class AllianceAdmin(ReadOnlyAdmin):
+    list_display = ["name", "lead", "province", "state", "registration_no"]
+    list_filter = ["state", "province"]
+
+
+@admin.register(models.Negotiation)
+class NegotiationAdmin(ReadOnlyAdmin):
+    list_display = ["alliance", "certificate", "state", "agreed_fee"]
+    list_filter = ["state"]
+
+
+@admin.register(models.Baseline)
+class BaselineAdmin(ReadOnlyAdmin):
+    list_display = ["province", "certificate", "fee", "cap", "state", "verified_at"]
+    list_filter = ["state", "province"]

@@ -95,7 +95,17 @@ def load_demo() -> dict:
                                       services=["师资培训 teacher training", "考核 assessment", "证书 certificate"])
     student_org = world["colleges"][0]
     _account("student", student_org, Role.STUDENT)
+    _administrator()
     return world
+
+
+def _administrator() -> None:
+    """The reference-data administrator of the demo: Django admin only, no role in the lifecycle."""
+    User = get_user_model()
+    admin, created = User.objects.get_or_create(username="admin", defaults={"is_staff": True, "is_superuser": True})
+    if created:
+        admin.set_password(PASSWORD)
+        admin.save()
 
 
 @transaction.atomic

@@ -1,0 +1,202 @@
+"""Each role's pages, and each thing a role must not do, refused with the rule and nothing lost."""
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from tests.portal.conftest import open_task
+from tests.workflows.walk import Walk
+from workflows import services
+from workflows.models import Baseline, FeeProposal, IssuedCertificate, Negotiation, Payment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def hubei(world) -> Walk:
+    return Walk("X-WEB-01", lead="college_42_1", invite=("college_42_2", "college_42_3"))
+
+
+@pytest.fixture
+def jiangsu_plc(world) -> Walk:
+    return Walk("X-PLC-03", lead="college_32_1", invite=("college_32_2", "college_32_3"))
+
+
+def test_signed_out_visitors_are_sent_to_sign_in_and_see_the_demo_accounts(browser):
+    response = browser.get("/")
+    assert response.status_code == 302 and response.url == "/login/"
+    page = browser.get("/login/").content.decode()
+    assert "college_42_1" in page and "reviewer_32" in page and "demo12345" in page
+    assert browser.get("/tasks/").status_code == 302
+
+
+def test_the_fee_disclosure_is_public_with_each_cost_item_and_the_cap_beside_the_fee(browser):
+    page = browser.get("/disclosure/").content.decode()
+    assert "X-WEB-01" in page and "X-CNC-04" in page
+    assert "¥180.00" in page and "¥200.00" in page
+    assert "题库建设" in page
+
+
+def test_a_teo_opening_another_teos_negotiation_gets_not_found(browser, jiangsu_plc):
+    assert browser.as_("teo_2").get(f"/negotiations/{jiangsu_plc.negotiation.pk}/").status_code == 200
+    assert browser.as_("teo_1").get(f"/negotiations/{jiangsu_plc.negotiation.pk}/").status_code == 404
+    process = jiangsu_plc.instance.pk
+    assert browser.get(f"/processes/{process}/").status_code == 404
+
+
+def test_a_reviewer_of_another_province_can_neither_open_nor_verify_the_baseline(browser, hubei):
+    hubei.form()
+    hubei.agree()
+    verify = open_task(hubei.negotiation, "verify_baseline")
+    outsider = browser.as_("reviewer_32")
+    assert outsider.get(f"/tasks/{verify.task_id}/").status_code == 404
+    assert outsider.post(f"/tasks/{verify.task_id}/", {"decision": "verify"}).status_code == 404
+    assert Baseline.objects.get(negotiation=hubei.negotiation).state == Baseline.State.PENDING
+
+
+def test_a_ministry_supervisor_reads_a_task_but_cannot_complete_it(browser, hubei):
+    hubei.form()
+    screen = open_task(hubei.negotiation, "screen_services")
+    supervisor = browser.as_("ministry")
+    page = supervisor.get(f"/tasks/{screen.task_id}/").content.decode()
+    assert "disabled" in page
+    refused = supervisor.post(f"/tasks/{screen.task_id}/", {"training_content": "x"})
+    assert refused.status_code == 403 and "actor_not_allowed" in refused.content.decode()
+
+
+def test_a_college_cannot_release_its_payment_and_finance_cannot_release_it_twice(browser, hubei):
+    hubei.through_filing()
+    agreement = hubei.negotiation.agreements.get()
+    lead = hubei.negotiation.alliance.lead
+    teo = hubei.negotiation.certificate.teo.people.get(role="teo").user
+    services.record_assessment(teo, agreement, lead, 10)
+    release = next(t for t in hubei.tasks("release_payment") if t.organization_id == lead.pk)
+    form = {"amount_fiscal": "1800.00", "purpose_fiscal": "assessment_fee"}
+    by_college = browser.as_("college_42_1").post(f"/tasks/{release.task_id}/", form)
+    assert by_college.status_code == 403
+    assert browser.as_("finance_42_1").post(f"/tasks/{release.task_id}/", form).status_code == 302
+    twice = browser.post(f"/tasks/{release.task_id}/", form)
+    assert twice.status_code == 409 and "task_not_ready" in twice.content.decode()
+    payment = Payment.objects.get(agreement=agreement, college=lead)
+    assert payment.state == Payment.State.RELEASED and payment.allocations.count() == 1
+
+
+def test_a_counter_offer_over_the_cap_is_refused_with_the_rule_and_the_form_keeps_what_was_typed(browser, hubei):
+    hubei.form()
+    hubei.do("screen_services", {"training_content": "师资培训"})
+    respond = open_task(hubei.negotiation, "alliance_responds")
+    refused = browser.as_("college_42_1").post(
+        f"/tasks/{respond.task_id}/",
+        {"decision": "counter", "fee": "250.00", "line_question_bank": "250.00", "comment": "试探"})
+    page = refused.content.decode()
+    assert refused.status_code == 400
+    assert 'data-rule="fee_cap_2357"' in page and 'value="250.00"' in page and "试探" in page
+    assert FeeProposal.objects.filter(negotiation=hubei.negotiation).count() == 1
+
+
+def test_the_live_cap_check_answers_with_the_rule_while_typing(browser, hubei):
+    hubei.form()
+    hubei.do("screen_services", {"training_content": "师资培训"})
+    web = browser.as_("college_42_1")
+    url = f"/negotiations/{hubei.negotiation.pk}/cap-check/"
+    over = web.post(url, {"fee": "200.01", "line_question_bank": "200.01"}, headers={"HX-Request": "true"})
+    assert 'data-rule="fee_cap_2357"' in over.content.decode()
+    short = web.post(url, {"fee": "150.00", "line_question_bank": "100.00"}).content.decode()
+    assert 'data-rule="cost_lines_sum"' in short
+    ok = web.post(url, {"fee": "200.00", "line_question_bank": "200.00"}).content.decode()
+    assert 'data-rule="ok"' in ok
+    assert browser.as_("teo_2").post(url, {"fee": "1"}).status_code == 404
+
+
+def test_a_group_task_is_claimed_and_unclaimed_from_the_inbox_row(browser, hubei):
+    hubei.form()
+    screen = open_task(hubei.negotiation, "screen_services")
+    web = browser.as_("college_42_1")
+    claimed = web.post(f"/tasks/{screen.task_id}/claim/", headers={"HX-Request": "true"})
+    assert claimed.status_code == 200 and "unclaim" in claimed.content.decode()
+    assert "claimed by me" in web.get("/tasks/?status=mine", headers={"accept-language": "en"}).content.decode()
+    released = web.post(f"/tasks/{screen.task_id}/unclaim/", headers={"HX-Request": "true"})
+    assert "/claim/" in released.content.decode()
+
+
+def test_the_inbox_filters_by_process_and_marks_overdue_tasks(browser, hubei, time_machine):
+    hubei.do("invite_members", {"college_ids": [c.pk for c in hubei.invitees]})
+    web = browser.as_("college_42_2")
+    assert "respond_invitation" in web.get("/tasks/?process=alliance_formation").content.decode()
+    assert "respond_invitation" not in web.get("/tasks/?process=fee_negotiation").content.decode()
+    time_machine.move_to(timezone.now() + timedelta(days=8))
+    overdue = web.get("/tasks/?status=overdue", headers={"accept-language": "en"}).content.decode()
+    assert 'class="overdue"' in overdue
+    waiting = browser.as_("college_42_1").get("/tasks/").content.decode().split("等待他人办理")[1]
+    assert waiting.count(hubei.instance.business_key) == 2
+
+
+def test_a_reviewer_supersedes_a_baseline_after_seeing_what_it_reopens(browser, hubei):
+    hubei.through_filing()
+    baseline = Baseline.objects.get(negotiation=hubei.negotiation)
+    reviewer = browser.as_("reviewer_42")
+    confirm = reviewer.get(f"/baselines/{baseline.pk}/supersede/").content.decode()
+    assert 'id="reopens"' in confirm and f"#{hubei.negotiation.agreements.get().pk}" in confirm
+    no_reasons = reviewer.post(f"/baselines/{baseline.pk}/supersede/", {"reasons": " "})
+    assert no_reasons.status_code == 400 and "reasons_required" in no_reasons.content.decode()
+    assert browser.as_("reviewer_32").post(f"/baselines/{baseline.pk}/supersede/",
+                                           {"reasons": "x"}).status_code == 404
+    done = browser.as_("reviewer_42").post(f"/baselines/{baseline.pk}/supersede/", {"reasons": "成本核查后下调"})
+    assert done.status_code == 302
+    baseline.refresh_from_db()
+    assert baseline.state == Baseline.State.SUPERSEDED
+
+
+def test_role_pages_refuse_other_roles(browser, world):
+    assert browser.as_("college_42_1").get("/assessments/").status_code == 403
+    assert browser.as_("teo_1").get("/payments/").status_code == 403
+    assert browser.as_("finance_42_1").get("/baselines/").status_code == 403
+    assert browser.as_("student").get("/filings/").status_code == 403
+    refused = browser.as_("teo_1").post("/alliances/", {"certificate": "1"})
+    assert refused.status_code == 403 and "alliance_lead_college" in refused.content.decode()
+
+
+def test_an_assessment_before_filing_is_refused_and_certificates_are_issued_whatever_the_payment(browser, hubei):
+    hubei.form()
+    hubei.agree()
+    hubei.do("verify_baseline", {"decision": "verify"})
+    agreement = hubei.negotiation.agreements.get()
+    lead = hubei.negotiation.alliance.lead
+    teo = browser.as_("teo_1")
+    teo.post(f"/agreements/{agreement.pk}/assessments/", {"college": lead.pk, "headcount": "10"})
+    assert agreement.sittings.count() == 0
+    hubei.do("sign_alliance")
+    hubei.do("sign_teo")
+    hubei.do("acknowledge_filing", {"flagged": False})
+    bad = teo.post(f"/agreements/{agreement.pk}/assessments/", {"college": lead.pk, "headcount": "ten"})
+    assert bad.status_code == 302 and agreement.sittings.count() == 0
+    teo.post(f"/agreements/{agreement.pk}/assessments/", {"college": lead.pk, "headcount": "10"})
+    sitting = agreement.sittings.get()
+    teo.post(f"/sittings/{sitting.pk}/certificates/", {"holders": "王五"})
+    issued = IssuedCertificate.objects.get(sitting=sitting)
+    assert Payment.objects.get(agreement=agreement, college=lead).state == Payment.State.DUE
+
+    student = browser.as_("student")
+    assert issued.serial_no in student.get(f"/certificates/?serial={issued.serial_no}").content.decode()
+    too_dear = student.post("/certificates/", {"serial": issued.serial_no, "price": "40.01"})
+    assert too_dear.status_code == 400 and "paper_certificate" in too_dear.content.decode()
+    assert student.post("/certificates/", {"serial": issued.serial_no, "price": "40.00"}).status_code == 302
+    assert issued.paper_orders.get().price == Decimal("40.00")
+
+
+def test_the_process_page_draws_every_model_with_marks_and_the_audit_trail(browser, hubei):
+    hubei.form()
+    page = browser.as_("college_42_1").get(f"/processes/{hubei.instance.pk}/").content.decode()
+    assert "certificate_lifecycle.bpmn" in page and "alliance_formation.bpmn" in page
+    assert '"screen_services": "active"' in page and '"invite_members": "done"' in page
+    assert "invite_members" in page.split('id="audit"')[1]
+
+
+def test_the_agreement_document_is_printable_with_the_verified_terms(browser, hubei):
+    hubei.through_filing()
+    agreement = hubei.negotiation.agreements.get()
+    page = browser.as_("teo_1").get(f"/agreements/{agreement.pk}/").content.decode()
+    assert "window.print()" in page and "¥180.00" in page and "BA-" in page
+    assert browser.as_("teo_2").get(f"/agreements/{agreement.pk}/").status_code == 404
+    assert Negotiation.objects.get(pk=hubei.negotiation.pk).state == Negotiation.State.AGREED
