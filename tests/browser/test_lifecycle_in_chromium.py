@@ -29,6 +29,10 @@ def test_each_role_carries_a_lifecycle_from_alliance_to_released_payment(page, s
     lead = Person.objects.get(user__username="college_42_1").organization
     invitees = list(Organization.objects.filter(kind="college", province=lead.province).exclude(pk=lead.pk))
 
+    page.goto(f"{page.base}/disclosure/")
+    page.wait_for_selector(".schedule")
+    shot(page, "disclosure")
+
     sign_in(page, "college_42_1")
     page.click("text=联盟")
     page.fill("#id_name", "浏览器测试联盟")
@@ -69,6 +73,7 @@ def test_each_role_carries_a_lifecycle_from_alliance_to_released_payment(page, s
     page.wait_for_selector("text=已办结")
 
     sign_in(page, "teo_1")
+    shot(page, "inbox")
     open_my_task(page, "teo_responds")
     assert page.locator(".round").count() == 2
     assert page.locator(".round[data-round='2'] tr.changed").count() > 0
@@ -78,6 +83,7 @@ def test_each_role_carries_a_lifecycle_from_alliance_to_released_payment(page, s
 
     sign_in(page, "reviewer_42")
     open_my_task(page, "verify_baseline")
+    shot(page, "provincial-review", full_page=True)
     page.click("button[value=verify]")
     page.wait_for_selector("text=已办结")
 
