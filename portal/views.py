@@ -69,10 +69,12 @@ def inbox(request):
     if status not in inbox_queries.STATUSES:
         status = ""
     tasks = list(inbox_queries.inbox(request.user, process, status)[:200])
+    waiting = list(inbox_queries.waiting_on_others(request.user)[:100])
     context = {
         "nav": "inbox",
         "tasks": tasks,
-        "waiting": list(inbox_queries.waiting_on_others(request.user)[:100]),
+        "waiting": waiting,
+        "titles": inbox_queries.lifecycle_titles(tasks + waiting),
         "process": process,
         "status": status,
         "processes": sorted(set(OpenTask.objects.values_list("process_id", flat=True))),
@@ -104,7 +106,8 @@ def _claim_or_unclaim(request, task_id, change):
         messages.error(request, refusal.message)
     if request.headers.get("HX-Request"):
         task = OpenTask.objects.select_related("instance", "claimed_by").filter(task_id=task_id).first()
-        return render(request, "portal/parts/task_row.html", {"task": task, "user": request.user})
+        titles = inbox_queries.lifecycle_titles([task] if task else [])
+        return render(request, "portal/parts/task_row.html", {"task": task, "titles": titles})
     return redirect(request.POST.get("next") or "inbox")
 
 

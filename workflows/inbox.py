@@ -71,3 +71,11 @@ def negotiation_of(open_task: OpenTask) -> Negotiation | None:
 
 def is_overdue(open_task: OpenTask) -> bool:
     return open_task.overdue
+
+
+def lifecycle_titles(tasks) -> dict[int, str]:
+    """Instance id -> 'alliance × certificate' for a page of tasks, in one query."""
+    by_negotiation = {negotiation_id_of(task): task.instance_id for task in tasks}
+    negotiations = Negotiation.objects.filter(pk__in=[pk for pk in by_negotiation if pk]).select_related(
+        "alliance", "certificate")
+    return {by_negotiation[n.pk]: f"{n.alliance.name} × {n.certificate.code}" for n in negotiations}

@@ -129,7 +129,7 @@ def test_the_inbox_filters_by_process_and_marks_overdue_tasks(browser, hubei, ti
     overdue = web.get("/tasks/?status=overdue", headers={"accept-language": "en"}).content.decode()
     assert 'class="overdue"' in overdue
     waiting = browser.as_("college_42_1").get("/tasks/").content.decode().split("等待他人办理")[1]
-    assert waiting.count(hubei.instance.business_key) == 2
+    assert waiting.count(f"{hubei.negotiation.alliance.name} × X-WEB-01") == 2
 
 
 def test_a_reviewer_supersedes_a_baseline_after_seeing_what_it_reopens(browser, hubei):
