@@ -35,3 +35,9 @@ def visible_or_404(queryset, **lookup):
         return get_object_or_404(queryset, **lookup)
     except (ValueError, TypeError):
         raise Http404 from None
+
+
+def posted_pk(raw) -> int:
+    """A primary key from a form field; anything but digits becomes 0, which matches nothing."""
+    value = str(raw or "").strip()
+    return int(value) if value.isdigit() else 0

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from bpmn import engine
 from bpmn.diagram import diagrams
 from bpmn.models import AuditEntry, OpenTask, ProcessInstance
-from portal.access import role_required, visible_or_404
+from portal.access import posted_pk, role_required, visible_or_404
 from workflows import inbox as inbox_queries
 from workflows import permissions, rounds, rules, services
 from workflows.caps import cap_for, cap_table
@@ -146,7 +146,7 @@ def alliances(request):
         if request.person.role != Role.COLLEGE:
             return _refused(request, "portal/alliances.html", context, RuleViolation(
                 "alliance_lead_college", "牵头单位须为试点院校 / the lead must be a pilot college", 403))
-        certificate = Certificate.objects.filter(pk=request.POST.get("certificate") or 0).first()
+        certificate = Certificate.objects.filter(pk=posted_pk(request.POST.get("certificate"))).first()
         if certificate is None:
             return _refused(request, "portal/alliances.html", context, RuleViolation(
                 "certificate_required", "请选择证书 / choose a certificate"))
@@ -312,7 +312,7 @@ def assessments(request):
 @role_required(Role.TEO)
 def record_sitting(request, pk):
     agreement_obj = visible_or_404(permissions.visible_agreements(request.user), pk=pk)
-    college = Organization.objects.filter(pk=request.POST.get("college") or 0).first()
+    college = Organization.objects.filter(pk=posted_pk(request.POST.get("college"))).first()
     try:
         if college is None:
             raise RuleViolation("college_required", "请选择院校 / choose a college")

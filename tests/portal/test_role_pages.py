@@ -200,3 +200,46 @@ def test_the_agreement_document_is_printable_with_the_verified_terms(browser, hu
     assert "window.print()" in page and "¥180.00" in page and "BA-" in page
     assert browser.as_("teo_2").get(f"/agreements/{agreement.pk}/").status_code == 404
     assert Negotiation.objects.get(pk=hubei.negotiation.pk).state == Negotiation.State.AGREED
+
+
+def test_malformed_form_values_are_refused_with_a_rule_not_a_server_error(browser, hubei):
+    web = browser.as_("college_42_1")
+    refused = web.post("/alliances/", {"certificate": "abc"})
+    assert refused.status_code == 400 and "certificate_required" in refused.content.decode()
+    hubei.through_filing()
+    agreement = hubei.negotiation.agreements.get()
+    teo = browser.as_("teo_1")
+    garbled = teo.post(f"/agreements/{agreement.pk}/assessments/", {"college": "x; drop", "headcount": "3"})
+    assert garbled.status_code == 302
+    assert "college_required" in teo.get("/assessments/").content.decode()
+    assert teo.get("/tasks/not-a-uuid/").status_code == 404
+    url = f"/negotiations/{hubei.negotiation.pk}/cap-check/"
+    odd = teo.post(url, {"fee": "1e400", "line_question_bank": "NaN"}).content.decode()
+    assert "data-rule=" in odd and 'data-rule="ok"' not in odd
+
+
+def test_a_rejected_offer_goes_to_the_province_which_mediates_the_fee(browser, hubei):
+    hubei.form()
+    hubei.do("screen_services", {"training_content": "师资培训"})
+    respond = open_task(hubei.negotiation, "alliance_responds")
+    assert browser.as_("college_42_1").post(f"/tasks/{respond.task_id}/", {"decision": "reject"}).status_code == 302
+    mediate = open_task(hubei.negotiation, "mediate")
+    reviewer = browser.as_("reviewer_42")
+    assert "cap-check" in reviewer.get(f"/tasks/{mediate.task_id}/").content.decode()
+    lines = {f"line_{code}": amount for code, amount in hubei.offer_lines(Decimal("175.00")).items()}
+    done = reviewer.post(f"/tasks/{mediate.task_id}/", {"decision": "agreed", "fee": "175.00", **lines})
+    assert done.status_code == 302
+    hubei.negotiation.refresh_from_db()
+    assert hubei.negotiation.agreed_fee == Decimal("175.00") and hubei.negotiation.mediated
+
+
+def test_a_reviewer_returns_a_fee_with_reasons_and_the_alliance_negotiates_again(browser, hubei):
+    hubei.form()
+    hubei.agree()
+    verify = open_task(hubei.negotiation, "verify_baseline")
+    reviewer = browser.as_("reviewer_42")
+    no_reasons = reviewer.post(f"/tasks/{verify.task_id}/", {"decision": "return"})
+    assert no_reasons.status_code == 400 and "reasons_required" in no_reasons.content.decode()
+    assert reviewer.post(f"/tasks/{verify.task_id}/", {"decision": "return", "reasons": "成本偏高"}).status_code == 302
+    assert Baseline.objects.get(negotiation=hubei.negotiation).state == Baseline.State.RETURNED
+    assert open_task(hubei.negotiation, "screen_services") is not None
