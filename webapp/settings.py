@@ -113,6 +113,14 @@ STATIC_ROOT = VAR_DIR / "static"
 
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
+# Notifications: e-mail is off unless NOTIFICATIONS_EMAIL=1; in development mail goes to the console.
+NOTIFICATIONS_EMAIL = os.environ.get("NOTIFICATIONS_EMAIL", "0") == "1"
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@xcert.local")
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+NOTIFICATIONS_RELAY_INTERVAL = float(os.environ.get("NOTIFICATIONS_RELAY_INTERVAL", "0.5"))
+REMINDER_HOURS = int(os.environ.get("REMINDER_HOURS", "24"))
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "inbox"
 LOGOUT_REDIRECT_URL = "login"

@@ -1,0 +1,104 @@
+"""Who hears what: one table of event -> audiences, and how each audience becomes people.
+
+An audience is resolved from the event's context (the negotiation, the acting person, the
+college a payment or task concerns); the actor never notifies themselves.
+"""
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from workflows.assignment import LANE_ROLES
+from workflows.models import Negotiation, Organization, Person, Role
+
+AUDIENCES = {
+    "task_assigned": ("task_holders",),
+    "invitation_answered": ("alliance_lead",),
+    "offer_countered": ("counterparty",),
+    "offer_accepted": ("counterparty", "province_reviewers"),
+    "offer_rejected": ("counterparty", "province_reviewers"),
+    "deadline_passed": ("alliance_lead", "teo"),
+    "fee_mediated": ("alliance_lead", "teo"),
+    "mediation_failed": ("alliance_lead", "teo"),
+    "baseline_verified": ("alliance_members", "teo"),
+    "baseline_returned": ("alliance_lead", "teo"),
+    "baseline_rejected": ("alliance_lead", "teo"),
+    "baseline_superseded": ("alliance_members", "teo"),
+    "agreement_signed": ("counterparty",),
+    "agreement_filed": ("alliance_members", "member_finance", "teo"),
+    "assessment_held": ("paying_college_finance",),
+    "payment_released": ("teo", "paying_college"),
+    "task_due_soon": ("task_holders",),
+    "task_overdue": ("task_holders", "province_reviewers"),
+}
+
+
+@dataclass
+class Context:
+    """What an event is about; resolvers read only what they need."""
+
+    negotiation: Negotiation | None = None
+    actor_id: int | None = None
+    college_id: int | None = None
+    task_organization_id: int | None = None
+    task_lane: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def actor_organization_id(self) -> int | None:
+        return Person.objects.filter(user_id=self.actor_id).values_list("organization_id", flat=True).first()
+
+
+def _people(q: Q) -> set[int]:
+    return set(Person.objects.filter(q).values_list("user_id", flat=True))
+
+
+def _lead(ctx: Context) -> Q:
+    return Q(organization_id=ctx.negotiation.alliance.lead_id, role=Role.COLLEGE)
+
+
+def _teo(ctx: Context) -> Q:
+    return Q(organization_id=ctx.negotiation.certificate.teo_id, role=Role.TEO)
+
+
+def _members(ctx: Context) -> list[int]:
+    alliance = ctx.negotiation.alliance
+    return [alliance.lead_id, *alliance.accepted_members().values_list("college_id", flat=True)]
+
+
+def _reviewers(ctx: Context) -> Q:
+    departments = Organization.objects.filter(
+        kind=Organization.Kind.EDUCATION_DEPT, province_id=ctx.negotiation.alliance.province_id)
+    return Q(organization__in=departments, role=Role.REVIEWER)
+
+
+def _counterparty(ctx: Context) -> Q:
+    teo_id = ctx.negotiation.certificate.teo_id
+    return _lead(ctx) if ctx.actor_organization_id == teo_id else _teo(ctx)
+
+
+RESOLVERS = {
+    "alliance_lead": _lead,
+    "teo": _teo,
+    "counterparty": _counterparty,
+    "province_reviewers": _reviewers,
+    "alliance_members": lambda ctx: Q(organization_id__in=_members(ctx), role=Role.COLLEGE),
+    "member_finance": lambda ctx: Q(organization_id__in=_members(ctx), role=Role.FINANCE),
+    "paying_college_finance": lambda ctx: Q(organization_id=ctx.college_id, role=Role.FINANCE),
+    "paying_college": lambda ctx: Q(organization_id=ctx.college_id, role=Role.COLLEGE),
+    "task_holders": lambda ctx: Q(organization_id=ctx.task_organization_id,
+                                  role__in=LANE_ROLES.get(ctx.task_lane, set())),
+}
+
+NEEDS_NEGOTIATION = {"alliance_lead", "teo", "counterparty", "province_reviewers", "alliance_members",
+                     "member_finance"}
+
+
+def recipients(event: str, ctx: Context) -> set[int]:
+    """The user ids an event reaches, without the person who caused it."""
+    users: set[int] = set()
+    for audience in AUDIENCES[event]:
+        if audience in NEEDS_NEGOTIATION and ctx.negotiation is None:
+            continue
+        users |= _people(RESOLVERS[audience](ctx))
+    users.discard(ctx.actor_id)
+    return users

@@ -1,0 +1,79 @@
+"""After commit: push to the recipients' sockets, hint the parties' pages, send immediate e-mail."""
+import logging
+import time
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+def organization_group(organization_id: int) -> str:
+    return f"org.{organization_id}"
+
+
+def province_group(province_id: int) -> str:
+    return f"province.{province_id}"
+
+
+def deliver(rows, negotiation=None) -> None:
+    """Runs on commit; a delivery failure is logged and never undoes the committed change."""
+    try:
+        push(rows, negotiation)
+    except Exception:  # the rows are saved: a reconnecting client catches up from them
+        log.exception("push of %d notification(s) failed", len(rows))
+    if getattr(settings, "NOTIFICATIONS_EMAIL", False):
+        email_immediately(rows)
+
+
+def push(rows, negotiation=None) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    committed_at = time.time()
+    messages = [(user_group(row.recipient_id),
+                 {"type": "notify", "message": row.as_message(), "committed_at": committed_at}) for row in rows]
+    if negotiation is not None:
+        hint = {"type": "changed", "object": f"negotiation:{negotiation.pk}"}
+        for group in (organization_group(negotiation.alliance.lead_id),
+                      organization_group(negotiation.certificate.teo_id),
+                      province_group(negotiation.alliance.province_id)):
+            messages.append((group, hint))
+    async_to_sync(_send_all)(layer, messages)
+
+
+async def _send_all(layer, messages) -> None:
+    for group, message in messages:
+        await layer.group_send(group, message)
+
+
+def email_immediately(rows) -> None:
+    from notifications.models import Notification, Preference
+
+    daily_or_never = set(Preference.objects.filter(recipient_filter(rows)).exclude(
+        email=Preference.Email.IMMEDIATE).values_list("user_id", flat=True))
+    sent = []
+    for row in rows:
+        if row.recipient_id in daily_or_never or not row.recipient.email:
+            continue
+        send_mail(subject=f"[1+X] {row.title_zh}", message=f"{row.title_zh}\n{row.title_en}\n\n{_url(row.link)}",
+                  from_email=None, recipient_list=[row.recipient.email], fail_silently=True)
+        sent.append(row.pk)
+    Notification.objects.filter(pk__in=sent).update(emailed_at=timezone.now())
+
+
+def recipient_filter(rows):
+    from django.db.models import Q
+
+    return Q(user_id__in={row.recipient_id for row in rows})
+
+
+def _url(link: str) -> str:
+    return f"{getattr(settings, 'SITE_URL', 'http://127.0.0.1:8000').rstrip('/')}{link}"

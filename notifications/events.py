@@ -1,0 +1,127 @@
+"""From a committed change to notifications: which event it is, the rows, and the push.
+
+Listeners run inside the transaction of the change (the engine's audit rows and its
+`instance_advanced` signal): they write Notification rows and register the push with
+`transaction.on_commit`, so a rolled-back change writes nothing and pushes nothing.
+"""
+import os
+import socket
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from bpmn.models import AuditEntry, OpenTask
+from notifications import delivery
+from notifications.audience import Context, recipients
+from notifications.models import Notification
+from workflows.models import Negotiation
+
+# Identifies this process's rows, so the database relay skips what it has pushed itself.
+ORIGIN = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+# (task, decision) -> event; None matches a task without a decision.
+TASK_EVENTS = {
+    ("respond_invitation", "accept"): "invitation_answered",
+    ("respond_invitation", "decline"): "invitation_answered",
+    ("alliance_responds", "counter"): "offer_countered",
+    ("teo_responds", "counter"): "offer_countered",
+    ("alliance_responds", "accept"): "offer_accepted",
+    ("teo_responds", "accept"): "offer_accepted",
+    ("alliance_responds", "reject"): "offer_rejected",
+    ("teo_responds", "reject"): "offer_rejected",
+    ("mediate", "agreed"): "fee_mediated",
+    ("mediate", "failed"): "mediation_failed",
+    ("verify_baseline", "verify"): "baseline_verified",
+    ("verify_baseline", "return"): "baseline_returned",
+    ("verify_baseline", "reject"): "baseline_rejected",
+    ("sign_alliance", None): "agreement_signed",
+    ("sign_teo", None): "agreement_signed",
+    ("acknowledge_filing", None): "agreement_filed",
+    ("release_payment", None): "payment_released",
+}
+
+TITLES = {
+    "task_assigned": ("新待办：{task}", "New task: {task}"),
+    "invitation_answered": ("{actor} 已答复联盟邀请：{what}", "{actor} answered the alliance invitation: {what}"),
+    "offer_countered": ("对方还价 {fee}：{subject}", "Counter-offer of {fee}: {subject}"),
+    "offer_accepted": ("报价已被接受：{subject}", "Offer accepted: {subject}"),
+    "offer_rejected": ("报价被拒绝，转省厅调解：{subject}", "Offer rejected, to provincial mediation: {subject}"),
+    "deadline_passed": ("期限已到：{subject}", "A deadline passed: {subject}"),
+    "fee_mediated": ("省厅调解确定费用：{subject}", "Fee set by provincial mediation: {subject}"),
+    "mediation_failed": ("调解未达成：{subject}", "Mediation failed: {subject}"),
+    "baseline_verified": ("费用基线已核定：{subject}", "Baseline verified: {subject}"),
+    "baseline_returned": ("费用被退回重新协商：{subject}", "Fee returned for renegotiation: {subject}"),
+    "baseline_rejected": ("费用不予核定：{subject}", "Fee rejected: {subject}"),
+    "baseline_superseded": ("费用基线已被替代，协议重新开启：{subject}",
+                            "Baseline superseded, agreements re-opened: {subject}"),
+    "agreement_signed": ("对方已签署协议：{subject}", "The other party signed the agreement: {subject}"),
+    "agreement_filed": ("协议已备案：{subject}", "Agreement filed: {subject}"),
+    "assessment_held": ("考核已组织，请拨付：{subject}", "Assessment held, payment due: {subject}"),
+    "payment_released": ("费用已拨付：{subject}", "Payment released: {subject}"),
+    "task_due_soon": ("待办即将到期：{task}", "Task due soon: {task}"),
+    "task_overdue": ("待办已逾期：{task}", "Task overdue: {task}"),
+}
+
+
+def _negotiation(instance) -> Negotiation | None:
+    prefix, _, pk = (instance.business_key if instance else "").partition(":")
+    if prefix != "negotiation" or not pk.isdigit():
+        return None
+    return Negotiation.objects.select_related("alliance", "certificate").filter(pk=int(pk)).first()
+
+
+def notify(event: str, ctx: Context, link: str = "", object_type: str = "", object_id: str = "",
+           **words) -> list[Notification]:
+    """Write one row per recipient of the event and push them once the transaction commits."""
+    users = recipients(event, ctx)
+    if not users:
+        return []
+    negotiation = ctx.negotiation
+    subject = f"{negotiation.alliance.name} × {negotiation.certificate.code}" if negotiation else ""
+    zh, en = TITLES[event]
+    words = {"subject": subject, **words}
+    if negotiation is not None and not object_type:
+        object_type, object_id = "negotiation", str(negotiation.pk)
+        link = link or f"/negotiations/{negotiation.pk}/"
+    now = timezone.now()
+    rows = Notification.objects.bulk_create([
+        Notification(recipient_id=user_id, event=event, title_zh=zh.format(**words)[:300],
+                     title_en=en.format(**words)[:300], object_type=object_type, object_id=object_id,
+                     link=link, created_at=now, origin=ORIGIN)
+        for user_id in sorted(users)
+    ])
+    if rows[0].pk is None:  # backends that do not return ids from bulk inserts (none we support)
+        rows = list(Notification.objects.filter(origin=ORIGIN, created_at=now, event=event))
+    transaction.on_commit(lambda: delivery.deliver(rows, negotiation))
+    return rows
+
+
+def on_audit(entry: AuditEntry) -> None:
+    """Turn an audited change into its event, if the table names one."""
+    data = entry.data or {}
+    ctx = Context(negotiation=_negotiation(entry.instance), actor_id=entry.actor_id)
+    if entry.action == "completed":
+        event = TASK_EVENTS.get((entry.task_name, data.get("decision"))) or TASK_EVENTS.get((entry.task_name, None))
+        if event is None:
+            return
+        words = {"actor": entry.actor, "what": {"accept": "接受 accepted", "decline": "谢绝 declined"}.get(
+            data.get("decision"), ""), "fee": f"¥{data.get('fee', '')}"}
+        task = OpenTask.objects.filter(task_id=entry.task_id).first()
+        if task is not None:
+            ctx.college_id = task.data.get("college_id") or task.organization_id
+        notify(event, ctx, **words)
+    elif entry.action == "message" and data.get("message") == "assessment_held":
+        ctx.college_id = (data.get("payload") or {}).get("college_id")
+        notify("assessment_held", ctx)
+    elif entry.action == "baseline_superseded":
+        notify("baseline_superseded", ctx)
+    elif entry.action == "timer_fired":
+        notify("deadline_passed", ctx)
+
+
+def on_tasks_opened(instance, opened: list[OpenTask]) -> None:
+    negotiation = _negotiation(instance)
+    for task in opened:
+        ctx = Context(negotiation=negotiation, task_organization_id=task.organization_id, task_lane=task.role)
+        notify("task_assigned", ctx, link=f"/tasks/{task.task_id}/", task=task.label)

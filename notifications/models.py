@@ -1,0 +1,78 @@
+"""The persisted inbox: one row per person per event, written in the transaction of the change."""
+from django.conf import settings
+from django.db import models
+
+
+class Notification(models.Model):
+    """What happened, to whom, about which object; the id is the client's catch-up cursor."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    event = models.CharField(max_length=50)
+    title_zh = models.CharField(max_length=300)
+    title_en = models.CharField(max_length=300)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    origin = models.CharField(max_length=64, help_text="the process that wrote it, for the relay")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["recipient", "id"], name="notification_cursor"),
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.event} {self.object_type}:{self.object_id}"
+
+    def as_message(self) -> dict:
+        """The JSON a client receives, on push and on catch-up alike."""
+        return {
+            "id": self.pk,
+            "event": self.event,
+            "title_zh": self.title_zh,
+            "title_en": self.title_en,
+            "object": f"{self.object_type}:{self.object_id}" if self.object_type else "",
+            "link": self.link,
+            "created_at": self.created_at.isoformat(),
+            "read": self.read_at is not None,
+        }
+
+
+class Preference(models.Model):
+    """A person's e-mail choice; e-mail as a whole is off unless NOTIFICATIONS_EMAIL is set."""
+
+    class Email(models.TextChoices):
+        NEVER = "never", "不发送 Never"
+        IMMEDIATE = "immediate", "即时 Immediately"
+        DAILY = "daily", "每日汇总 Daily digest"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email = models.CharField(max_length=10, choices=Email.choices, default=Email.IMMEDIATE)
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.email}"
+
+
+class Reminder(models.Model):
+    """A due-date reminder or overdue escalation already sent for one open task: sent once."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", "即将到期 Due soon"
+        OVERDUE = "overdue", "已逾期 Overdue"
+
+    task_id = models.UUIDField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["task_id", "kind"], name="one_reminder_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.kind}"

@@ -1,0 +1,112 @@
+"""The notification socket: own events only, refused when anonymous or cross-origin, after commit only."""
+from decimal import Decimal
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from django.db import transaction
+
+from notifications.models import Notification
+from tests.notifications.conftest import frames, socket
+from tests.workflows.walk import Walk, user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _to_the_first_offer() -> Walk:
+    walk = Walk("X-WEB-01", lead="college_42_1", invite=("college_42_2", "college_42_3"))
+    walk.form()
+    walk.do("screen_services", {"training_content": "师资培训"})
+    return walk
+
+
+def _counter(walk: Walk, fee: str = "170.00"):
+    walk.do("alliance_responds", {"decision": "counter", "fee": fee, "lines": walk.offer_lines(Decimal(fee))})
+
+
+def test_a_signed_in_client_gets_exactly_its_own_events_and_another_teo_hears_nothing(committed_world):
+    walk = _to_the_first_offer()
+
+    teo, other_teo, lead = socket("teo_1"), socket("teo_2"), socket("college_42_1")
+
+    async def scenario():
+        for communicator in (teo, other_teo, lead):
+            connected, _ = await communicator.connect()
+            assert connected
+        await sync_to_async(_counter)(walk)
+        got = await frames(teo)
+        assert {f["event"] for f in got if f["type"] == "notification"} == {"offer_countered", "task_assigned"}
+        assert all(f["object"] == f"negotiation:{walk.negotiation.pk}" for f in got if f["type"] == "notification")
+        assert await frames(other_teo) == []
+        lead_frames = await frames(lead)
+        assert [f for f in lead_frames if f["type"] == "notification"] == []  # the actor is not told
+        assert {"type": "changed", "object": f"negotiation:{walk.negotiation.pk}"} in lead_frames
+        for communicator in (teo, other_teo, lead):
+            await communicator.disconnect()
+
+    async_to_sync(scenario)()
+    rows = Notification.objects.filter(recipient=user("teo_1"), event="offer_countered")
+    assert rows.count() == 1 and "¥170.00" in rows.get().title_zh
+
+
+def test_an_anonymous_connection_is_refused(committed_world):
+    async def scenario():
+        connected, code = await socket(None).connect()
+        assert not connected and code == 4401
+
+    async_to_sync(scenario)()
+
+
+def test_a_cross_origin_connection_is_refused(committed_world):
+    foreign = socket("teo_1", origin=(b"origin", b"http://evil.example"))
+
+    async def scenario():
+        connected, _ = await foreign.connect()
+        assert not connected
+
+    async_to_sync(scenario)()
+
+
+def test_a_rolled_back_transition_writes_and_pushes_nothing(committed_world):
+    walk = _to_the_first_offer()
+    before = Notification.objects.count()
+
+    def counter_then_fail():
+        try:
+            with transaction.atomic():
+                _counter(walk)
+                raise RuntimeError("the rest of the request failed")
+        except RuntimeError:
+            pass
+
+    teo = socket("teo_1")
+
+    async def scenario():
+        assert (await teo.connect())[0]
+        await sync_to_async(counter_then_fail)()
+        assert await frames(teo) == []
+        await teo.disconnect()
+
+    async_to_sync(scenario)()
+    assert Notification.objects.count() == before
+
+
+def test_a_reconnecting_client_catches_up_on_what_it_missed(committed_world):
+    walk = _to_the_first_offer()
+    seen = Notification.objects.filter(recipient=user("teo_1")).order_by("-pk").values_list("pk", flat=True).first()
+    _counter(walk)  # while teo_1 is away
+
+    teo = socket("teo_1")
+
+    async def scenario():
+        assert (await teo.connect())[0]
+        await teo.send_json_to({"type": "since", "after": seen or 0})
+        got = await frames(teo)
+        events = [f["event"] for f in got if f["type"] == "notification"]
+        assert "offer_countered" in events and all(f.get("replayed") for f in got if f["type"] == "notification")
+        assert got[-1]["type"] == "caught_up" and got[-1]["unread"] >= len(events)
+        await teo.send_json_to({"type": "join", "group": "org.1"})
+        refused = await teo.receive_json_from()
+        assert refused["type"] == "error" and refused["rule"] == "unknown_request"
+        await teo.disconnect()
+
+    async_to_sync(scenario)()
