@@ -1,4 +1,5 @@
 """After commit: push to the recipients' sockets, hint the parties' pages, send immediate e-mail."""
+import asyncio
 import logging
 import time
 
@@ -35,7 +36,9 @@ def deliver(rows, negotiation=None) -> None:
 
 def push(rows, negotiation=None) -> None:
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or _inside_event_loop():
+        # Sync code running inside an event loop's thread cannot wait for the layer; the rows
+        # are committed and every client gets them from its catch-up request.
         return
     committed_at = time.time()
     messages = [(user_group(row.recipient_id),
@@ -47,6 +50,14 @@ def push(rows, negotiation=None) -> None:
                       province_group(negotiation.alliance.province_id)):
             messages.append((group, hint))
     async_to_sync(_send_all)(layer, messages)
+
+
+def _inside_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 async def _send_all(layer, messages) -> None:

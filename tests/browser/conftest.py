@@ -1,5 +1,7 @@
 """Headless Debian chromium driven by Playwright against a live server with the demo world."""
 import os
+import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -34,14 +36,50 @@ def demo_world(transactional_db):
 
 
 @pytest.fixture
-def page(chromium, live_server, demo_world):
+def asgi_server(transactional_db):
+    """The project's ASGI application (pages, static files, sockets) served by uvicorn in a thread.
+
+    A thread, not a process, so that it shares the test database and the in-memory channel layer.
+    """
+    import uvicorn
+
+    from webapp.asgi import application
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off",
+                                           ws="websockets-sansio", log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        thread.join(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+def new_page(chromium, base: str):
     context = chromium.new_context(viewport={"width": 1360, "height": 900}, locale="zh-CN",
                                    timezone_id="Asia/Shanghai")
     context.set_default_timeout(15_000)
     page = context.new_page()
-    page.base = live_server.url
+    page.base = base
+    return page
+
+
+@pytest.fixture
+def page(chromium, asgi_server, demo_world):
+    page = new_page(chromium, asgi_server)
     yield page
-    context.close()
+    page.context.close()
+
+
+@pytest.fixture
+def second_page(chromium, asgi_server, demo_world):
+    page = new_page(chromium, asgi_server)
+    yield page
+    page.context.close()
 
 
 @pytest.fixture

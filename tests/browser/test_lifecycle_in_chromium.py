@@ -3,26 +3,11 @@ from decimal import Decimal
 
 import pytest
 
+from tests.browser.steps import open_my_task, sign_in
 from workflows.models import Alliance, Negotiation, Organization, Payment, Person
 from workflows.simulation import scaled_lines
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{page.base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "demo12345")
-    page.click("form button >> nth=-1")
-    page.wait_for_url(f"{page.base}/tasks/")
-
-
-def open_my_task(page, task_name: str) -> None:
-    """Go to the inbox and open the task by following its row's link."""
-    page.goto(f"{page.base}/tasks/")
-    page.click(f"tr[data-task='{task_name}'] a >> nth=0")
-    page.wait_for_selector("#task-title")
 
 
 def test_each_role_carries_a_lifecycle_from_alliance_to_released_payment(page, shot):

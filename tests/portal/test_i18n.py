@@ -15,10 +15,11 @@ GETTEXT_CALL = re.compile(r'\b_\("([^"]+)"\)')
 
 def _used_strings() -> set[str]:
     used = set()
-    for path in (Path(settings.BASE_DIR) / "portal").rglob("*"):
-        if path.suffix in (".html", ".py"):
-            text = path.read_text(encoding="utf-8")
-            used |= set(TRANSLATE_TAG.findall(text)) | set(GETTEXT_CALL.findall(text))
+    for app in ("portal", "notifications"):
+        for path in (Path(settings.BASE_DIR) / app).rglob("*"):
+            if path.suffix in (".html", ".py"):
+                text = path.read_text(encoding="utf-8")
+                used |= set(TRANSLATE_TAG.findall(text)) | set(GETTEXT_CALL.findall(text))
     return used
 
 
