@@ -5,3 +5,5 @@ from django.dispatch import Signal
 task_completed = Signal()
 # kwargs: instance, opened (list of OpenTask), closed (list of task names), completed (bool)
 instance_advanced = Signal()
+# Sent by the scheduler (run_timers) after each pass; kwargs: now. Reminders hang on it.
+timers_checked = Signal()

@@ -9,8 +9,8 @@ class NotificationsConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from bpmn.models import AuditEntry
-        from bpmn.signals import instance_advanced
-        from notifications import events
+        from bpmn.signals import instance_advanced, timers_checked
+        from notifications import events, reminders
 
         def audited(sender, instance, created, **kwargs):
             if created:
@@ -22,3 +22,5 @@ class NotificationsConfig(AppConfig):
 
         post_save.connect(audited, sender=AuditEntry, dispatch_uid="notifications.audited", weak=False)
         instance_advanced.connect(advanced, dispatch_uid="notifications.advanced", weak=False)
+        timers_checked.connect(lambda sender, now, **kw: reminders.send_reminders(now),
+                               dispatch_uid="notifications.reminders", weak=False)

@@ -66,25 +66,25 @@ async def _send_all(layer, messages) -> None:
 
 
 def email_immediately(rows) -> None:
+    """Mail each row to its recipient unless they chose the daily digest or no e-mail."""
+    from django.contrib.auth import get_user_model
+
     from notifications.models import Notification, Preference
 
-    daily_or_never = set(Preference.objects.filter(recipient_filter(rows)).exclude(
+    users = {row.recipient_id for row in rows}
+    not_now = set(Preference.objects.filter(user_id__in=users).exclude(
         email=Preference.Email.IMMEDIATE).values_list("user_id", flat=True))
+    addresses = dict(get_user_model().objects.filter(pk__in=users - not_now).exclude(email="")
+                     .values_list("pk", "email"))
     sent = []
     for row in rows:
-        if row.recipient_id in daily_or_never or not row.recipient.email:
-            continue
-        send_mail(subject=f"[1+X] {row.title_zh}", message=f"{row.title_zh}\n{row.title_en}\n\n{_url(row.link)}",
-                  from_email=None, recipient_list=[row.recipient.email], fail_silently=True)
-        sent.append(row.pk)
+        if row.recipient_id in addresses:
+            body = f"{row.title_zh}\n{row.title_en}\n\n{site_url(row.link)}"
+            send_mail(subject=f"[1+X] {row.title_zh}", message=body, from_email=None,
+                      recipient_list=[addresses[row.recipient_id]], fail_silently=True)
+            sent.append(row.pk)
     Notification.objects.filter(pk__in=sent).update(emailed_at=timezone.now())
 
 
-def recipient_filter(rows):
-    from django.db.models import Q
-
-    return Q(user_id__in={row.recipient_id for row in rows})
-
-
-def _url(link: str) -> str:
+def site_url(link: str) -> str:
     return f"{getattr(settings, 'SITE_URL', 'http://127.0.0.1:8000').rstrip('/')}{link}"

@@ -64,7 +64,7 @@ TITLES = {
 }
 
 
-def _negotiation(instance) -> Negotiation | None:
+def negotiation_of(instance) -> Negotiation | None:
     prefix, _, pk = (instance.business_key if instance else "").partition(":")
     if prefix != "negotiation" or not pk.isdigit():
         return None
@@ -100,7 +100,7 @@ def notify(event: str, ctx: Context, link: str = "", object_type: str = "", obje
 def on_audit(entry: AuditEntry) -> None:
     """Turn an audited change into its event, if the table names one."""
     data = entry.data or {}
-    ctx = Context(negotiation=_negotiation(entry.instance), actor_id=entry.actor_id)
+    ctx = Context(negotiation=negotiation_of(entry.instance), actor_id=entry.actor_id)
     if entry.action == "completed":
         event = TASK_EVENTS.get((entry.task_name, data.get("decision"))) or TASK_EVENTS.get((entry.task_name, None))
         if event is None:
@@ -121,7 +121,7 @@ def on_audit(entry: AuditEntry) -> None:
 
 
 def on_tasks_opened(instance, opened: list[OpenTask]) -> None:
-    negotiation = _negotiation(instance)
+    negotiation = negotiation_of(instance)
     for task in opened:
         ctx = Context(negotiation=negotiation, task_organization_id=task.organization_id, task_lane=task.role)
         notify("task_assigned", ctx, link=f"/tasks/{task.task_id}/", task=task.label)

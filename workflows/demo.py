@@ -53,6 +53,7 @@ def _account(username: str, org: Organization, role: str):
     User = get_user_model()
     user, created = User.objects.get_or_create(username=username)
     if created:
+        user.email = f"{username}@demo.xcert.local"
         user.set_password(PASSWORD)
         user.save()
     Person.objects.update_or_create(user=user, defaults={"organization": org, "role": role})

@@ -2,7 +2,10 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from bpmn import engine
+from django.utils import timezone
+
+from bpmn import engine, signals
+from bpmn.models import ProcessInstance
 
 
 class Command(BaseCommand):
@@ -15,6 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, loop=False, interval=5.0, **options):
         while True:
             moved = engine.fire_due_timers()
+            signals.timers_checked.send(sender=ProcessInstance, now=timezone.now())
             if moved or not loop:
                 self.stdout.write(f"advanced {moved} instance(s)")
             if not loop:
