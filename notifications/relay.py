@@ -12,15 +12,18 @@ from channels.layers import InMemoryChannelLayer
 from django.conf import settings
 
 log = logging.getLogger(__name__)
-_task: asyncio.Task | None = None
+_tasks: dict[int, asyncio.Task] = {}  # one relay per event loop (one per server in a process)
 
 
 def ensure_running(layer) -> None:
-    global _task
     if not isinstance(layer, InMemoryChannelLayer):
         return
-    if _task is None or _task.done():
-        _task = asyncio.get_running_loop().create_task(_relay(layer))
+    from notifications.events import ORIGIN
+
+    loop = asyncio.get_running_loop()
+    task = _tasks.get(id(loop))
+    if task is None or task.done() or task.get_loop() is not loop:
+        _tasks[id(loop)] = loop.create_task(_relay(layer, ORIGIN))
 
 
 def _newest_id() -> int:
@@ -29,14 +32,13 @@ def _newest_id() -> int:
     return Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
-def _written_elsewhere(after: int) -> list:
-    from notifications.events import ORIGIN
+def _written_elsewhere(after: int, own_origin: str) -> list:
     from notifications.models import Notification
 
-    return list(Notification.objects.filter(pk__gt=after).exclude(origin=ORIGIN).order_by("pk")[:500])
+    return list(Notification.objects.filter(pk__gt=after).exclude(origin=own_origin).order_by("pk")[:500])
 
 
-async def _relay(layer) -> None:
+async def _relay(layer, own_origin: str) -> None:
     from notifications.delivery import user_group
 
     interval = getattr(settings, "NOTIFICATIONS_RELAY_INTERVAL", 0.5)
@@ -44,7 +46,7 @@ async def _relay(layer) -> None:
     while True:
         await asyncio.sleep(interval)
         try:
-            rows = await database_sync_to_async(_written_elsewhere)(cursor)
+            rows = await database_sync_to_async(_written_elsewhere)(cursor, own_origin)
         except Exception:
             log.exception("notification relay poll failed")
             continue

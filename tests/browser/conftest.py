@@ -1,11 +1,11 @@
 """Headless Debian chromium driven by Playwright against a live server with the demo world."""
 import os
-import socket
-import threading
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from tests.servers import threaded_server
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -37,26 +37,9 @@ def demo_world(transactional_db):
 
 @pytest.fixture
 def asgi_server(transactional_db):
-    """The project's ASGI application (pages, static files, sockets) served by uvicorn in a thread.
-
-    A thread, not a process, so that it shares the test database and the in-memory channel layer.
-    """
-    import uvicorn
-
-    from webapp.asgi import application
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off",
-                                           ws="websockets-sansio", log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        thread.join(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    """Pages, static files and sockets in a thread: the same test database and channel layer."""
+    with threaded_server() as url:
+        yield url
 
 
 def new_page(chromium, base: str):

@@ -1,0 +1,119 @@
+"""Real sockets on real servers: a change committed elsewhere reaches a connected browser."""
+import asyncio
+import json
+import urllib.parse
+import urllib.request
+from decimal import Decimal
+from http.cookiejar import CookieJar
+
+import pytest
+from asgiref.sync import sync_to_async
+from websockets.asyncio.client import connect
+
+from notifications import delivery, events
+from tests.notifications.conftest import session_cookie
+from tests.servers import server_process, threaded_server
+from tests.workflows.walk import Walk
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def _next_notification(ws, event: str, timeout: float = 15) -> dict:
+    async def wait():
+        while True:
+            frame = json.loads(await ws.recv())
+            if frame.get("type") == "notification" and frame["event"] == event:
+                return frame
+    return await asyncio.wait_for(wait(), timeout)
+
+
+def _socket_url(base: str) -> str:
+    return base.replace("http://", "ws://") + "/ws/notifications/"
+
+
+def _to_the_first_offer() -> Walk:
+    walk = Walk("X-WEB-01", lead="college_42_1", invite=("college_42_2", "college_42_3"))
+    walk.form()
+    walk.do("screen_services", {"training_content": "师资培训"})
+    return walk
+
+
+def test_a_change_committed_by_another_process_reaches_a_client_through_the_database_relay(
+        committed_world, monkeypatch, settings):
+    """In-memory layer: the other process (scheduler, command) cannot push; the server's relay does."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    walk = _to_the_first_offer()
+    cookie = session_cookie("teo_1").decode()
+
+    def counter_as_another_process():
+        monkeypatch.setattr(events, "ORIGIN", "scheduler-on-another-host:1")
+        monkeypatch.setattr(delivery, "push", lambda rows, negotiation=None: None)
+        walk.do("alliance_responds", {"decision": "counter", "fee": "170.00",
+                                      "lines": walk.offer_lines(Decimal("170.00"))})
+
+    async def scenario(base):
+        async with connect(_socket_url(base), additional_headers={"Cookie": cookie}, origin=base) as ws:
+            await ws.send(json.dumps({"type": "since", "after": 10**9}))
+            await sync_to_async(counter_as_another_process)()
+            frame = await _next_notification(ws, "offer_countered")
+            assert frame["object"] == f"negotiation:{walk.negotiation.pk}" and frame["committed_at"] is None
+
+    with threaded_server() as base:
+        asyncio.run(scenario(base))
+
+
+class Session:
+    """A signed-in HTTP client of one server, with its CSRF token.
+
+    The session is made in the shared database (the test's fast password hasher is not the
+    server process's); the server then knows it by its cookie, as it would any browser's.
+    """
+
+    def __init__(self, base: str, username: str):
+        self.base, self.jar = base, CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.session = session_cookie(username).decode()
+        self.opener.addheaders = [("Cookie", self.session)]
+        self.opener.open(f"{base}/tasks/")
+
+    def csrf(self) -> str:
+        return next(c.value for c in self.jar if c.name == "csrftoken")
+
+    def post(self, path: str, data: dict) -> int:
+        body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": self.csrf()}, doseq=True).encode()
+        request = urllib.request.Request(f"{self.base}{path}", data=body, headers={
+            "Referer": f"{self.base}{path}", "X-CSRFToken": self.csrf(),
+            "Cookie": f"{self.session}; csrftoken={self.csrf()}"})
+        return self.opener.open(request).status
+
+    def cookie_header(self) -> str:
+        return self.session
+
+
+@pytest.mark.services
+def test_two_server_processes_on_redis_deliver_an_event_caused_on_one_to_a_client_of_the_other(committed_world):
+    from django.conf import settings
+
+    if "redis" not in str(settings.CHANNEL_LAYERS["default"]["BACKEND"]).lower():
+        pytest.fail("make test-services sets REDIS_URL: this test needs the Redis channel layer")
+    walk = _to_the_first_offer()
+    respond = walk.task("alliance_responds")
+    lines = {f"line_{code}": amount for code, amount in walk.offer_lines(Decimal("170.00")).items()}
+
+    with server_process() as server_a, server_process() as server_b:
+        lead = Session(server_a, "college_42_1")
+        teo = Session(server_b, "teo_1")
+
+        async def scenario():
+            async with connect(_socket_url(server_b), additional_headers={"Cookie": teo.cookie_header()},
+                               origin=server_b) as ws:
+                await ws.send(json.dumps({"type": "since", "after": 10**9}))
+                caught_up = json.loads(await asyncio.wait_for(ws.recv(), 15))
+                assert caught_up["type"] == "caught_up"
+                status = await sync_to_async(lead.post)(
+                    f"/tasks/{respond.task_id}/", {"decision": "counter", "fee": "170.00", **lines})
+                assert status == 200  # redirected to the negotiation page
+                frame = await _next_notification(ws, "offer_countered")
+                assert frame["committed_at"] is not None
+
+        asyncio.run(scenario())
