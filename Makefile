@@ -9,7 +9,7 @@ SERVICES_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=r
 
 BROWSER_STAMP := $(VENV)/.browser
 
-.PHONY: run test test-services test-browser bench simulate lint setup messages
+.PHONY: run test test-services test-browser bench bench-notifications simulate lint setup messages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ test-browser: $(BROWSER_STAMP) messages
 bench: $(STAMP)
 	rm -rf var/bench
 	XCERT_VAR_DIR=var/bench $(PY) manage.py bench
+
+# Commit -> frame latency at 1, 100 and 1,000 WebSocket clients, in-memory and Redis layers.
+bench-notifications: $(STAMP) messages
+	rm -rf var/bench
+	XCERT_VAR_DIR=var/bench $(PY) manage.py bench --notifications
 
 simulate: $(STAMP)
 	$(PY) manage.py simulate --alliances 50 --seed 1
