@@ -1,8 +1,22 @@
 from django.urls import include, path
+from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from api import views
+
 router = DefaultRouter()
+router.register("tasks", views.TaskViewSet, basename="task")
+router.register("alliances", views.AllianceViewSet, basename="alliance")
+router.register("fee-schedules", views.FeeScheduleViewSet, basename="fee-schedule")
+router.register("negotiations", views.NegotiationViewSet, basename="negotiation")
+router.register("baselines", views.BaselineViewSet, basename="baseline")
+router.register("agreements", views.AgreementViewSet, basename="agreement")
+router.register("filings", views.FilingViewSet, basename="filing")
+router.register("payments", views.PaymentViewSet, basename="payment")
+router.register("sittings", views.SittingViewSet, basename="sitting")
+router.register("process-instances", views.ProcessInstanceViewSet, basename="process-instance")
 
 urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
     path("", include(router.urls)),
 ]

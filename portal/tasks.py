@@ -14,14 +14,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bpmn.models import AuditEntry, OpenTask
+from bpmn.models import OpenTask
 from portal.access import role_required
 from portal.views import negotiation_context, offer_from, review_context
 from workflows import inbox as inbox_queries
 from workflows import services
+from workflows.errors import RuleViolation
 from workflows.models import Agreement, Alliance, Filing, FundingAllocation, Organization, Payment
-from workflows.permissions import can_view, visible_instances
-from workflows.refusals import REFUSED, Refusal, refusal_of
+from workflows.refusals import REFUSED, refusal_of
 from workflows.rules import FORBIDDEN_SPECIAL_FUND_USES
 
 
@@ -120,45 +120,17 @@ FORMS = {
 }
 
 
-def _open_task_or_404(request, task_id) -> OpenTask:
-    task = OpenTask.objects.select_related("instance", "claimed_by").filter(task_id=task_id).first()
-    if task is None:
-        _refuse_if_done(request, task_id)
-        raise Http404
-    negotiation = inbox_queries.negotiation_of(task)
-    if negotiation is None or not can_view(request.user, negotiation):
-        raise Http404
-    return task
-
-
-class AlreadyDone(Exception):
-    def __init__(self, entry: AuditEntry):
-        self.entry = entry
-
-
-def _refuse_if_done(request, task_id) -> None:
-    """A task completed already (a second click, a colleague was faster) is a 409, not a 404."""
-    entry = AuditEntry.objects.select_related("instance", "actor").filter(
-        task_id=task_id, action="completed").first()
-    if entry is not None and visible_instances(request.user).filter(pk=entry.instance_id).exists():
-        raise AlreadyDone(entry)
-
-
 @role_required()
 def task(request, task_id):
     try:
-        return _task(request, task_id)
-    except AlreadyDone as done:
-        entry = done.entry
-        refusal = Refusal(409, "task_not_ready",
-                          f"任务已由 {entry.actor} 于 {timezone.localtime(entry.at):%Y-%m-%d %H:%M} 办结 / the task "
-                          f"was already completed by {entry.actor} at {timezone.localtime(entry.at):%Y-%m-%d %H:%M}")
-        return render(request, "portal/refused.html", {"refusal": refusal, "instance": entry.instance},
-                      status=409)
+        open_task = inbox_queries.task_for(request.user, task_id)
+    except RuleViolation as refused:
+        refusal = refusal_of(refused)
+        return render(request, "portal/refused.html", {"refusal": refusal}, status=refusal.status)
+    return _task(request, open_task)
 
 
-def _task(request, task_id):
-    open_task = _open_task_or_404(request, task_id)
+def _task(request, open_task: OpenTask):
     form = FORMS.get(open_task.task_name)
     if form is None:
         raise Http404

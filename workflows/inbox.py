@@ -79,3 +79,28 @@ def lifecycle_titles(tasks) -> dict[int, str]:
     negotiations = Negotiation.objects.filter(pk__in=[pk for pk in by_negotiation if pk]).select_related(
         "alliance", "certificate")
     return {by_negotiation[n.pk]: f"{n.alliance.name} × {n.certificate.code}" for n in negotiations}
+
+
+def task_for(user, task_id) -> OpenTask:
+    """The open task, if the user may see the lifecycle it belongs to.
+
+    A task someone already completed is a 409 naming who and when (a second click, a faster
+    colleague); a task of a lifecycle the user may not see is a 404, as is an unknown one.
+    """
+    from workflows.errors import RuleViolation
+    from workflows.permissions import can_view, visible_instances
+
+    task = OpenTask.objects.select_related("instance", "claimed_by").filter(task_id=task_id).first()
+    if task is None:
+        done = AuditEntry.objects.select_related("actor").filter(task_id=task_id, action="completed").first()
+        if done is not None and visible_instances(user).filter(pk=done.instance_id).exists():
+            at = timezone.localtime(done.at, timezone.get_fixed_timezone(480))
+            raise RuleViolation(
+                "task_not_ready",
+                f"任务已由 {done.actor} 于 {at:%Y-%m-%d %H:%M} 办结 / the task was already completed by "
+                f"{done.actor} at {at:%Y-%m-%d %H:%M} (Beijing time)", 409)
+        raise RuleViolation("task_not_found", "任务不存在或无权查看 / no such task, or not yours to see", 404)
+    negotiation = negotiation_of(task)
+    if negotiation is None or not can_view(user, negotiation):
+        raise RuleViolation("task_not_found", "任务不存在或无权查看 / no such task, or not yours to see", 404)
+    return task

@@ -1,0 +1,237 @@
+"""JSON shapes of the API. Money is a decimal string ("1234.50"), never a float."""
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from bpmn.models import AuditEntry, OpenTask, ProcessInstance
+from workflows import inbox, rounds
+from workflows.caps import cap_for
+from workflows.models import (
+    Agreement,
+    Alliance,
+    AssessmentSitting,
+    Baseline,
+    FeeSchedule,
+    Filing,
+    FundingAllocation,
+    IssuedCertificate,
+    Membership,
+    Negotiation,
+    Payment,
+)
+
+
+class RefusalSerializer(serializers.Serializer):
+    rule = serializers.CharField(help_text="the rule that refused, e.g. fee_cap_2357")
+    message = serializers.CharField(help_text="中文 / English, with the numbers")
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    claimed_by = serializers.CharField(source="claimed_by.username", default=None, read_only=True)
+    overdue = serializers.BooleanField(read_only=True)
+    negotiation_id = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OpenTask
+        fields = ["task_id", "process_id", "task_name", "label", "role", "organization_id", "claimed_by",
+                  "due_at", "overdue", "data", "negotiation_id", "instance"]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_negotiation_id(self, task) -> int | None:
+        return inbox.negotiation_id_of(task)
+
+
+class CompleteSerializer(serializers.Serializer):
+    data = serializers.DictField(default=dict, help_text="the task data of docs/processes.md, e.g. "
+                                 '{"decision": "counter", "fee": "170.00", "lines": {...}}')
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    college = serializers.CharField(source="college.name")
+
+    class Meta:
+        model = Membership
+        fields = ["college_id", "college", "is_lead", "state", "responded_at"]
+
+
+class AllianceSerializer(serializers.ModelSerializer):
+    lead = serializers.CharField(source="lead.name")
+    province = serializers.CharField(source="province.name")
+    members = MembershipSerializer(source="memberships", many=True, read_only=True)
+    negotiations = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Alliance
+        fields = ["id", "name", "lead_id", "lead", "province", "state", "registration_no", "registered_at",
+                  "members", "negotiations"]
+
+
+class AllianceCreateSerializer(serializers.Serializer):
+    certificate_id = serializers.IntegerField()
+    name = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class FeeScheduleSerializer(serializers.ModelSerializer):
+    certificate = serializers.CharField(source="certificate.code")
+    certificate_name = serializers.CharField(source="certificate.name")
+    teo = serializers.CharField(source="certificate.teo.name")
+    assessment_mode = serializers.CharField(source="certificate.assessment_mode")
+    cap = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FeeSchedule
+        fields = ["id", "certificate", "certificate_name", "teo", "assessment_mode", "fee", "cap", "lines",
+                  "training_plan", "services", "published_at"]
+
+    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2))
+    def get_cap(self, schedule) -> str:
+        return f"{cap_for(schedule.certificate.assessment_mode):.2f}"
+
+
+class RoundLineSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    amount = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    delta = serializers.CharField(allow_null=True)
+
+
+class RoundSerializer(serializers.Serializer):
+    round_no = serializers.IntegerField()
+    party = serializers.CharField()
+    state = serializers.CharField()
+    fee = serializers.CharField()
+    fee_delta = serializers.CharField(allow_null=True)
+    comment = serializers.CharField()
+    deadline = serializers.CharField(allow_null=True)
+    author = serializers.CharField(allow_null=True)
+    lines = RoundLineSerializer(many=True)
+
+
+class NegotiationSerializer(serializers.ModelSerializer):
+    alliance = serializers.CharField(source="alliance.name")
+    certificate = serializers.CharField(source="certificate.code")
+    teo = serializers.CharField(source="certificate.teo.name")
+    cap = serializers.SerializerMethodField()
+    rounds = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Negotiation
+        fields = ["id", "alliance_id", "alliance", "certificate", "teo", "state", "agreed_fee", "mediated",
+                  "training_content", "services", "cap", "rounds", "created_at"]
+
+    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2))
+    def get_cap(self, negotiation) -> str:
+        return f"{cap_for(negotiation.certificate.assessment_mode):.2f}"
+
+    @extend_schema_field(RoundSerializer(many=True))
+    def get_rounds(self, negotiation) -> list[dict]:
+        return [rounds.as_dict(r) for r in rounds.history(negotiation)]
+
+
+class OfferSerializer(serializers.Serializer):
+    fee = serializers.CharField(allow_blank=True)
+    lines = serializers.DictField(child=serializers.CharField(allow_blank=True), default=dict)
+
+
+class CapCheckSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    cap = serializers.CharField()
+    rule = serializers.CharField(required=False)
+    message = serializers.CharField(required=False)
+
+
+class BaselineSerializer(serializers.ModelSerializer):
+    certificate = serializers.CharField(source="certificate.code")
+    province = serializers.CharField(source="province.name")
+    reviewer = serializers.CharField(source="reviewer.username", default=None)
+
+    class Meta:
+        model = Baseline
+        fields = ["id", "province", "certificate", "negotiation_id", "fee", "cap", "state", "reasons",
+                  "reviewer", "verified_at", "superseded_by"]
+
+
+class SupersedeSerializer(serializers.Serializer):
+    reasons = serializers.CharField(allow_blank=True)
+
+
+class ReopenedSerializer(serializers.Serializer):
+    reopened_agreements = serializers.ListField(child=serializers.IntegerField())
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    filing_no = serializers.CharField(source="filing.filing_no", default=None)
+
+    class Meta:
+        model = Agreement
+        fields = ["id", "negotiation_id", "baseline_id", "fee", "state", "signed_by_alliance_at",
+                  "signed_by_teo_at", "filing_no", "created_at"]
+
+
+class FilingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Filing
+        fields = ["id", "agreement_id", "filing_no", "state", "supervision_note", "submitted_at"]
+
+
+class AllocationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FundingAllocation
+        fields = ["source", "amount", "purpose"]
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    college = serializers.CharField(source="college.name")
+    headcount = serializers.IntegerField(source="sitting.headcount", default=None)
+    allocations = AllocationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Payment
+        fields = ["id", "agreement_id", "college_id", "college", "headcount", "amount", "state",
+                  "released_at", "allocations"]
+
+
+class AssessmentCreateSerializer(serializers.Serializer):
+    college_id = serializers.IntegerField()
+    headcount = serializers.IntegerField(min_value=0)
+    held_on = serializers.DateField(required=False)
+
+
+class SittingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AssessmentSitting
+        fields = ["id", "agreement_id", "college_id", "headcount", "held_on"]
+
+
+class IssueSerializer(serializers.Serializer):
+    holders = serializers.ListField(child=serializers.CharField(max_length=100), min_length=1, max_length=5000)
+
+
+class IssuedCertificateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IssuedCertificate
+        fields = ["id", "holder_name", "serial_no", "seal", "issued_at"]
+
+
+class AuditSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None)
+
+    class Meta:
+        model = AuditEntry
+        fields = ["at", "actor", "action", "task_name", "task_id", "data"]
+
+
+class ProcessInstanceSerializer(serializers.ModelSerializer):
+    process_id = serializers.CharField(source="definition.process_id")
+    version = serializers.IntegerField(source="definition.version")
+    open_tasks = TaskSerializer(many=True, read_only=True)
+    audit = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProcessInstance
+        fields = ["id", "process_id", "version", "business_key", "status", "end_event", "revision",
+                  "created_at", "completed_at", "open_tasks", "audit"]
+
+    @extend_schema_field(AuditSerializer(many=True))
+    def get_audit(self, instance) -> list[dict]:
+        entries = AuditEntry.objects.filter(instance=instance).select_related("actor").order_by("at", "pk")
+        return AuditSerializer(entries, many=True).data

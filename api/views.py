@@ -1,0 +1,203 @@
+"""The REST API: the same services, guards and refusals as the pages.
+
+Lists and details go through `workflows.permissions` (another organization's object is a 404);
+changes go through `workflows.services` and the engine, whose refusals `api.errors` turns into
+a JSON body naming the rule (400/409, 403 for a missing role).
+"""
+import json
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from api import serializers as s
+from bpmn import engine
+from workflows import inbox, permissions, services
+from workflows.caps import cap_for
+from workflows.errors import RuleViolation
+from workflows.models import AssessmentSitting, Certificate, FeeSchedule, Organization
+from workflows.proposals import validated_offer
+from workflows.refusals import REFUSED, refusal_of
+
+REFUSALS = {code: OpenApiResponse(s.RefusalSerializer, description=text) for code, text in (
+    (400, "a rule refused the input"), (403, "your role may not do this"),
+    (404, "not found, or not yours to see"), (409, "the state does not allow it"))}
+
+
+def _valid(serializer_class, data):
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class ReadOnly(viewsets.ReadOnlyModelViewSet):
+    """List and retrieve through one of the permission module's visibility functions."""
+
+    visible = None
+
+    def get_queryset(self):
+        return type(self).visible(self.request.user).order_by("-pk")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="My tasks and my group's claimable ones", parameters=[
+        OpenApiParameter("process", str, description="process id, e.g. fee_negotiation"),
+        OpenApiParameter("status", str, enum=list(inbox.STATUSES))]),
+    retrieve=extend_schema(summary="One open task of a lifecycle I may see", responses={200: s.TaskSerializer,
+                                                                                       **REFUSALS}),
+)
+class TaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.TaskSerializer
+    lookup_field = "task_id"
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
+
+    def get_queryset(self):
+        status_ = self.request.query_params.get("status", "")
+        return inbox.inbox(self.request.user, self.request.query_params.get("process", ""),
+                           status_ if status_ in inbox.STATUSES else "")
+
+    def retrieve(self, request, task_id=None):
+        return Response(s.TaskSerializer(inbox.task_for(request.user, task_id)).data)
+
+    @extend_schema(summary="Open tasks held by others in lifecycles I started or acted in")
+    @action(detail=False)
+    def waiting(self, request):
+        page = self.paginate_queryset(inbox.waiting_on_others(request.user))
+        return self.get_paginated_response(s.TaskSerializer(page, many=True).data)
+
+    @extend_schema(request=None, summary="Take a group task for myself", responses={200: s.TaskSerializer, **REFUSALS})
+    @action(detail=True, methods=["post"])
+    def claim(self, request, task_id=None):
+        inbox.task_for(request.user, task_id)
+        return Response(s.TaskSerializer(engine.claim(task_id, request.user)).data)
+
+    @extend_schema(request=None, summary="Give a claimed task back to the group",
+                   responses={200: s.TaskSerializer, **REFUSALS})
+    @action(detail=True, methods=["post"])
+    def unclaim(self, request, task_id=None):
+        inbox.task_for(request.user, task_id)
+        return Response(s.TaskSerializer(engine.unclaim(task_id, request.user)).data)
+
+    @extend_schema(request=s.CompleteSerializer, summary="Complete a task with its data",
+                   responses={200: s.ProcessInstanceSerializer, **REFUSALS})
+    @action(detail=True, methods=["post"])
+    def complete(self, request, task_id=None):
+        task = inbox.task_for(request.user, task_id)
+        data = _valid(s.CompleteSerializer, request.data)["data"]
+        instance = services.complete(task.task_id, request.user, json.loads(json.dumps(data)))
+        return Response(s.ProcessInstanceSerializer(instance).data)
+
+
+@extend_schema_view(create=extend_schema(request=s.AllianceCreateSerializer, responses={
+    201: s.NegotiationSerializer, **REFUSALS}, summary="Form an alliance and start negotiating a certificate"))
+class AllianceViewSet(mixins.CreateModelMixin, ReadOnly):
+    serializer_class = s.AllianceSerializer
+    visible = staticmethod(permissions.visible_alliances)
+
+    def create(self, request):
+        data = _valid(s.AllianceCreateSerializer, request.data)
+        certificate = Certificate.objects.filter(pk=data["certificate_id"]).first()
+        if certificate is None:
+            raise RuleViolation("certificate_unknown", f"证书不存在 / no certificate {data['certificate_id']}", 404)
+        negotiation = services.start_lifecycle(request.user, certificate, alliance_name=data["name"])
+        return Response(s.NegotiationSerializer(negotiation).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(list=extend_schema(summary="Published fee schedules (公示), no sign-in needed"))
+class FeeScheduleViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.FeeScheduleSerializer
+    permission_classes = [AllowAny]
+    queryset = FeeSchedule.objects.filter(state=FeeSchedule.State.PUBLISHED).select_related(
+        "certificate__teo").order_by("certificate__code")
+
+
+class NegotiationViewSet(ReadOnly):
+    serializer_class = s.NegotiationSerializer
+    visible = staticmethod(permissions.visible_negotiations)
+
+    @extend_schema(request=s.OfferSerializer, responses={200: s.CapCheckSerializer},
+                   summary="Check an offer against the cap and the cost lines; nothing is saved")
+    @action(detail=True, methods=["post"], url_path="cap-check")
+    def cap_check(self, request, pk=None):
+        negotiation = self.get_object()
+        offer = _valid(s.OfferSerializer, request.data)
+        cap = f"{cap_for(negotiation.certificate.assessment_mode):.2f}"
+        try:
+            validated_offer(negotiation, offer["fee"], offer["lines"])
+        except REFUSED as error:
+            refusal = refusal_of(error)
+            return Response({"ok": False, "cap": cap, **refusal.as_dict()}, status=refusal.status)
+        return Response({"ok": True, "cap": cap})
+
+
+class BaselineViewSet(ReadOnly):
+    serializer_class = s.BaselineSerializer
+    visible = staticmethod(permissions.visible_baselines)
+
+    @extend_schema(request=s.SupersedeSerializer, responses={200: s.ReopenedSerializer, **REFUSALS},
+                   summary="Supersede a verified baseline; every agreement on it is re-opened")
+    @action(detail=True, methods=["post"])
+    def supersede(self, request, pk=None):
+        baseline = self.get_object()
+        reasons = _valid(s.SupersedeSerializer, request.data)["reasons"]
+        reopened = services.supersede_baseline(request.user, baseline, reasons)
+        return Response({"reopened_agreements": [a.pk for a in reopened]})
+
+
+class AgreementViewSet(ReadOnly):
+    serializer_class = s.AgreementSerializer
+    visible = staticmethod(permissions.visible_agreements)
+
+    @extend_schema(request=s.AssessmentCreateSerializer, responses={201: s.SittingSerializer, **REFUSALS},
+                   summary="Record an assessment sitting (the message the payment waits for)")
+    @action(detail=True, methods=["post"])
+    def assessments(self, request, pk=None):
+        agreement = self.get_object()
+        data = _valid(s.AssessmentCreateSerializer, request.data)
+        college = Organization.objects.filter(pk=data["college_id"]).first()
+        if college is None:
+            raise RuleViolation("college_not_member", f"院校不存在 / no college {data['college_id']}", 404)
+        sitting = services.record_assessment(request.user, agreement, college, data["headcount"],
+                                             data.get("held_on"))
+        return Response(s.SittingSerializer(sitting).data, status=status.HTTP_201_CREATED)
+
+
+class FilingViewSet(ReadOnly):
+    serializer_class = s.FilingSerializer
+    visible = staticmethod(permissions.visible_filings)
+
+
+class PaymentViewSet(ReadOnly):
+    serializer_class = s.PaymentSerializer
+    visible = staticmethod(permissions.visible_payments)
+
+
+class SittingViewSet(ReadOnly):
+    serializer_class = s.SittingSerializer
+
+    def get_queryset(self):
+        agreements = permissions.visible_agreements(self.request.user)
+        return AssessmentSitting.objects.filter(agreement__in=agreements).order_by("-pk")
+
+    @extend_schema(request=s.IssueSerializer, responses={201: s.IssuedCertificateSerializer(many=True), **REFUSALS},
+                   summary="Issue certificates online, whatever the payment state")
+    @action(detail=True, methods=["post"])
+    def certificates(self, request, pk=None):
+        sitting = self.get_object()
+        holders = _valid(s.IssueSerializer, request.data)["holders"]
+        issued = services.issue_certificates(request.user, sitting, holders)
+        return Response(s.IssuedCertificateSerializer(issued, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class ProcessInstanceViewSet(ReadOnly):
+    serializer_class = s.ProcessInstanceSerializer
+    visible = staticmethod(permissions.visible_instances)
+
+    @extend_schema(responses={200: OpenApiResponse(description="the stored SpiffWorkflow state, as JSON")},
+                   summary="The instance's stored engine state")
+    @action(detail=True)
+    def state(self, request, pk=None):
+        instance = self.get_object()
+        return Response({"state_format": instance.state_format, "state": json.loads(instance.state)})

@@ -1,0 +1,231 @@
+"""The REST API for every role: same services, same guards, same refusals as the pages."""
+import re
+from decimal import Decimal
+
+import pytest
+import yaml
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from bpmn.models import OpenTask, ProcessInstance
+from tests.workflows.walk import Walk, user
+from workflows import services
+from workflows.models import Agreement, Alliance, Baseline, Certificate, Negotiation, Payment
+from workflows.simulation import scaled_lines
+
+pytestmark = pytest.mark.django_db
+
+
+def api(username: str | None = None) -> APIClient:
+    client = APIClient()
+    if username:
+        client.force_authenticate(user(username))
+    return client
+
+
+@pytest.fixture
+def hubei(world) -> Walk:
+    return Walk("X-WEB-01", lead="college_42_1", invite=("college_42_2", "college_42_3"))
+
+
+@pytest.fixture
+def jiangsu(world) -> Walk:
+    return Walk("X-PLC-03", lead="college_32_1", invite=("college_32_2", "college_32_3"))
+
+
+def _task(negotiation: Negotiation, name: str, organization_id: int | None = None) -> OpenTask:
+    instance = ProcessInstance.objects.get(business_key=services.lifecycle_key(negotiation))
+    tasks = OpenTask.objects.filter(instance=instance, task_name=name).order_by("pk")
+    if organization_id is not None:
+        tasks = tasks.filter(organization_id=organization_id)
+    return tasks.first()
+
+
+def _complete(username: str, task: OpenTask, data: dict | None = None):
+    return api(username).post(f"/api/v1/tasks/{task.task_id}/complete/", {"data": data or {}}, format="json")
+
+
+def test_a_whole_lifecycle_runs_through_the_api_alone(world):
+    created = api("college_42_1").post("/api/v1/alliances/", {"certificate_id": _certificate_id("X-WEB-01"),
+                                                             "name": "接口联盟"}, format="json")
+    assert created.status_code == 201, created.json()
+    negotiation = Negotiation.objects.get(pk=created.json()["id"])
+    invitees = [user(name).person.organization_id for name in ("college_42_2", "college_42_3")]
+    assert _complete("college_42_1", _task(negotiation, "invite_members"),
+                     {"college_ids": invitees}).status_code == 200
+    for college_id, username in zip(invitees, ("college_42_2", "college_42_3"), strict=True):
+        task = _task(negotiation, "respond_invitation", college_id)
+        assert _complete(username, task, {"decision": "accept"}).status_code == 200
+    assert Alliance.objects.get(pk=negotiation.alliance_id).state == Alliance.State.FORMED
+    assert _complete("college_42_1", _task(negotiation, "screen_services"),
+                     {"training_content": "师资培训"}).status_code == 200
+    fee = Decimal("170.00")
+    lines = scaled_lines(negotiation.schedule.lines, fee)
+    assert _complete("college_42_1", _task(negotiation, "alliance_responds"),
+                     {"decision": "counter", "fee": "170.00", "lines": lines}).status_code == 200
+    rounds = api("teo_1").get(f"/api/v1/negotiations/{negotiation.pk}/").json()["rounds"]
+    assert [r["fee"] for r in rounds] == ["180.00", "170.00"] and rounds[1]["fee_delta"] == "-10.00"
+    assert _complete("teo_1", _task(negotiation, "teo_responds"), {"decision": "accept"}).status_code == 200
+    assert _complete("reviewer_42", _task(negotiation, "verify_baseline"), {"decision": "verify"}).status_code == 200
+    assert _complete("college_42_1", _task(negotiation, "sign_alliance")).status_code == 200
+    assert _complete("teo_1", _task(negotiation, "sign_teo")).status_code == 200
+    assert _complete("reviewer_42", _task(negotiation, "acknowledge_filing"), {"flagged": False}).status_code == 200
+    agreement = Agreement.objects.get(negotiation=negotiation)
+    lead = negotiation.alliance.lead_id
+    sitting = api("teo_1").post(f"/api/v1/agreements/{agreement.pk}/assessments/",
+                                {"college_id": lead, "headcount": 30}, format="json")
+    assert sitting.status_code == 201
+    issued = api("teo_1").post(f"/api/v1/sittings/{sitting.json()['id']}/certificates/",
+                               {"holders": ["张三"]}, format="json")
+    assert issued.status_code == 201 and issued.json()[0]["serial_no"].startswith("X-X-WEB-01")
+    payment = Payment.objects.get(agreement=agreement, college_id=lead)
+    assert api("finance_42_1").get(f"/api/v1/payments/{payment.pk}/").json()["amount"] == "5100.00"
+    released = _complete("finance_42_1", _task(negotiation, "release_payment", lead),
+                         {"funding": [{"source": "fiscal", "amount": "5100.00"}]})
+    assert released.status_code == 200
+    assert Payment.objects.get(pk=payment.pk).state == Payment.State.RELEASED
+
+
+def _certificate_id(code: str) -> int:
+    return Certificate.objects.get(code=code).pk
+
+
+def test_fee_schedules_are_public_and_carry_the_cap(world):
+    response = api().get("/api/v1/fee-schedules/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 4 and {"count", "next", "previous", "results"} <= set(body)
+    web = next(r for r in body["results"] if r["certificate"] == "X-WEB-01")
+    assert web["fee"] == "180.00" and web["cap"] == "200.00" and web["lines"]["question_bank"] == "60.00"
+
+
+def test_signed_out_callers_get_a_json_refusal_naming_the_rule(world):
+    response = api().get("/api/v1/tasks/")
+    assert response.status_code in (401, 403) and response.json()["rule"] == "not_authenticated"
+
+
+def test_a_token_authenticates_like_a_session(world):
+    token = api().post("/api/v1/auth/token/", {"username": "teo_1", "password": "demo12345"}, format="json")
+    assert token.status_code == 200
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
+    assert client.get("/api/v1/negotiations/").status_code == 200
+
+
+def test_a_teo_opening_another_teos_negotiation_gets_not_found(jiangsu):
+    url = f"/api/v1/negotiations/{jiangsu.negotiation.pk}/"
+    assert api("teo_2").get(url).status_code == 200
+    refused = api("teo_1").get(url)
+    assert refused.status_code == 404 and refused.json()["rule"] == "not_found"
+    assert api("teo_1").get("/api/v1/negotiations/").json()["count"] == 0
+
+
+def test_a_reviewer_of_another_province_can_neither_verify_nor_supersede(hubei):
+    hubei.form()
+    hubei.agree()
+    verify = _task(hubei.negotiation, "verify_baseline")
+    refused = _complete("reviewer_32", verify, {"decision": "verify"})
+    assert refused.status_code == 404 and refused.json()["rule"] == "task_not_found"
+    hubei.do("verify_baseline", {"decision": "verify"})
+    baseline = Baseline.objects.get(negotiation=hubei.negotiation)
+    assert api("reviewer_32").post(f"/api/v1/baselines/{baseline.pk}/supersede/", {"reasons": "x"},
+                                   format="json").status_code == 404
+    assert Baseline.objects.get(pk=baseline.pk).state == Baseline.State.VERIFIED
+
+
+def test_a_missing_role_is_forbidden_with_the_rule(hubei):
+    hubei.form()
+    screen = _task(hubei.negotiation, "screen_services")
+    refused = _complete("ministry", screen, {"training_content": "x"})
+    assert refused.status_code == 403 and refused.json()["rule"] == "actor_not_allowed"
+    created = api("teo_1").post("/api/v1/alliances/", {"certificate_id": _certificate_id("X-WEB-01")}, format="json")
+    assert created.status_code == 403 and created.json()["rule"] == "actor_not_allowed"
+
+
+def test_a_payment_released_twice_is_a_conflict_and_a_college_may_not_release_it(hubei):
+    hubei.through_filing()
+    agreement = hubei.negotiation.agreements.get()
+    lead = hubei.negotiation.alliance.lead
+    services.record_assessment(user("teo_1"), agreement, lead, 10)
+    release = _task(hubei.negotiation, "release_payment", lead.pk)
+    funding = {"funding": [{"source": "own", "amount": "1800.00"}]}
+    assert _complete("college_42_1", release, funding).status_code == 403
+    assert _complete("finance_42_1", release, funding).status_code == 200
+    twice = _complete("finance_42_1", release, funding)
+    assert twice.status_code == 409 and twice.json()["rule"] == "task_not_ready"
+    assert Payment.objects.get(agreement=agreement, college=lead).allocations.count() == 1
+
+
+def test_a_forbidden_use_of_special_funds_is_refused_with_the_rule_and_nothing_saved(hubei):
+    hubei.through_filing()
+    agreement = hubei.negotiation.agreements.get()
+    lead = hubei.negotiation.alliance.lead
+    services.record_assessment(user("teo_1"), agreement, lead, 10)
+    release = _task(hubei.negotiation, "release_payment", lead.pk)
+    refused = _complete("finance_42_1", release, {"funding": [
+        {"source": "special", "amount": "1800.00", "purpose": "management_fee"}]})
+    assert refused.status_code == 400 and refused.json()["rule"] == "special_fund_forbidden_use"
+    assert Payment.objects.get(agreement=agreement, college=lead).allocations.count() == 0
+
+
+def test_the_cap_check_refuses_over_the_cap_and_saves_nothing(hubei):
+    url = f"/api/v1/negotiations/{hubei.negotiation.pk}/cap-check/"
+    over = api("college_42_1").post(url, {"fee": "200.01", "lines": {"question_bank": "200.01"}}, format="json")
+    assert over.status_code == 400 and over.json()["rule"] == "fee_cap_2357" and over.json()["cap"] == "200.00"
+    ok = api("college_42_1").post(url, {"fee": "200.00", "lines": {"question_bank": "200.00"}}, format="json")
+    assert ok.json() == {"ok": True, "cap": "200.00"}
+    assert api("teo_2").post(url, {"fee": "1"}, format="json").status_code == 404
+
+
+def test_tasks_are_listed_filtered_claimed_and_unclaimed(hubei):
+    hubei.form()
+    mine = api("college_42_1").get("/api/v1/tasks/?process=fee_negotiation").json()
+    assert [t["task_name"] for t in mine["results"]] == ["screen_services"]
+    task_id = mine["results"][0]["task_id"]
+    claimed = api("college_42_1").post(f"/api/v1/tasks/{task_id}/claim/")
+    assert claimed.status_code == 200 and claimed.json()["claimed_by"] == "college_42_1"
+    assert api("college_42_1").post(f"/api/v1/tasks/{task_id}/unclaim/").json()["claimed_by"] is None
+    assert api("teo_1").post(f"/api/v1/tasks/{task_id}/claim/").status_code == 403
+    assert api("teo_2").get(f"/api/v1/tasks/{task_id}/").status_code == 404
+
+
+def test_malformed_bodies_are_refused_as_json(hubei):
+    refused = api("college_42_1").post("/api/v1/alliances/", "{not json", content_type="application/json")
+    assert refused.status_code == 400 and refused.json()["rule"] == "malformed_request"
+    invalid = api("college_42_1").post("/api/v1/alliances/", {"certificate_id": "abc"}, format="json")
+    assert invalid.status_code == 400 and invalid.json()["rule"] == "invalid_input"
+    assert api("college_42_1").get("/api/v1/tasks/not-a-uuid/").status_code == 404
+
+
+def test_process_instances_show_state_and_audit_trail(hubei):
+    hubei.form()
+    instance = api("college_42_1").get(f"/api/v1/process-instances/{hubei.instance.pk}/").json()
+    assert instance["process_id"] == "certificate_lifecycle"
+    assert [e["action"] for e in instance["audit"]][:2] == ["started", "completed"]
+    state = api("college_42_1").get(f"/api/v1/process-instances/{hubei.instance.pk}/state/").json()
+    assert "subprocesses" in state["state"] or "tasks" in state["state"]
+    assert api("teo_2").get(f"/api/v1/process-instances/{hubei.instance.pk}/").status_code == 404
+
+
+def test_the_openapi_schema_is_valid_and_every_get_endpoint_in_it_answers(hubei, tmp_path):
+    hubei.through_filing()
+    services.record_assessment(user("teo_1"), hubei.negotiation.agreements.get(), hubei.negotiation.alliance.lead, 5)
+    schema_file = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(schema_file))
+    schema = yaml.safe_load(schema_file.read_text())
+    answered = []
+    for path, operations in schema["paths"].items():
+        if "get" not in operations:
+            continue
+        # The finance officer has the open payment task; the ministry sees every other object.
+        client = api("finance_42_1") if path.startswith("/api/v1/tasks/") else api("ministry")
+        url = path
+        if "{" in path:
+            listed = client.get(path.split("{")[0]).json()["results"]
+            assert listed, f"nothing listed under {path.split('{')[0]} to fill {path}"
+            url = re.sub(r"{[^}]+}", str(listed[0]["task_id" if "{task_id}" in path else "id"]), path)
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        answered.append(path)
+    assert len(answered) >= 20
+    assert api().get("/api/schema/").status_code == 200 and api().get("/api/schema/ui/").status_code == 200
