@@ -79,7 +79,8 @@ class FeeScheduleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FeeSchedule
-        fields = ["id", "certificate", "certificate_name", "teo", "assessment_mode", "fee", "cap", "lines",
+        fields = ["id", "certificate_id", "certificate", "certificate_name", "teo", "assessment_mode", "fee", "cap",
+                  "lines",
                   "training_plan", "services", "published_at"]
 
     @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2))
@@ -115,8 +116,8 @@ class NegotiationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Negotiation
-        fields = ["id", "alliance_id", "alliance", "certificate", "teo", "state", "agreed_fee", "mediated",
-                  "training_content", "services", "cap", "rounds", "created_at"]
+        fields = ["id", "alliance_id", "alliance", "certificate_id", "certificate", "teo", "state", "agreed_fee",
+                  "mediated", "training_content", "services", "cap", "rounds", "created_at"]
 
     @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2))
     def get_cap(self, negotiation) -> str:

@@ -45,7 +45,7 @@ class ReadOnly(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary="My tasks and my group's claimable ones", parameters=[
         OpenApiParameter("process", str, description="process id, e.g. fee_negotiation"),
         OpenApiParameter("status", str, enum=list(inbox.STATUSES))]),
-    retrieve=extend_schema(summary="One open task of a lifecycle I may see", responses={200: s.TaskSerializer,
+    retrieve=extend_schema(summary="One open task I may act on", responses={200: s.TaskSerializer,
                                                                                        **REFUSALS}),
 )
 class TaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -59,7 +59,11 @@ class TaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                            status_ if status_ in inbox.STATUSES else "")
 
     def retrieve(self, request, task_id=None):
-        return Response(s.TaskSerializer(inbox.task_for(request.user, task_id)).data)
+        task = inbox.task_for(request.user, task_id)
+        # Seeing the lifecycle is not enough: a task is shown only to those who could act on it.
+        if not inbox.actionable(request.user).filter(pk=task.pk).exists():
+            raise RuleViolation("task_not_found", "任务不存在或无权查看 / no such task, or not yours to see", 404)
+        return Response(s.TaskSerializer(task).data)
 
     @extend_schema(summary="Open tasks held by others in lifecycles I started or acted in")
     @action(detail=False)

@@ -1,6 +1,5 @@
 """The REST API for every role: same services, same guards, same refusals as the pages."""
 import re
-from decimal import Decimal
 
 import pytest
 import yaml
@@ -10,17 +9,11 @@ from rest_framework.test import APIClient
 from bpmn.models import OpenTask, ProcessInstance
 from tests.workflows.walk import Walk, user
 from workflows import services
-from workflows.models import Agreement, Alliance, Baseline, Certificate, Negotiation, Payment
-from workflows.simulation import scaled_lines
+from workflows.models import Baseline, Certificate, Negotiation, Payment
+
+from .clients import api
 
 pytestmark = pytest.mark.django_db
-
-
-def api(username: str | None = None) -> APIClient:
-    client = APIClient()
-    if username:
-        client.force_authenticate(user(username))
-    return client
 
 
 @pytest.fixture
@@ -43,47 +36,6 @@ def _task(negotiation: Negotiation, name: str, organization_id: int | None = Non
 
 def _complete(username: str, task: OpenTask, data: dict | None = None):
     return api(username).post(f"/api/v1/tasks/{task.task_id}/complete/", {"data": data or {}}, format="json")
-
-
-def test_a_whole_lifecycle_runs_through_the_api_alone(world):
-    created = api("college_42_1").post("/api/v1/alliances/", {"certificate_id": _certificate_id("X-WEB-01"),
-                                                             "name": "接口联盟"}, format="json")
-    assert created.status_code == 201, created.json()
-    negotiation = Negotiation.objects.get(pk=created.json()["id"])
-    invitees = [user(name).person.organization_id for name in ("college_42_2", "college_42_3")]
-    assert _complete("college_42_1", _task(negotiation, "invite_members"),
-                     {"college_ids": invitees}).status_code == 200
-    for college_id, username in zip(invitees, ("college_42_2", "college_42_3"), strict=True):
-        task = _task(negotiation, "respond_invitation", college_id)
-        assert _complete(username, task, {"decision": "accept"}).status_code == 200
-    assert Alliance.objects.get(pk=negotiation.alliance_id).state == Alliance.State.FORMED
-    assert _complete("college_42_1", _task(negotiation, "screen_services"),
-                     {"training_content": "师资培训"}).status_code == 200
-    fee = Decimal("170.00")
-    lines = scaled_lines(negotiation.schedule.lines, fee)
-    assert _complete("college_42_1", _task(negotiation, "alliance_responds"),
-                     {"decision": "counter", "fee": "170.00", "lines": lines}).status_code == 200
-    rounds = api("teo_1").get(f"/api/v1/negotiations/{negotiation.pk}/").json()["rounds"]
-    assert [r["fee"] for r in rounds] == ["180.00", "170.00"] and rounds[1]["fee_delta"] == "-10.00"
-    assert _complete("teo_1", _task(negotiation, "teo_responds"), {"decision": "accept"}).status_code == 200
-    assert _complete("reviewer_42", _task(negotiation, "verify_baseline"), {"decision": "verify"}).status_code == 200
-    assert _complete("college_42_1", _task(negotiation, "sign_alliance")).status_code == 200
-    assert _complete("teo_1", _task(negotiation, "sign_teo")).status_code == 200
-    assert _complete("reviewer_42", _task(negotiation, "acknowledge_filing"), {"flagged": False}).status_code == 200
-    agreement = Agreement.objects.get(negotiation=negotiation)
-    lead = negotiation.alliance.lead_id
-    sitting = api("teo_1").post(f"/api/v1/agreements/{agreement.pk}/assessments/",
-                                {"college_id": lead, "headcount": 30}, format="json")
-    assert sitting.status_code == 201
-    issued = api("teo_1").post(f"/api/v1/sittings/{sitting.json()['id']}/certificates/",
-                               {"holders": ["张三"]}, format="json")
-    assert issued.status_code == 201 and issued.json()[0]["serial_no"].startswith("X-X-WEB-01")
-    payment = Payment.objects.get(agreement=agreement, college_id=lead)
-    assert api("finance_42_1").get(f"/api/v1/payments/{payment.pk}/").json()["amount"] == "5100.00"
-    released = _complete("finance_42_1", _task(negotiation, "release_payment", lead),
-                         {"funding": [{"source": "fiscal", "amount": "5100.00"}]})
-    assert released.status_code == 200
-    assert Payment.objects.get(pk=payment.pk).state == Payment.State.RELEASED
 
 
 def _certificate_id(code: str) -> int:
