@@ -42,8 +42,8 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         self.joined = await database_sync_to_async(groups_of)(user)
         for group in self.joined:
             await self.channel_layer.group_add(group, self.channel_name)
+        await relay.ensure_running(self.channel_layer)
         await self.accept()
-        relay.ensure_running(self.channel_layer)
 
     async def disconnect(self, code):
         for group in getattr(self, "joined", []):

@@ -15,7 +15,8 @@ log = logging.getLogger(__name__)
 _tasks: dict[int, asyncio.Task] = {}  # one relay per event loop (one per server in a process)
 
 
-def ensure_running(layer) -> None:
+async def ensure_running(layer) -> None:
+    """Start this loop's relay if needed; returns once its cursor is set, so nothing after is missed."""
     if not isinstance(layer, InMemoryChannelLayer):
         return
     from notifications.events import ORIGIN
@@ -23,7 +24,10 @@ def ensure_running(layer) -> None:
     loop = asyncio.get_running_loop()
     task = _tasks.get(id(loop))
     if task is None or task.done() or task.get_loop() is not loop:
-        _tasks[id(loop)] = loop.create_task(_relay(layer, ORIGIN))
+        cursor = await database_sync_to_async(_newest_id)()
+        task = _tasks.get(id(loop))
+        if task is None or task.done() or task.get_loop() is not loop:
+            _tasks[id(loop)] = loop.create_task(_relay(layer, ORIGIN, cursor))
 
 
 def _newest_id() -> int:
@@ -38,11 +42,10 @@ def _written_elsewhere(after: int, own_origin: str) -> list:
     return list(Notification.objects.filter(pk__gt=after).exclude(origin=own_origin).order_by("pk")[:500])
 
 
-async def _relay(layer, own_origin: str) -> None:
+async def _relay(layer, own_origin: str, cursor: int) -> None:
     from notifications.delivery import user_group
 
     interval = getattr(settings, "NOTIFICATIONS_RELAY_INTERVAL", 0.5)
-    cursor = await database_sync_to_async(_newest_id)()
     while True:
         await asyncio.sleep(interval)
         try:

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -26,6 +26,9 @@ def threaded_server():
 
     from webapp.asgi import application
 
+    # Connections the server's threads open are closed after each use, so none outlives the test.
+    saved_age = connections.settings[DEFAULT_DB_ALIAS].get("CONN_MAX_AGE", 0)
+    connections.settings[DEFAULT_DB_ALIAS]["CONN_MAX_AGE"] = 0
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off",
                                            ws="websockets-sansio", log_level="warning"))
@@ -38,6 +41,7 @@ def threaded_server():
     finally:
         server.should_exit = True
         thread.join(10)
+        connections.settings[DEFAULT_DB_ALIAS]["CONN_MAX_AGE"] = saved_age
 
 
 def _database_url() -> str:
