@@ -7,23 +7,13 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from bpmn.models import OpenTask, ProcessInstance
-from tests.workflows.walk import Walk, user
+from tests.workflows.walk import user
 from workflows import services
 from workflows.models import Baseline, Certificate, Negotiation, Payment
 
 from .clients import api
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def hubei(world) -> Walk:
-    return Walk("X-WEB-01", lead="college_42_1", invite=("college_42_2", "college_42_3"))
-
-
-@pytest.fixture
-def jiangsu(world) -> Walk:
-    return Walk("X-PLC-03", lead="college_32_1", invite=("college_32_2", "college_32_3"))
 
 
 def _task(negotiation: Negotiation, name: str, organization_id: int | None = None) -> OpenTask:
