@@ -27,3 +27,19 @@ def _compiled_catalogues():
     from django.core.management import call_command
 
     call_command("compile_catalogues", verbosity=0)
+
+
+@pytest.fixture
+def hubei(world):
+    """A Hubei lifecycle of X-WEB-01 (teo_1), led by college_42_1 inviting its two neighbours."""
+    from tests.workflows.walk import Walk
+
+    return Walk("X-WEB-01", lead="college_42_1", invite=("college_42_2", "college_42_3"))
+
+
+@pytest.fixture
+def jiangsu(world):
+    """A Jiangsu lifecycle of X-PLC-03 (teo_2), led by college_32_1."""
+    from tests.workflows.walk import Walk
+
+    return Walk("X-PLC-03", lead="college_32_1", invite=("college_32_2", "college_32_3"))

@@ -10,18 +10,13 @@ from django.utils import timezone
 from notifications import reminders
 from notifications.audience import AUDIENCES, RESOLVERS
 from notifications.models import Notification, Preference
-from tests.workflows.walk import Walk, user
+from tests.workflows.walk import user
 
 pytestmark = pytest.mark.django_db
 
 
 def _events_of(username: str) -> list[str]:
     return list(Notification.objects.filter(recipient=user(username)).order_by("pk").values_list("event", flat=True))
-
-
-@pytest.fixture
-def hubei(world) -> Walk:
-    return Walk("X-WEB-01", lead="college_42_1", invite=("college_42_2", "college_42_3"))
 
 
 def test_every_audience_in_the_table_has_a_resolver():

@@ -6,21 +6,10 @@ import pytest
 from django.utils import timezone
 
 from tests.portal.conftest import open_task
-from tests.workflows.walk import Walk
 from workflows import services
 from workflows.models import Baseline, FeeProposal, IssuedCertificate, Negotiation, Payment
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def hubei(world) -> Walk:
-    return Walk("X-WEB-01", lead="college_42_1", invite=("college_42_2", "college_42_3"))
-
-
-@pytest.fixture
-def jiangsu_plc(world) -> Walk:
-    return Walk("X-PLC-03", lead="college_32_1", invite=("college_32_2", "college_32_3"))
 
 
 def test_signed_out_visitors_are_sent_to_sign_in_and_see_the_demo_accounts(browser):
@@ -38,10 +27,10 @@ def test_the_fee_disclosure_is_public_with_each_cost_item_and_the_cap_beside_the
     assert "题库建设" in page
 
 
-def test_a_teo_opening_another_teos_negotiation_gets_not_found(browser, jiangsu_plc):
-    assert browser.as_("teo_2").get(f"/negotiations/{jiangsu_plc.negotiation.pk}/").status_code == 200
-    assert browser.as_("teo_1").get(f"/negotiations/{jiangsu_plc.negotiation.pk}/").status_code == 404
-    process = jiangsu_plc.instance.pk
+def test_a_teo_opening_another_teos_negotiation_gets_not_found(browser, jiangsu):
+    assert browser.as_("teo_2").get(f"/negotiations/{jiangsu.negotiation.pk}/").status_code == 200
+    assert browser.as_("teo_1").get(f"/negotiations/{jiangsu.negotiation.pk}/").status_code == 404
+    process = jiangsu.instance.pk
     assert browser.get(f"/processes/{process}/").status_code == 404
 
 
