@@ -125,6 +125,8 @@ async def _clients(base: str, cookies: list[str], rounds: int, post_round) -> li
                 ready.set()
             async for raw in ws:
                 received = time.time()
+                if '"offer_countered"' not in raw:  # the client's own parsing is not what is measured
+                    continue
                 frame = json.loads(raw)
                 if frame.get("type") == "notification" and frame.get("event") == "offer_countered":
                     queue.put_nowait(received - frame["committed_at"])
