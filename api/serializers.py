@@ -20,6 +20,14 @@ from workflows.models import (
 )
 
 
+def _cap(serializer: serializers.Serializer, mode: str) -> str:
+    """The mode's cap, asked of the DMN table once per response rather than once per row."""
+    caps = serializer.context.setdefault("caps", {})
+    if mode not in caps:
+        caps[mode] = f"{cap_for(mode):.2f}"
+    return caps[mode]
+
+
 class RefusalSerializer(serializers.Serializer):
     rule = serializers.CharField(help_text="the rule that refused, e.g. fee_cap_2357")
     message = serializers.CharField(help_text="中文 / English, with the numbers")
@@ -85,7 +93,7 @@ class FeeScheduleSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2))
     def get_cap(self, schedule) -> str:
-        return f"{cap_for(schedule.certificate.assessment_mode):.2f}"
+        return _cap(self, schedule.certificate.assessment_mode)
 
 
 class RoundLineSerializer(serializers.Serializer):
@@ -121,7 +129,7 @@ class NegotiationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2))
     def get_cap(self, negotiation) -> str:
-        return f"{cap_for(negotiation.certificate.assessment_mode):.2f}"
+        return _cap(self, negotiation.certificate.assessment_mode)
 
     @extend_schema_field(RoundSerializer(many=True))
     def get_rounds(self, negotiation) -> list[dict]:
@@ -234,5 +242,6 @@ class ProcessInstanceSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(AuditSerializer(many=True))
     def get_audit(self, instance) -> list[dict]:
-        entries = AuditEntry.objects.filter(instance=instance).select_related("actor").order_by("at", "pk")
+        # Sorted here so a prefetched list (the API's lists) and a fresh one read the same.
+        entries = sorted(instance.audit_entries.all(), key=lambda entry: (entry.at, entry.pk))
         return AuditSerializer(entries, many=True).data

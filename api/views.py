@@ -6,6 +6,7 @@ a JSON body naming the rule (400/409, 403 for a missing role).
 """
 import json
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -14,6 +15,7 @@ from rest_framework.response import Response
 
 from api import serializers as s
 from bpmn import engine
+from bpmn.models import AuditEntry, OpenTask
 from workflows import inbox, permissions, services
 from workflows.caps import cap_for
 from workflows.errors import RuleViolation
@@ -36,9 +38,10 @@ class ReadOnly(viewsets.ReadOnlyModelViewSet):
     """List and retrieve through one of the permission module's visibility functions."""
 
     visible = None
+    prefetch: tuple = ()
 
     def get_queryset(self):
-        return type(self).visible(self.request.user).order_by("-pk")
+        return type(self).visible(self.request.user).prefetch_related(*self.prefetch).order_by("-pk")
 
 
 @extend_schema_view(
@@ -99,6 +102,7 @@ class TaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class AllianceViewSet(mixins.CreateModelMixin, ReadOnly):
     serializer_class = s.AllianceSerializer
     visible = staticmethod(permissions.visible_alliances)
+    prefetch = ("memberships__college", "negotiations")
 
     def create(self, request):
         data = _valid(s.AllianceCreateSerializer, request.data)
@@ -120,8 +124,11 @@ class FeeScheduleViewSet(viewsets.ReadOnlyModelViewSet):
 class NegotiationViewSet(ReadOnly):
     serializer_class = s.NegotiationSerializer
     visible = staticmethod(permissions.visible_negotiations)
+    prefetch = ("certificate__teo",)
 
-    @extend_schema(request=s.OfferSerializer, responses={200: s.CapCheckSerializer},
+    @extend_schema(request=s.OfferSerializer, responses={
+        200: s.CapCheckSerializer, 400: OpenApiResponse(s.CapCheckSerializer, description="refused, naming the rule"),
+        404: REFUSALS[404]},
                    summary="Check an offer against the cap and the cost lines; nothing is saved")
     @action(detail=True, methods=["post"], url_path="cap-check")
     def cap_check(self, request, pk=None):
@@ -139,6 +146,7 @@ class NegotiationViewSet(ReadOnly):
 class BaselineViewSet(ReadOnly):
     serializer_class = s.BaselineSerializer
     visible = staticmethod(permissions.visible_baselines)
+    prefetch = ("reviewer",)
 
     @extend_schema(request=s.SupersedeSerializer, responses={200: s.ReopenedSerializer, **REFUSALS},
                    summary="Supersede a verified baseline; every agreement on it is re-opened")
@@ -153,6 +161,7 @@ class BaselineViewSet(ReadOnly):
 class AgreementViewSet(ReadOnly):
     serializer_class = s.AgreementSerializer
     visible = staticmethod(permissions.visible_agreements)
+    prefetch = ("filing",)
 
     @extend_schema(request=s.AssessmentCreateSerializer, responses={201: s.SittingSerializer, **REFUSALS},
                    summary="Record an assessment sitting (the message the payment waits for)")
@@ -176,6 +185,7 @@ class FilingViewSet(ReadOnly):
 class PaymentViewSet(ReadOnly):
     serializer_class = s.PaymentSerializer
     visible = staticmethod(permissions.visible_payments)
+    prefetch = ("allocations",)
 
 
 class SittingViewSet(ReadOnly):
@@ -198,6 +208,8 @@ class SittingViewSet(ReadOnly):
 class ProcessInstanceViewSet(ReadOnly):
     serializer_class = s.ProcessInstanceSerializer
     visible = staticmethod(permissions.visible_instances)
+    prefetch = (Prefetch("open_tasks", OpenTask.objects.select_related("claimed_by").order_by("due_at", "pk")),
+                Prefetch("audit_entries", AuditEntry.objects.select_related("actor")))
 
     @extend_schema(responses={200: OpenApiResponse(description="the stored SpiffWorkflow state, as JSON")},
                    summary="The instance's stored engine state")
