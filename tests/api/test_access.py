@@ -183,3 +183,16 @@ def test_a_student_has_no_tasks_and_no_role_to_form_an_alliance(world):
     assert listed("student", "/api/v1/tasks/") == []
     refused = api("student").post("/api/v1/alliances/", {"certificate_id": 1}, format="json")
     assert refused.status_code in (403, 404) and refused.json()["rule"]
+
+
+def test_a_page_past_the_end_is_a_json_404(filed):
+    refused = api("ministry").get("/api/v1/negotiations/", {"page": 99})
+    assert refused.status_code == 404 and refused.json()["rule"] == "not_found"
+
+
+def test_a_fee_schedule_is_readable_signed_out_but_not_writable(world):
+    schedule = api().get("/api/v1/fee-schedules/").json()["results"][0]
+    detail = api().get(f"/api/v1/fee-schedules/{schedule['id']}/")
+    assert detail.status_code == 200 and detail.json() == schedule
+    refused = api("teo_1").post("/api/v1/fee-schedules/", {}, format="json")
+    assert refused.status_code == 405 and refused.json()["rule"] == "method_not_allowed"
