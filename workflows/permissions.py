@@ -4,7 +4,8 @@ A college sees the negotiations of alliances it belongs to (its finance office t
 only negotiations of its own certificates; a reviewer sees only their own province; the
 ministry sees everything. Anyone else sees nothing. Views and the API filter through here.
 """
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 
 from bpmn.models import ProcessInstance
 from workflows.models import Agreement, Alliance, Baseline, Filing, Negotiation, Payment, Person, Role
@@ -89,5 +90,7 @@ def visible_payments(user) -> QuerySet[Payment]:
 
 
 def visible_instances(user) -> QuerySet[ProcessInstance]:
-    keys = [f"negotiation:{pk}" for pk in visible_negotiations(user).values_list("pk", flat=True)]
+    """Lifecycle instances of visible negotiations (business key 'negotiation:<id>'), as one subquery."""
+    keys = visible_negotiations(user).annotate(
+        key=Concat(Value("negotiation:"), Cast("pk", output_field=CharField()))).values("key")
     return ProcessInstance.objects.select_related("definition").filter(business_key__in=keys)
