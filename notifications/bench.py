@@ -128,8 +128,9 @@ async def _clients(base: str, cookies: list[str], rounds: int, post_round) -> li
                 if '"offer_countered"' not in raw:  # the client's own parsing is not what is measured
                     continue
                 frame = json.loads(raw)
-                if frame.get("type") == "notification" and frame.get("event") == "offer_countered":
-                    queue.put_nowait(received - frame["committed_at"])
+                if frame.get("type") == "notifications" and not frame["replayed"]:
+                    if any(item["event"] == "offer_countered" for item in frame["items"]):
+                        queue.put_nowait(received - frame["committed_at"])
 
     ready, connected = asyncio.Event(), []
     tasks = [asyncio.create_task(client(n, c, ready, connected)) for n, c in enumerate(cookies)]

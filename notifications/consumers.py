@@ -57,14 +57,14 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         after = content.get("after")
         after = after if isinstance(after, int) and after >= 0 else 0
         messages, unread = await database_sync_to_async(missed)(self.user_id, after)
-        for message in messages:
-            await self.send_json({"type": "notification", "replayed": True, **message})
+        if messages:
+            await self.send_json({"type": "notifications", "replayed": True, "items": messages})
         await self.send_json({"type": "caught_up", "unread": unread,
                               "last": messages[-1]["id"] if messages else after})
 
     async def notify(self, event):
-        await self.send_json({"type": "notification", "committed_at": event.get("committed_at"),
-                              **event["message"]})
+        await self.send_json({"type": "notifications", "replayed": False, "items": event["items"],
+                              "committed_at": event.get("committed_at")})
 
     async def changed(self, event):
         await self.send_json({"type": "changed", "object": event["object"]})

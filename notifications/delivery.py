@@ -24,32 +24,42 @@ def province_group(province_id: int) -> str:
     return f"province.{province_id}"
 
 
-def deliver(rows, negotiation=None) -> None:
+def deliver(rows, negotiations=()) -> None:
     """Runs on commit; a delivery failure is logged and never undoes the committed change."""
+    if not rows:
+        return
     try:
-        push(rows, negotiation)
+        push(rows, negotiations)
     except Exception:  # the rows are saved: a reconnecting client catches up from them
         log.exception("push of %d notification(s) failed", len(rows))
     if getattr(settings, "NOTIFICATIONS_EMAIL", False):
         email_immediately(rows)
 
 
-def push(rows, negotiation=None) -> None:
+def push(rows, negotiations=()) -> None:
+    """One frame per recipient with all of their notifications, then a hint to the parties' groups."""
     layer = get_channel_layer()
     if layer is None or _inside_event_loop():
         # Sync code running inside an event loop's thread cannot wait for the layer; the rows
         # are committed and every client gets them from its catch-up request.
         return
     committed_at = time.time()
-    messages = [(user_group(row.recipient_id),
-                 {"type": "notify", "message": row.as_message(), "committed_at": committed_at}) for row in rows]
-    if negotiation is not None:
+    by_recipient: dict[int, list[dict]] = {}
+    for row in rows:
+        by_recipient.setdefault(row.recipient_id, []).append(row.as_message())
+    messages = [(user_group(user_id), batch(items, committed_at)) for user_id, items in by_recipient.items()]
+    for negotiation in negotiations:
         hint = {"type": "changed", "object": f"negotiation:{negotiation.pk}"}
         for group in (organization_group(negotiation.alliance.lead_id),
                       organization_group(negotiation.certificate.teo_id),
                       province_group(negotiation.alliance.province_id)):
             messages.append((group, hint))
     async_to_sync(_send_all)(layer, messages)
+
+
+def batch(items: list[dict], committed_at: float | None) -> dict:
+    """The layer message a consumer turns into one `notifications` frame."""
+    return {"type": "notify", "items": items, "committed_at": committed_at}
 
 
 def _inside_event_loop() -> bool:

@@ -6,6 +6,7 @@ Listeners run inside the transaction of the change (the engine's audit rows and 
 """
 import os
 import socket
+import threading
 import uuid
 
 from django.db import transaction
@@ -93,8 +94,42 @@ def notify(event: str, ctx: Context, link: str = "", object_type: str = "", obje
     ])
     if rows[0].pk is None:  # backends that do not return ids from bulk inserts (none we support)
         rows = list(Notification.objects.filter(origin=ORIGIN, created_at=now, event=event))
-    transaction.on_commit(lambda: delivery.deliver(rows, negotiation))
+    _enqueue(rows, negotiation)
     return rows
+
+
+class _Outbox:
+    """The notifications of one transaction, pushed together once it commits: one frame per person."""
+
+    def __init__(self):
+        self.rows: list[Notification] = []
+        self.negotiations: dict[int, Negotiation] = {}
+
+    def add(self, rows, negotiation) -> None:
+        self.rows.extend(rows)
+        if negotiation is not None:
+            self.negotiations[negotiation.pk] = negotiation
+
+    def flush(self) -> None:
+        # Rows written inside a savepoint that was rolled back are gone: they are not pushed.
+        kept = set(Notification.objects.filter(pk__in=[row.pk for row in self.rows]).values_list("pk", flat=True))
+        delivery.deliver([row for row in self.rows if row.pk in kept], list(self.negotiations.values()))
+
+
+_local = threading.local()
+
+
+def _enqueue(rows, negotiation) -> None:
+    """Add to this transaction's outbox, registering its push with on_commit the first time."""
+    connection = transaction.get_connection()
+    outbox = getattr(_local, "outbox", None)
+    pending = outbox is not None and any(func == outbox.flush for _, func, _ in connection.run_on_commit)
+    if pending:
+        outbox.add(rows, negotiation)
+        return
+    outbox = _local.outbox = _Outbox()
+    outbox.add(rows, negotiation)
+    transaction.on_commit(outbox.flush)
 
 
 def on_audit(entry: AuditEntry) -> None:

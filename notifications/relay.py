@@ -43,7 +43,7 @@ def _written_elsewhere(after: int, own_origin: str) -> list:
 
 
 async def _relay(layer, own_origin: str, cursor: int) -> None:
-    from notifications.delivery import user_group
+    from notifications.delivery import batch, user_group
 
     interval = getattr(settings, "NOTIFICATIONS_RELAY_INTERVAL", 0.5)
     while True:
@@ -54,6 +54,5 @@ async def _relay(layer, own_origin: str, cursor: int) -> None:
             log.exception("notification relay poll failed")
             continue
         for row in rows:
-            await layer.group_send(user_group(row.recipient_id),
-                                   {"type": "notify", "message": row.as_message(), "committed_at": None})
+            await layer.group_send(user_group(row.recipient_id), batch([row.as_message()], None))
             cursor = max(cursor, row.pk)

@@ -35,3 +35,9 @@ def committed_world(transactional_db):
 
     engine.deploy()
     return load_demo()
+
+
+def items(received: list[dict]) -> list[dict]:
+    """The notifications in a list of frames, each marked with whether it was replayed."""
+    return [{**item, "replayed": frame["replayed"]} for frame in received if frame["type"] == "notifications"
+            for item in frame["items"]]

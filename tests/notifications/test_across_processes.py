@@ -22,8 +22,9 @@ async def _next_notification(ws, event: str, timeout: float = 15) -> dict:
     async def wait():
         while True:
             frame = json.loads(await ws.recv())
-            if frame.get("type") == "notification" and frame["event"] == event:
-                return frame
+            for item in frame.get("items", []):
+                if item["event"] == event:
+                    return {**item, "committed_at": frame["committed_at"]}
     return await asyncio.wait_for(wait(), timeout)
 
 
@@ -47,7 +48,7 @@ def test_a_change_committed_by_another_process_reaches_a_client_through_the_data
 
     def counter_as_another_process():
         monkeypatch.setattr(events, "ORIGIN", "scheduler-on-another-host:1")
-        monkeypatch.setattr(delivery, "push", lambda rows, negotiation=None: None)
+        monkeypatch.setattr(delivery, "push", lambda rows, negotiations=(): None)
         walk.do("alliance_responds", {"decision": "counter", "fee": "170.00",
                                       "lines": walk.offer_lines(Decimal("170.00"))})
 

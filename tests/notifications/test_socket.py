@@ -6,7 +6,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from django.db import transaction
 
 from notifications.models import Notification
-from tests.notifications.conftest import frames, socket
+from tests.notifications.conftest import frames, items, socket
 from tests.workflows.walk import Walk, user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,11 +34,12 @@ def test_a_signed_in_client_gets_exactly_its_own_events_and_another_teo_hears_no
             assert connected
         await sync_to_async(_counter)(walk)
         got = await frames(teo)
-        assert {f["event"] for f in got if f["type"] == "notification"} == {"offer_countered", "task_assigned"}
-        assert all(f["object"] == f"negotiation:{walk.negotiation.pk}" for f in got if f["type"] == "notification")
+        assert [f["type"] for f in got].count("notifications") == 1  # one frame for the whole change
+        assert {n["event"] for n in items(got)} == {"offer_countered", "task_assigned"}
+        assert all(n["object"] == f"negotiation:{walk.negotiation.pk}" for n in items(got))
         assert await frames(other_teo) == []
         lead_frames = await frames(lead)
-        assert [f for f in lead_frames if f["type"] == "notification"] == []  # the actor is not told
+        assert items(lead_frames) == []  # the actor is not told
         assert {"type": "changed", "object": f"negotiation:{walk.negotiation.pk}"} in lead_frames
         for communicator in (teo, other_teo, lead):
             await communicator.disconnect()
@@ -101,8 +102,8 @@ def test_a_reconnecting_client_catches_up_on_what_it_missed(committed_world):
         assert (await teo.connect())[0]
         await teo.send_json_to({"type": "since", "after": seen or 0})
         got = await frames(teo)
-        events = [f["event"] for f in got if f["type"] == "notification"]
-        assert "offer_countered" in events and all(f.get("replayed") for f in got if f["type"] == "notification")
+        events = [n["event"] for n in items(got)]
+        assert "offer_countered" in events and all(n["replayed"] for n in items(got))
         assert got[-1]["type"] == "caught_up" and got[-1]["unread"] >= len(events)
         await teo.send_json_to({"type": "join", "group": "org.1"})
         refused = await teo.receive_json_from()
@@ -110,3 +111,31 @@ def test_a_reconnecting_client_catches_up_on_what_it_missed(committed_world):
         await teo.disconnect()
 
     async_to_sync(scenario)()
+
+
+def test_notifications_of_a_rolled_back_savepoint_are_not_pushed_with_the_rest(committed_world):
+    walk = _to_the_first_offer()
+
+    def counter_with_a_failed_inner_step():
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    walk.do("alliance_responds", {"decision": "reject"})
+                    raise RuntimeError("the inner step failed")
+            except RuntimeError:
+                pass
+            _counter(walk)
+
+    teo = socket("teo_1")
+
+    async def scenario():
+        assert (await teo.connect())[0]
+        await sync_to_async(counter_with_a_failed_inner_step)()
+        pushed.extend(items(await frames(teo)))
+        await teo.disconnect()
+
+    pushed = []
+    async_to_sync(scenario)()
+    assert {n["event"] for n in pushed} == {"offer_countered", "task_assigned"}
+    assert Notification.objects.filter(pk__in=[n["id"] for n in pushed]).count() == len(pushed)
+    assert not Notification.objects.filter(event="offer_rejected").exists()

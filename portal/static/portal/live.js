@@ -48,11 +48,11 @@
     });
   }
 
-  function onNotification(message) {
+  function onNotification(message, replayed) {
     if (message.id <= last) return;
     last = message.id;
     localStorage.setItem(key, String(last));
-    if (!message.replayed) {
+    if (!replayed) {
       const el = document.getElementById("inbox-badge");
       badge(parseInt((el && el.dataset.count) || "0", 10) + 1);
       toast(message);
@@ -70,7 +70,9 @@
     };
     socket.onmessage = function (event) {
       const message = JSON.parse(event.data);
-      if (message.type === "notification") onNotification(message);
+      if (message.type === "notifications") {
+        message.items.forEach(function (item) { onNotification(item, message.replayed); });
+      }
       else if (message.type === "changed") refresh(message.object);
       else if (message.type === "caught_up") {
         badge(message.unread);
