@@ -38,6 +38,7 @@ def test_a_counter_offer_appears_in_the_other_partys_open_room_without_a_reload(
     teo.wait_for_selector(".toast[data-event=offer_countered]")
     assert teo.evaluate("window.__notReloaded") is True
     assert int(teo.get_attribute("#inbox-badge", "data-count")) > badge_before
+    teo.wait_for_selector("#lifecycle-tasks a:has-text('培训评价组织回应报价')")
     assert teo.locator("#lifecycle-tasks a[href^='/tasks/']").count() == 1
     shot(teo, "live-counter-offer")
 

@@ -39,7 +39,10 @@
       if (!el.id || (watches !== "*" && watches !== object)) return;
       clearTimeout(pending.get(el.id));
       pending.set(el.id, setTimeout(function () {
-        htmx.ajax("GET", window.location.href, { target: "#" + el.id, select: "#" + el.id, swap: "outerHTML" })
+        // Each element is its own request source: htmx queues requests per source element, and
+        // with one shared source it would drop all but the first and the last of a burst.
+        htmx.ajax("GET", window.location.href,
+          { source: el, target: "#" + el.id, select: "#" + el.id, swap: "outerHTML" })
           .then(function () {
             const fresh = document.getElementById(el.id);
             if (fresh) fresh.classList.add("flash");
