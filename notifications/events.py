@@ -16,6 +16,7 @@ from bpmn.models import AuditEntry, OpenTask
 from notifications import delivery
 from notifications.audience import Context, recipients
 from notifications.models import Notification
+from workflows.labels import pick
 from workflows.models import Negotiation
 
 # Identifies this process's rows, so the database relay skips what it has pushed itself.
@@ -41,6 +42,8 @@ TASK_EVENTS = {
     ("acknowledge_filing", None): "agreement_filed",
     ("release_payment", None): "payment_released",
 }
+
+BILINGUAL = {"task", "what"}
 
 TITLES = {
     "task_assigned": ("新待办：{task}", "New task: {task}"),
@@ -82,13 +85,16 @@ def notify(event: str, ctx: Context, link: str = "", object_type: str = "", obje
     subject = f"{negotiation.alliance.name} × {negotiation.certificate.code}" if negotiation else ""
     zh, en = TITLES[event]
     words = {"subject": subject, **words}
+    # Task labels and answers are stored as '中文 English'; names (the subject) are kept whole.
+    words_zh = {key: pick(value, "zh-hans") if key in BILINGUAL else value for key, value in words.items()}
+    words_en = {key: pick(value, "en") if key in BILINGUAL else value for key, value in words.items()}
     if negotiation is not None and not object_type:
         object_type, object_id = "negotiation", str(negotiation.pk)
         link = link or f"/negotiations/{negotiation.pk}/"
     now = timezone.now()
     rows = Notification.objects.bulk_create([
-        Notification(recipient_id=user_id, event=event, title_zh=zh.format(**words)[:300],
-                     title_en=en.format(**words)[:300], object_type=object_type, object_id=object_id,
+        Notification(recipient_id=user_id, event=event, title_zh=zh.format(**words_zh)[:300],
+                     title_en=en.format(**words_en)[:300], object_type=object_type, object_id=object_id,
                      link=link, created_at=now, origin=ORIGIN)
         for user_id in sorted(users)
     ])

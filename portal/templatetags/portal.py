@@ -5,6 +5,7 @@ from django import template
 from django.utils import translation
 
 from workflows.assignment import LANE_LABELS
+from workflows.labels import pick
 from workflows.money import yuan as _yuan
 
 register = template.Library()
@@ -28,19 +29,10 @@ def delta(value) -> str:
     return f"{'+' if amount > 0 else '−'}{_yuan(abs(amount))}"
 
 
-def pick(text: str, language: str | None = None) -> str:
-    """Return the active language's half of a '中文 English' label; the whole text otherwise."""
-    text = str(text or "")
-    head, sep, tail = text.partition(" ")
-    if not sep or not head or head.isascii() or not tail[:1].isascii():
-        return text
-    language = language or translation.get_language() or "zh-hans"
-    return tail if language.startswith("en") else head
-
-
 @register.filter
 def label(value) -> str:
-    return pick(value)
+    """The active language's half of a '中文 English' label."""
+    return pick(value, translation.get_language() or "zh-hans")
 
 
 @register.filter
@@ -50,4 +42,4 @@ def get(mapping, key):
 
 @register.filter
 def lane(value) -> str:
-    return pick(LANE_LABELS.get(value, value))
+    return label(LANE_LABELS.get(value, value))

@@ -107,3 +107,19 @@ def test_the_notification_pages_list_mark_read_and_save_the_email_choice(hubei, 
     assert client.post("/notifications/preferences/", {"email": "daily"}).status_code == 302
     assert Preference.objects.get(user=user("college_42_2")).email == "daily"
     assert client.post("/notifications/preferences/", {"email": "hourly"}).status_code == 200
+
+
+def test_titles_carry_each_language_alone_and_names_whole(hubei):
+    hubei.negotiation.alliance.name = "湖北省 Web 前端开发院校联盟"
+    hubei.negotiation.alliance.save()
+    hubei.form()
+    hubei.do("screen_services", {"training_content": "师资培训"})
+    hubei.do("alliance_responds", {"decision": "counter", "fee": "170.00",
+                                   "lines": hubei.offer_lines(Decimal("170.00"))})
+    task = Notification.objects.get(event="task_assigned", recipient=user("teo_1"))
+    label = hubei.task("teo_responds").label
+    assert task.title_zh == f"新待办：{label.split(' ', 1)[0]}"
+    assert task.title_en == f"New task: {label.split(' ', 1)[1]}"
+    offer = Notification.objects.get(event="offer_countered", recipient=user("teo_1"))
+    assert offer.title_zh == "对方还价 ¥170.00：湖北省 Web 前端开发院校联盟 × X-WEB-01"
+    assert offer.title_en == "Counter-offer of ¥170.00: 湖北省 Web 前端开发院校联盟 × X-WEB-01"
