@@ -31,6 +31,9 @@ run: $(STAMP) messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py deploy_processes
 	$(PY) manage.py load_demo
+	# The timer scheduler (deadlines, reminders) runs beside the server and stops with it.
+	$(PY) manage.py run_timers --loop --interval 30 > var/run_timers.log 2>&1 & SCHEDULER=$$!; \
+	trap 'kill $$SCHEDULER 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) webapp.asgi:application
 
 test: $(STAMP) messages
