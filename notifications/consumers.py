@@ -1,6 +1,7 @@
 """The WebSocket at /ws/notifications/: a signed-in person's own events, pushed and caught up.
 
-The groups come from the session's user alone (their user, organization and province); a
+The groups come from the session's user alone (their user, their organization, and for a
+provincial reviewer their province's reviewers); a
 client can neither name nor join any other group. On (re)connect the page sends
 {"type": "since", "after": <last id it saw>} and gets what it missed from the database.
 """
@@ -10,7 +11,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from notifications import relay
 from notifications.delivery import organization_group, province_group, user_group
 from notifications.models import Notification
-from workflows.models import Person
+from workflows.models import Person, Role
 
 CATCH_UP_LIMIT = 200
 UNAUTHENTICATED = 4401
@@ -21,7 +22,7 @@ def groups_of(user) -> list[str]:
     person = Person.objects.select_related("organization").filter(user=user).first()
     if person is not None:
         groups.append(organization_group(person.organization_id))
-        if person.organization.province_id:
+        if person.role == Role.REVIEWER and person.organization.province_id:
             groups.append(province_group(person.organization.province_id))
     return groups
 

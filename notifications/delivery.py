@@ -21,7 +21,8 @@ def organization_group(organization_id: int) -> str:
 
 
 def province_group(province_id: int) -> str:
-    return f"province.{province_id}"
+    """The provincial reviewers of a province: the only people of a province told of every change."""
+    return f"province.{province_id}.reviewers"
 
 
 def deliver(rows, negotiations=()) -> None:

@@ -36,23 +36,33 @@ def _newest_id() -> int:
     return Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
-def _written_elsewhere(after: int, own_origin: str) -> list:
+# Ids are handed out before commit, so on PostgreSQL a lower id can commit after a higher one:
+# each poll looks this many ids behind the newest it has seen, and skips what it already relayed.
+TRAILING_IDS = 1000
+
+
+def _written_elsewhere(after: int, floor: int, own_origin: str, relayed: set[int]) -> list:
     from notifications.models import Notification
 
-    return list(Notification.objects.filter(pk__gt=after).exclude(origin=own_origin).order_by("pk")[:500])
+    rows = Notification.objects.filter(pk__gt=max(after - TRAILING_IDS, floor)).exclude(origin=own_origin)
+    return [row for row in rows.exclude(pk__in=relayed).order_by("pk")[:500]]
 
 
 async def _relay(layer, own_origin: str, cursor: int) -> None:
     from notifications.delivery import batch, user_group
 
     interval = getattr(settings, "NOTIFICATIONS_RELAY_INTERVAL", 0.5)
+    relayed: set[int] = set()
+    floor = cursor  # what was there before this relay started is caught up by the clients themselves
     while True:
         await asyncio.sleep(interval)
         try:
-            rows = await database_sync_to_async(_written_elsewhere)(cursor, own_origin)
+            rows = await database_sync_to_async(_written_elsewhere)(cursor, floor, own_origin, relayed)
         except Exception:
             log.exception("notification relay poll failed")
             continue
         for row in rows:
             await layer.group_send(user_group(row.recipient_id), batch([row.as_message()], None))
+            relayed.add(row.pk)
             cursor = max(cursor, row.pk)
+        relayed = {pk for pk in relayed if pk > cursor - TRAILING_IDS}

@@ -48,7 +48,8 @@ def _invite_context(task, base) -> dict:
     colleges = Organization.objects.filter(kind=Organization.Kind.COLLEGE, province=alliance.province).exclude(
         pk=alliance.lead_id).order_by("name")
     default = timezone.localtime(timezone.now() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
-    return {"alliance": alliance, "colleges": colleges, "default_deadline": default}
+    ticked = base["posted"].getlist("college_ids") if base["posted"] else []
+    return {"alliance": alliance, "colleges": colleges, "default_deadline": default, "ticked": ticked}
 
 
 def _invite_data(post) -> dict:
@@ -63,6 +64,12 @@ def _respond_context(task, base) -> dict:
 
 def _screen_data(post) -> dict:
     return {"training_content": post.get("training_content", ""), "services": post.getlist("services")}
+
+
+def _screen_context(task, base) -> dict:
+    posted = base["posted"]
+    offered = base["negotiation"].schedule.services
+    return {"ticked": posted.getlist("services") if posted else list(offered)}
 
 
 def _offer_data(post) -> dict:
@@ -105,7 +112,7 @@ def _payment_data(post) -> dict:
 FORMS = {
     "invite_members": TaskForm("portal/tasks/invite_members.html", _invite_context, _invite_data),
     "respond_invitation": TaskForm("portal/tasks/respond_invitation.html", _respond_context, _decision_only),
-    "screen_services": TaskForm("portal/tasks/screen_services.html", _nothing, _screen_data),
+    "screen_services": TaskForm("portal/tasks/screen_services.html", _screen_context, _screen_data),
     "alliance_responds": TaskForm("portal/tasks/respond_offer.html", _nothing, _offer_data),
     "teo_responds": TaskForm("portal/tasks/respond_offer.html", _nothing, _offer_data),
     "mediate": TaskForm("portal/tasks/mediate.html", _nothing, _offer_data),

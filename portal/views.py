@@ -4,12 +4,13 @@ assessments, payments, certificates and the process instance page.
 Every change goes through `workflows.services` (or the engine's claim/unclaim); every object
 lookup goes through `workflows.permissions`. A refusal re-renders the page with the rule.
 """
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,13 +23,13 @@ from workflows import permissions, rounds, rules, services
 from workflows.caps import cap_for, cap_table
 from workflows.errors import RuleViolation
 from workflows.models import (
+    Agreement,
     AssessmentMode,
     AssessmentSitting,
     Baseline,
     Certificate,
     CostItem,
     FeeSchedule,
-    IssuedCertificate,
     Negotiation,
     Organization,
     Person,
@@ -44,7 +45,10 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["people"] = Person.objects.select_related("user", "organization").order_by("role", "user__username")
+        context["show_demo"] = settings.SHOW_DEMO_ACCOUNTS  # a demo installation only; never a real one
+        if settings.SHOW_DEMO_ACCOUNTS:
+            context["people"] = Person.objects.select_related("user", "organization").order_by(
+                "role", "user__username")
         return context
 
 
@@ -80,7 +84,9 @@ def inbox(request):
         "processes": sorted(set(OpenTask.objects.values_list("process_id", flat=True))),
         "statuses": inbox_queries.STATUSES,
     }
-    template = "portal/parts/task_table.html" if request.headers.get("HX-Request") else "portal/inbox.html"
+    # The filter form and a live refresh of the task list ask for #tasks alone; anything else gets the page.
+    partial = request.headers.get("HX-Request") and request.headers.get("HX-Target") == "tasks"
+    template = "portal/parts/task_table.html" if partial else "portal/inbox.html"
     return render(request, template, context)
 
 
@@ -98,17 +104,22 @@ def unclaim(request, task_id):
 
 def _claim_or_unclaim(request, task_id, change):
     try:
+        inbox_queries.task_for(request.user, task_id)  # another organization's task is not found
         change(task_id, request.user)
     except REFUSED as error:
         refusal = refusal_of(error)
         if request.headers.get("HX-Request"):
-            return render(request, "portal/parts/refusal.html", {"refusal": refusal}, status=refusal.status)
-        messages.error(request, refusal.message)
+            return render(request, "portal/parts/refusal_row.html", {"refusal": refusal, "task_id": task_id},
+                          status=refusal.status)
+        messages.error(request, f"[{refusal.rule}] {refusal.message}")
     if request.headers.get("HX-Request"):
         task = OpenTask.objects.select_related("instance", "claimed_by").filter(task_id=task_id).first()
         titles = inbox_queries.lifecycle_titles([task] if task else [])
         return render(request, "portal/parts/task_row.html", {"task": task, "titles": titles})
-    return redirect(request.POST.get("next") or "inbox")
+    target = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure())
+    return redirect(target if target and safe else "inbox")
 
 
 # --- public fee disclosure (公示) ----------------------------------------------------------
@@ -235,7 +246,7 @@ def offer_from(post) -> tuple[str, dict]:
 def _line_total(lines: dict) -> str | None:
     try:
         return f"{sum(Decimal(v.replace(',', '')) for v in lines.values()):.2f}"
-    except InvalidOperation:
+    except DecimalException:  # not a number, or beyond any sum: the rules below say which
         return None
 
 
@@ -254,7 +265,8 @@ def baselines(request):
 def supersede(request, pk):
     baseline = visible_or_404(permissions.visible_baselines(request.user), pk=pk)
     context = {"nav": "baselines", "baseline": baseline,
-               "reopens": baseline.agreements.select_related("negotiation__alliance").order_by("pk")}
+               "reopens": baseline.agreements.exclude(state=Agreement.State.REOPENED)
+               .select_related("negotiation__alliance").order_by("pk")}
     if request.method == "POST":
         try:
             reopened = services.supersede_baseline(request.user, baseline, request.POST.get("reasons", ""))
@@ -353,18 +365,19 @@ def issue(request, pk):
 
 @role_required(Role.STUDENT)
 def certificates(request):
-    serial = (request.GET.get("serial") or request.POST.get("serial") or "").strip()
-    found = IssuedCertificate.objects.select_related("sitting__agreement__negotiation__certificate").filter(
-        serial_no=serial).first() if serial else None
-    context = {"nav": "certificates", "serial": serial, "found": found, "max_price": rules.PAPER_CERTIFICATE_MAX}
-    if request.method == "POST" and found is not None:
+    """A student's own certificates, issued online, and the optional paper copy (≤ 40 CNY)."""
+    own = permissions.own_certificates(request.user).prefetch_related("paper_orders").order_by("-issued_at")
+    context = {"nav": "certificates", "certificates": own, "max_price": rules.PAPER_CERTIFICATE_MAX,
+               "holder": permissions.holder_name(request.user)}
+    if request.method == "POST":
+        certificate = visible_or_404(own, pk=posted_pk(request.POST.get("certificate")))
         try:
-            order = services.order_paper_certificate(found, request.POST.get("price"))
+            order = services.order_paper_certificate(request.user, certificate, request.POST.get("price"))
         except REFUSED as error:
             return _refused(request, "portal/certificates.html", context, error)
         messages.success(request, _("Paper copy ordered for %(price)s, delivery included.")
                          % {"price": f"¥{order.price}"})
-        return redirect(f"{reverse('certificates')}?serial={serial}")
+        return redirect("certificates")
     return render(request, "portal/certificates.html", context)
 
 

@@ -125,6 +125,9 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 NOTIFICATIONS_RELAY_INTERVAL = float(os.environ.get("NOTIFICATIONS_RELAY_INTERVAL", "0.5"))
 REMINDER_HOURS = int(os.environ.get("REMINDER_HOURS", "24"))
 
+# The sign-in page lists the demo accounts (all with the demo password) only on a demo installation.
+SHOW_DEMO_ACCOUNTS = os.environ.get("XCERT_DEMO", "1") == "1"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "inbox"
 LOGOUT_REDIRECT_URL = "login"

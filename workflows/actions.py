@@ -39,7 +39,10 @@ def _decision(data: dict, allowed: tuple[str, ...]) -> str:
 
 
 def _text(data: dict, key: str, required: bool = False, limit: int = 5000) -> str:
-    value = str(data.get(key) or "").strip()
+    raw = data.get(key)
+    if raw is not None and not isinstance(raw, str):
+        raise RuleViolation(f"{key}_not_text", f"{key} 须为文本 / {key} must be text, not {type(raw).__name__}")
+    value = (raw or "").strip()
     if required and not value:
         raise RuleViolation(f"{key}_required", f"须填写{key} / {key} is required")
     if len(value) > limit:
@@ -64,6 +67,8 @@ def invite_members(ctx: TaskContext) -> dict:
 
 
 def _invitable_colleges(alliance: Alliance, ids: list) -> list[Organization]:
+    if not isinstance(ids, list):
+        raise RuleViolation("college_ids_not_a_list", f"邀请名单须为院校编号列表 / college_ids must be a list: {ids!r}")
     ids = [int(i) for i in ids if str(i).isdigit() and int(i) != alliance.lead_id]
     colleges = list(
         Organization.objects.filter(
@@ -118,11 +123,26 @@ def screen_services(ctx: TaskContext) -> dict:
     negotiation = _negotiation(ctx)
     if negotiation.state == Negotiation.State.NEGOTIATING:  # back after a provincial return
         negotiation.begin_screening()
-    services = ctx.data.get("services") or list(negotiation.schedule.services)
-    negotiation.open_rounds(_text(ctx.data, "training_content", required=True), list(services))
+    services = _services(ctx.data.get("services"), list(negotiation.schedule.services))
+    negotiation.open_rounds(_text(ctx.data, "training_content", required=True), services)
     negotiation.save()
     proposal = negotiation.open_proposal() or table_schedule(negotiation)
     return {"turn": "alliance", "round_outcome": "open", "round_deadline": proposal.deadline.isoformat()}
+
+
+def _services(raw, offered: list[str]) -> list[str]:
+    """The services the alliance keeps: a non-empty subset of the published schedule's."""
+    if raw is None:
+        return offered
+    if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+        raise RuleViolation("services_not_a_list", f"服务内容须为文本列表 / services must be a list of text: {raw!r}")
+    unknown = [item for item in raw if item not in offered]
+    if unknown:
+        raise RuleViolation("services_not_published",
+                            f"只能从公示的服务中选择 / choose among the published services; not published: {unknown}")
+    if not raw:
+        raise RuleViolation("services_required", "至少选择一项服务 / choose at least one service")
+    return list(dict.fromkeys(raw))
 
 
 def _respond(ctx: TaskContext, party: str) -> dict:
@@ -287,6 +307,10 @@ def release_payment(ctx: TaskContext) -> dict:
 def _allocations(payment: Payment, raw: list) -> list[dict]:
     if not raw:
         raise RuleViolation("funding_required", "须选择资金来源 / choose at least one funding source")
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        raise RuleViolation("funding_malformed",
+                            f"资金来源须为列表，每项含 source 与 amount / funding must be a list of "
+                            f"{{source, amount}} objects: {raw!r}"[:300])
     sources = set(FundingAllocation.Source.values)
     saved = []
     for item in raw:

@@ -95,7 +95,10 @@ def load_demo() -> dict:
                                       training_plan=f"{name} 师资培训 5 天 / 5-day teacher training",
                                       services=["师资培训 teacher training", "考核 assessment", "证书 certificate"])
     student_org = world["colleges"][0]
-    _account("student", student_org, Role.STUDENT)
+    student = _account("student", student_org, Role.STUDENT)
+    if not student.first_name:
+        student.first_name = "李明"  # certificates are issued under this name at 武汉职业技术学院
+        student.save(update_fields=["first_name"])
     _administrator()
     return world
 

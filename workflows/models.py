@@ -567,6 +567,7 @@ class PaperCertificateOrder(models.Model):
     certificate = models.ForeignKey(IssuedCertificate, on_delete=models.PROTECT, related_name="paper_orders")
     price = models.DecimalField(**MONEY)
     ordered_at = models.DateTimeField()
+    ordered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
 
     class Meta:
         constraints = [

@@ -8,7 +8,17 @@ from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 
 from bpmn.models import ProcessInstance
-from workflows.models import Agreement, Alliance, Baseline, Filing, Negotiation, Payment, Person, Role
+from workflows.models import (
+    Agreement,
+    Alliance,
+    Baseline,
+    Filing,
+    IssuedCertificate,
+    Negotiation,
+    Payment,
+    Person,
+    Role,
+)
 
 
 def _person(user) -> Person | None:
@@ -94,3 +104,17 @@ def visible_instances(user) -> QuerySet[ProcessInstance]:
     keys = visible_negotiations(user).annotate(
         key=Concat(Value("negotiation:"), Cast("pk", output_field=CharField()))).values("key")
     return ProcessInstance.objects.select_related("definition").filter(business_key__in=keys)
+
+
+def holder_name(user) -> str:
+    """The name certificates are issued under: the account's full name, else its user name."""
+    return (user.get_full_name() or user.get_username()).strip()
+
+
+def own_certificates(user) -> QuerySet[IssuedCertificate]:
+    """A student's certificates: issued under their name at a sitting of their college."""
+    person = _person(user)
+    qs = IssuedCertificate.objects.select_related("sitting__agreement__negotiation__certificate", "sitting__college")
+    if person is None or person.role != Role.STUDENT:
+        return qs.none()
+    return qs.filter(sitting__college=person.organization, holder_name=holder_name(user))

@@ -53,6 +53,9 @@ def parse_lines(raw_lines: dict, known_items: Iterable[str]) -> dict[str, Decima
     """Return cost item code -> amount, refusing unknown items and bad amounts."""
     if not raw_lines:
         raise RuleViolation("cost_lines_required", "须列明成本明细 / cost lines are required")
+    if not isinstance(raw_lines, dict):
+        raise RuleViolation("cost_lines_malformed",
+                            f"成本明细须为 项目→金额 / cost lines must map item codes to amounts: {raw_lines!r}"[:300])
     known = set(known_items)
     lines = {}
     for code, raw in raw_lines.items():

@@ -239,6 +239,8 @@ def issue_certificates(actor, sitting: AssessmentSitting, holders: list[str]) ->
     """
     teo = sitting.agreement.negotiation.certificate.teo
     _require(actor, Role.TEO, teo)
+    holders = [_holder(name) for name in holders]
+    sitting = AssessmentSitting.objects.select_for_update().get(pk=sitting.pk)  # serials are numbered in turn
     now = timezone.now()
     issued = []
     for index, holder in enumerate(holders, start=sitting.certificates.count() + 1):
@@ -250,11 +252,26 @@ def issue_certificates(actor, sitting: AssessmentSitting, holders: list[str]) ->
 
 
 @transaction.atomic
-def order_paper_certificate(certificate: IssuedCertificate, price) -> PaperCertificateOrder:
-    """A student's optional paper copy: at most 40 CNY, delivery included."""
+def order_paper_certificate(actor, certificate: IssuedCertificate, price) -> PaperCertificateOrder:
+    """A student's optional paper copy of their own certificate: at most 40 CNY, delivery included."""
+    from workflows.permissions import own_certificates
+
+    _require(actor, Role.STUDENT)
+    if not own_certificates(actor).filter(pk=certificate.pk).exists():
+        raise RuleViolation("certificate_not_yours", "只能申领本人的证书 / only the holder may order a paper copy", 404)
     amount = parse_amount(price, "price")
     rules.check_paper_certificate_price(amount)
-    return PaperCertificateOrder.objects.create(certificate=certificate, price=amount, ordered_at=timezone.now())
+    return PaperCertificateOrder.objects.create(certificate=certificate, price=amount, ordered_at=timezone.now(),
+                                                ordered_by=actor)
+
+
+def _holder(name) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise RuleViolation("holder_name_required", f"持证人姓名不能为空 / a holder's name is required: {name!r}")
+    if len(name.strip()) > 100:
+        raise RuleViolation("holder_name_too_long",
+                            f"持证人姓名过长 / a holder's name is longer than 100 characters: {name[:20]}…")
+    return name.strip()
 
 
 def agreed_fee_fen(negotiation: Negotiation) -> int | None:

@@ -171,3 +171,34 @@ def test_the_openapi_schema_is_valid_and_every_get_endpoint_in_it_answers(hubei,
         answered.append(path)
     assert len(answered) >= 20
     assert api().get("/api/schema/").status_code == 200 and api().get("/api/schema/ui/").status_code == 200
+
+
+@pytest.mark.parametrize("name, data, rule", [
+    ("invite_members", {"college_ids": 5}, "college_ids_not_a_list"),
+    ("screen_services", {"training_content": "x", "services": 5}, "services_not_a_list"),
+    ("screen_services", {"training_content": ["x"]}, "training_content_not_text"),
+    ("screen_services", {"training_content": "x", "services": ["太空旅行"]}, "services_not_published"),
+    ("screen_services", {"training_content": "x", "services": []}, "services_required"),
+])
+def test_task_data_of_the_wrong_shape_is_refused_with_the_rule(hubei, name, data, rule):
+    if name == "screen_services":
+        hubei.form()
+    refused = _complete("college_42_1", _task(hubei.negotiation, name), data)
+    assert refused.status_code == 400 and refused.json()["rule"] == rule
+
+
+def test_offer_and_funding_of_the_wrong_shape_are_refused_with_the_rule(hubei):
+    hubei.form()
+    hubei.do("screen_services", {"training_content": "x"})
+    lines_as_list = _complete("college_42_1", _task(hubei.negotiation, "alliance_responds"),
+                              {"decision": "counter", "fee": "100.00", "lines": ["100.00"]})
+    assert lines_as_list.status_code == 400 and lines_as_list.json()["rule"] == "cost_lines_malformed"
+    hubei.do("alliance_responds", {"decision": "accept"})
+    hubei.do("verify_baseline", {"decision": "verify"})
+    hubei.do("sign_alliance")
+    hubei.do("sign_teo")
+    hubei.do("acknowledge_filing", {"flagged": False})
+    lead = hubei.negotiation.alliance.lead
+    services.record_assessment(user("teo_1"), hubei.negotiation.agreements.get(), lead, 1)
+    refused = _complete("finance_42_1", _task(hubei.negotiation, "release_payment", lead.pk), {"funding": ["own"]})
+    assert refused.status_code == 400 and refused.json()["rule"] == "funding_malformed"

@@ -52,7 +52,8 @@ def test_a_lifecycle_runs_through_the_pages_from_alliance_to_released_payment(br
 
     screen = open_task(negotiation, "screen_services")
     assert browser.as_("college_42_1").post(f"/tasks/{screen.task_id}/",
-                                            {"training_content": "师资培训 5 天"}).status_code == 302
+                                            {"training_content": "师资培训 5 天",
+                                             "services": negotiation.schedule.services}).status_code == 302
 
     schedule = negotiation.schedule
     lines, total = _lines_form(schedule, Decimal("0.9"))

@@ -162,16 +162,19 @@ def test_an_assessment_before_filing_is_refused_and_certificates_are_issued_what
     assert bad.status_code == 302 and agreement.sittings.count() == 0
     teo.post(f"/agreements/{agreement.pk}/assessments/", {"college": lead.pk, "headcount": "10"})
     sitting = agreement.sittings.get()
-    teo.post(f"/sittings/{sitting.pk}/certificates/", {"holders": "王五"})
-    issued = IssuedCertificate.objects.get(sitting=sitting)
+    teo.post(f"/sittings/{sitting.pk}/certificates/", {"holders": "李明\n王五"})
+    mine, other = IssuedCertificate.objects.filter(sitting=sitting).order_by("pk")
     assert Payment.objects.get(agreement=agreement, college=lead).state == Payment.State.DUE
 
     student = browser.as_("student")
-    assert issued.serial_no in student.get(f"/certificates/?serial={issued.serial_no}").content.decode()
-    too_dear = student.post("/certificates/", {"serial": issued.serial_no, "price": "40.01"})
+    page = student.get("/certificates/").content.decode()
+    assert mine.serial_no in page and other.serial_no not in page
+    too_dear = student.post("/certificates/", {"certificate": mine.pk, "price": "40.01"})
     assert too_dear.status_code == 400 and "paper_certificate" in too_dear.content.decode()
-    assert student.post("/certificates/", {"serial": issued.serial_no, "price": "40.00"}).status_code == 302
-    assert issued.paper_orders.get().price == Decimal("40.00")
+    assert 'value="40.01"' in too_dear.content.decode()
+    assert student.post("/certificates/", {"certificate": other.pk, "price": "10.00"}).status_code == 404
+    assert student.post("/certificates/", {"certificate": mine.pk, "price": "40.00"}).status_code == 302
+    assert mine.paper_orders.get().price == Decimal("40.00") and not other.paper_orders.exists()
 
 
 def test_the_process_page_draws_every_model_with_marks_and_the_audit_trail(browser, hubei):
@@ -232,3 +235,51 @@ def test_a_reviewer_returns_a_fee_with_reasons_and_the_alliance_negotiates_again
     assert reviewer.post(f"/tasks/{verify.task_id}/", {"decision": "return", "reasons": "成本偏高"}).status_code == 302
     assert Baseline.objects.get(negotiation=hubei.negotiation).state == Baseline.State.RETURNED
     assert open_task(hubei.negotiation, "screen_services") is not None
+
+
+def test_screening_keeps_the_ticked_services_and_refuses_none_keeping_what_was_typed(browser, hubei):
+    hubei.form()
+    screen = open_task(hubei.negotiation, "screen_services")
+    web = browser.as_("college_42_1")
+    none = web.post(f"/tasks/{screen.task_id}/", {"training_content": "只要考核"})
+    assert none.status_code == 400 and 'data-rule="services_required"' in none.content.decode()
+    assert "只要考核" in none.content.decode() and 'name="services"' in none.content.decode()
+    assert 'value="' + hubei.negotiation.schedule.services[0] + '" checked' not in none.content.decode()
+    first = hubei.negotiation.schedule.services[0]
+    kept = web.post(f"/tasks/{screen.task_id}/", {"training_content": "只要考核", "services": [first]})
+    assert kept.status_code == 302
+    hubei.negotiation.refresh_from_db()
+    assert hubei.negotiation.services == [first]
+
+
+def test_claiming_another_organizations_task_is_not_found_and_next_stays_on_this_site(browser, hubei):
+    hubei.form()
+    screen = open_task(hubei.negotiation, "screen_services")
+    assert browser.as_("college_32_1").post(f"/tasks/{screen.task_id}/claim/").status_code == 302
+    refused = browser.post(f"/tasks/{screen.task_id}/claim/", headers={"HX-Request": "true"})
+    assert refused.status_code == 404 and 'data-rule="task_not_found"' in refused.content.decode()
+    assert "<tr" in refused.content.decode()
+    web = browser.as_("college_42_1")
+    away = web.post(f"/tasks/{screen.task_id}/claim/", {"next": "https://evil.example/x"})
+    assert away.status_code == 302 and away.url == "/tasks/"
+    back = web.post(f"/tasks/{screen.task_id}/unclaim/", {"next": "/negotiations/"})
+    assert back.url == "/negotiations/"
+
+
+def test_a_live_refresh_of_the_waiting_table_gets_the_whole_page(browser, hubei):
+    web = browser.as_("college_42_1")
+    whole = web.get("/tasks/", headers={"HX-Request": "true", "HX-Target": "waiting"}).content.decode()
+    part = web.get("/tasks/", headers={"HX-Request": "true", "HX-Target": "tasks"}).content.decode()
+    assert 'id="waiting"' in whole and 'id="waiting"' not in part and 'id="tasks"' in part
+
+
+def test_the_live_cap_check_survives_absurd_numbers(browser, hubei):
+    url = f"/negotiations/{hubei.negotiation.pk}/cap-check/"
+    odd = browser.as_("college_42_1").post(url, {"fee": "1", "line_question_bank": "1e999999999"})
+    assert odd.status_code == 200 and "data-rule=" in odd.content.decode()
+
+
+def test_the_demo_accounts_are_listed_only_on_a_demo_installation(browser, settings):
+    settings.SHOW_DEMO_ACCOUNTS = False
+    page = browser.get("/login/").content.decode()
+    assert "college_42_1" not in page and "demo12345" not in page

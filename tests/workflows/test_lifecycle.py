@@ -276,12 +276,16 @@ def test_unpaid_assessment_still_issues_certificates(world):
     sitting = services.record_assessment(user("teo_1"), agreement, college("college_42_1"), 2)
     payment = Payment.objects.get(sitting=sitting)
     assert payment.state != Payment.State.RELEASED
-    issued = services.issue_certificates(user("teo_1"), sitting, ["张三", "李四"])
-    assert [c.holder_name for c in issued] == ["张三", "李四"] and all(c.seal for c in issued)
-    order = services.order_paper_certificate(issued[0], "40.00")
-    assert order.price == Decimal("40.00")
+    issued = services.issue_certificates(user("teo_1"), sitting, ["李明", "李四"])
+    assert [c.holder_name for c in issued] == ["李明", "李四"] and all(c.seal for c in issued)
+    order = services.order_paper_certificate(user("student"), issued[0], "40.00")
+    assert order.price == Decimal("40.00") and order.ordered_by == user("student")
     with pytest.raises(RuleViolation, match="40"):
-        services.order_paper_certificate(issued[1], "40.01")
+        services.order_paper_certificate(user("student"), issued[0], "40.01")
+    with pytest.raises(RuleViolation, match="only the holder"):
+        services.order_paper_certificate(user("student"), issued[1], "10.00")
+    with pytest.raises(RuleViolation, match="longer than 100"):
+        services.issue_certificates(user("teo_1"), sitting, ["名" * 101])
 
 
 def test_verification_returned_goes_back_to_negotiation_then_verifies(world):
