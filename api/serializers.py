@@ -16,6 +16,7 @@ from workflows.models import (
     IssuedCertificate,
     Membership,
     Negotiation,
+    PaperCertificateOrder,
     Payment,
 )
 
@@ -94,6 +95,33 @@ class FeeScheduleSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2))
     def get_cap(self, schedule) -> str:
         return _cap(self, schedule.certificate.assessment_mode)
+
+
+class PublishSerializer(serializers.Serializer):
+    certificate_id = serializers.IntegerField()
+    fee = serializers.CharField(help_text='yuan as a decimal string, e.g. "180.00"')
+    lines = serializers.DictField(child=serializers.CharField(), help_text="cost item code -> amount")
+    training_plan = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    services = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list)
+
+
+class PaperOrderRequestSerializer(serializers.Serializer):
+    price = serializers.CharField(help_text='at most "40.00", delivery included')
+
+
+class PaperOrderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PaperCertificateOrder
+        fields = ["id", "certificate_id", "price", "ordered_at"]
+
+
+class OwnCertificateSerializer(serializers.ModelSerializer):
+    certificate = serializers.CharField(source="sitting.agreement.negotiation.certificate.code")
+    paper_orders = PaperOrderSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = IssuedCertificate
+        fields = ["id", "certificate", "holder_name", "serial_no", "seal", "issued_at", "paper_orders"]
 
 
 class RoundLineSerializer(serializers.Serializer):

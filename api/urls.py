@@ -14,6 +14,7 @@ router.register("agreements", views.AgreementViewSet, basename="agreement")
 router.register("filings", views.FilingViewSet, basename="filing")
 router.register("payments", views.PaymentViewSet, basename="payment")
 router.register("sittings", views.SittingViewSet, basename="sitting")
+router.register("certificates", views.CertificateViewSet, basename="certificate")
 router.register("process-instances", views.ProcessInstanceViewSet, basename="process-instance")
 
 urlpatterns = [

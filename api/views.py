@@ -113,12 +113,28 @@ class AllianceViewSet(mixins.CreateModelMixin, ReadOnly):
         return Response(s.NegotiationSerializer(negotiation).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema_view(list=extend_schema(summary="Published fee schedules (公示), no sign-in needed"))
-class FeeScheduleViewSet(viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(
+    list=extend_schema(summary="Published fee schedules (公示), no sign-in needed"),
+    create=extend_schema(request=s.PublishSerializer, responses={201: s.FeeScheduleSerializer, **REFUSALS},
+                         summary="Publish a certificate's fee schedule in advance (its TEO only); "
+                                 "replaces the one published before"),
+)
+class FeeScheduleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.FeeScheduleSerializer
-    permission_classes = [AllowAny]
     queryset = FeeSchedule.objects.filter(state=FeeSchedule.State.PUBLISHED).select_related(
         "certificate__teo").order_by("certificate__code")
+
+    def get_permissions(self):
+        return [AllowAny()] if self.action in ("list", "retrieve") else super().get_permissions()
+
+    def create(self, request):
+        data = _valid(s.PublishSerializer, request.data)
+        certificate = Certificate.objects.filter(pk=data["certificate_id"]).first()
+        if certificate is None:
+            raise RuleViolation("certificate_unknown", f"证书不存在 / no certificate {data['certificate_id']}", 404)
+        schedule = services.publish_schedule(request.user, certificate, data["fee"], data["lines"],
+                                             training_plan=data["training_plan"], services=data["services"])
+        return Response(s.FeeScheduleSerializer(schedule).data, status=status.HTTP_201_CREATED)
 
 
 class NegotiationViewSet(ReadOnly):
@@ -203,6 +219,23 @@ class SittingViewSet(ReadOnly):
         holders = _valid(s.IssueSerializer, request.data)["holders"]
         issued = services.issue_certificates(request.user, sitting, holders)
         return Response(s.IssuedCertificateSerializer(issued, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class CertificateViewSet(ReadOnly):
+    """A student's own certificates (issued under their name at their college)."""
+
+    serializer_class = s.OwnCertificateSerializer
+    visible = staticmethod(permissions.own_certificates)
+    prefetch = ("paper_orders",)
+
+    @extend_schema(request=s.PaperOrderRequestSerializer, responses={201: s.PaperOrderSerializer, **REFUSALS},
+                   summary="Order an optional paper copy of my certificate (at most 40 CNY, delivery included)")
+    @action(detail=True, methods=["post"], url_path="paper-orders")
+    def paper_orders(self, request, pk=None):
+        certificate = self.get_object()
+        price = _valid(s.PaperOrderRequestSerializer, request.data)["price"]
+        order = services.order_paper_certificate(request.user, certificate, price)
+        return Response(s.PaperOrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
 
 class ProcessInstanceViewSet(ReadOnly):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("tasks/<uuid:task_id>/claim/", views.claim, name="claim"),
     path("tasks/<uuid:task_id>/unclaim/", views.unclaim, name="unclaim"),
     path("disclosure/", views.disclosure, name="disclosure"),
+    path("schedules/", views.schedules, name="schedules"),
     path("alliances/", views.alliances, name="alliances"),
     path("alliances/<int:pk>/", views.alliance, name="alliance"),
     path("negotiations/", views.negotiations, name="negotiations"),

@@ -142,6 +142,29 @@ def disclosure(request):
     return render(request, "portal/disclosure.html", {"nav": "disclosure", "rows": rows, "modes": modes})
 
 
+@role_required(Role.TEO)
+def schedules(request):
+    """A TEO publishes each certificate's fee schedule in advance (提前公示); the new one replaces the old."""
+    own = Certificate.objects.filter(teo=request.person.organization).order_by("code")
+    caps = cap_table()
+    items = list(CostItem.objects.filter(active=True).order_by("position", "code"))
+    rows = [{"certificate": c, "cap": caps[c.assessment_mode],
+             "current": c.schedules.filter(state=FeeSchedule.State.PUBLISHED).first()} for c in own]
+    context = {"nav": "schedules", "rows": rows, "cost_items": items}
+    if request.method == "POST":
+        certificate = visible_or_404(own, pk=posted_pk(request.POST.get("certificate")))
+        fee, lines = offer_from(request.POST)
+        offered = [line.strip() for line in request.POST.get("services", "").splitlines() if line.strip()]
+        try:
+            services.publish_schedule(request.user, certificate, fee, lines,
+                                      training_plan=request.POST.get("training_plan", "").strip(), services=offered)
+        except REFUSED as error:
+            return _refused(request, "portal/schedules.html", {**context, "failed": certificate.pk}, error)
+        messages.success(request, _("Fee schedule published for %(code)s.") % {"code": certificate.code})
+        return redirect("schedules")
+    return render(request, "portal/schedules.html", context)
+
+
 # --- alliances ---------------------------------------------------------------------------
 
 

@@ -190,9 +190,11 @@ def test_a_page_past_the_end_is_a_json_404(filed):
     assert refused.status_code == 404 and refused.json()["rule"] == "not_found"
 
 
-def test_a_fee_schedule_is_readable_signed_out_but_not_writable(world):
+def test_a_fee_schedule_is_readable_signed_out_but_not_writable_signed_out(world):
     schedule = api().get("/api/v1/fee-schedules/").json()["results"][0]
     detail = api().get(f"/api/v1/fee-schedules/{schedule['id']}/")
     assert detail.status_code == 200 and detail.json() == schedule
-    refused = api("teo_1").post("/api/v1/fee-schedules/", {}, format="json")
-    assert refused.status_code == 405 and refused.json()["rule"] == "method_not_allowed"
+    refused = api().post("/api/v1/fee-schedules/", {}, format="json")
+    assert refused.status_code in (401, 403) and refused.json()["rule"] == "not_authenticated"
+    empty = api("teo_1").post("/api/v1/fee-schedules/", {}, format="json")
+    assert empty.status_code == 400 and empty.json()["rule"] == "invalid_input"

@@ -151,7 +151,9 @@ def test_process_instances_show_state_and_audit_trail(hubei):
 
 def test_the_openapi_schema_is_valid_and_every_get_endpoint_in_it_answers(hubei, tmp_path):
     hubei.through_filing()
-    services.record_assessment(user("teo_1"), hubei.negotiation.agreements.get(), hubei.negotiation.alliance.lead, 5)
+    sitting = services.record_assessment(user("teo_1"), hubei.negotiation.agreements.get(),
+                                         hubei.negotiation.alliance.lead, 5)
+    services.issue_certificates(user("teo_1"), sitting, ["李明"])
     schema_file = tmp_path / "schema.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(schema_file))
     schema = yaml.safe_load(schema_file.read_text())
@@ -159,8 +161,13 @@ def test_the_openapi_schema_is_valid_and_every_get_endpoint_in_it_answers(hubei,
     for path, operations in schema["paths"].items():
         if "get" not in operations:
             continue
-        # The finance officer has the open payment task; the ministry sees every other object.
-        client = api("finance_42_1") if path.startswith("/api/v1/tasks/") else api("ministry")
+        # The finance officer has the open payment task, the student their certificate; the
+        # ministry sees every other object.
+        client = api("ministry")
+        if path.startswith("/api/v1/tasks/"):
+            client = api("finance_42_1")
+        elif path.startswith("/api/v1/certificates/"):
+            client = api("student")
         url = path
         if "{" in path:
             listed = client.get(path.split("{")[0]).json()["results"]
@@ -202,3 +209,34 @@ def test_offer_and_funding_of_the_wrong_shape_are_refused_with_the_rule(hubei):
     services.record_assessment(user("teo_1"), hubei.negotiation.agreements.get(), lead, 1)
     refused = _complete("finance_42_1", _task(hubei.negotiation, "release_payment", lead.pk), {"funding": ["own"]})
     assert refused.status_code == 400 and refused.json()["rule"] == "funding_malformed"
+
+
+def test_a_teo_publishes_a_schedule_over_the_api_and_nobody_else_may(world):
+    body = {"certificate_id": _certificate_id("X-WEB-01"), "fee": "150.00", "lines": {"question_bank": "150.00"},
+            "services": ["考核"]}
+    assert api().post("/api/v1/fee-schedules/", body, format="json").status_code in (401, 403)
+    other_teo = api("teo_2").post("/api/v1/fee-schedules/", body, format="json")
+    assert other_teo.status_code == 403 and other_teo.json()["rule"] == "actor_not_allowed"
+    over = api("teo_1").post("/api/v1/fee-schedules/", {**body, "fee": "201.00", "lines": {"question_bank": "201.00"}},
+                             format="json")
+    assert over.status_code == 400 and over.json()["rule"] == "fee_cap_2357"
+    published = api("teo_1").post("/api/v1/fee-schedules/", body, format="json")
+    assert published.status_code == 201 and published.json()["fee"] == "150.00"
+    listed = [r for r in api().get("/api/v1/fee-schedules/").json()["results"] if r["certificate"] == "X-WEB-01"]
+    assert [r["fee"] for r in listed] == ["150.00"]
+
+
+def test_a_student_orders_a_paper_copy_of_their_own_certificate_only(hubei):
+    hubei.through_filing()
+    lead = hubei.negotiation.alliance.lead
+    sitting = services.record_assessment(user("teo_1"), hubei.negotiation.agreements.get(), lead, 2)
+    mine, other = services.issue_certificates(user("teo_1"), sitting, ["李明", "王五"])
+    listed = api("student").get("/api/v1/certificates/").json()["results"]
+    assert [c["serial_no"] for c in listed] == [mine.serial_no]
+    assert api("student").post(f"/api/v1/certificates/{other.pk}/paper-orders/", {"price": "10.00"},
+                               format="json").status_code == 404
+    dear = api("student").post(f"/api/v1/certificates/{mine.pk}/paper-orders/", {"price": "40.01"}, format="json")
+    assert dear.status_code == 400 and "paper_certificate" in dear.json()["rule"]
+    ordered = api("student").post(f"/api/v1/certificates/{mine.pk}/paper-orders/", {"price": "40.00"}, format="json")
+    assert ordered.status_code == 201 and ordered.json()["price"] == "40.00"
+    assert api("teo_1").get("/api/v1/certificates/").json()["count"] == 0

@@ -283,3 +283,24 @@ def test_the_demo_accounts_are_listed_only_on_a_demo_installation(browser, setti
     settings.SHOW_DEMO_ACCOUNTS = False
     page = browser.get("/login/").content.decode()
     assert "college_42_1" not in page and "demo12345" not in page
+
+
+def test_a_teo_publishes_a_fee_schedule_and_an_over_cap_one_is_refused_keeping_the_form(browser, world):
+    from workflows.models import Certificate, FeeSchedule
+
+    web = browser.as_("teo_1")
+    page = web.get("/schedules/").content.decode()
+    assert "X-WEB-01" in page and "X-PLC-03" not in page
+    web_cert = Certificate.objects.get(code="X-WEB-01")
+    over = web.post("/schedules/", {"certificate": web_cert.pk, "fee": "250.00", "line_question_bank": "250.00",
+                                    "services": "师资培训\n考核"})
+    assert over.status_code == 400 and 'data-rule="fee_cap_2357"' in over.content.decode()
+    assert 'value="250.00"' in over.content.decode()
+    done = web.post("/schedules/", {"certificate": web_cert.pk, "fee": "150.00", "line_question_bank": "150.00",
+                                    "training_plan": "3 天", "services": "师资培训\n考核"})
+    assert done.status_code == 302
+    published = FeeSchedule.objects.get(certificate=web_cert, state=FeeSchedule.State.PUBLISHED)
+    assert published.fee == Decimal("150.00") and published.services == ["师资培训", "考核"]
+    other = Certificate.objects.get(code="X-PLC-03")
+    assert web.post("/schedules/", {"certificate": other.pk, "fee": "1"}).status_code == 404
+    assert browser.as_("college_42_1").get("/schedules/").status_code == 403
