@@ -49,13 +49,19 @@ def push(rows, negotiations=()) -> None:
     for row in rows:
         by_recipient.setdefault(row.recipient_id, []).append(row.as_message())
     messages = [(user_group(user_id), batch(items, committed_at)) for user_id, items in by_recipient.items()]
+    async_to_sync(_send_all)(layer, messages + hints(negotiations))
+
+
+def hints(negotiations) -> list[tuple[str, dict]]:
+    """'This negotiation changed', for whoever of its parties and reviewers has it open."""
+    messages = []
     for negotiation in negotiations:
         hint = {"type": "changed", "object": f"negotiation:{negotiation.pk}"}
         for group in (organization_group(negotiation.alliance.lead_id),
                       organization_group(negotiation.certificate.teo_id),
                       province_group(negotiation.alliance.province_id)):
             messages.append((group, hint))
-    async_to_sync(_send_all)(layer, messages)
+    return messages
 
 
 def batch(items: list[dict], committed_at: float | None) -> dict:

@@ -41,11 +41,17 @@ def _newest_id() -> int:
 TRAILING_IDS = 1000
 
 
-def _written_elsewhere(after: int, floor: int, own_origin: str, relayed: set[int]) -> list:
+def _written_elsewhere(after: int, floor: int, own_origin: str, relayed: set[int]) -> tuple[list, list]:
+    """New rows from other processes, and the hints for the negotiations they concern."""
+    from notifications.delivery import hints
     from notifications.models import Notification
+    from workflows.models import Negotiation
 
     rows = Notification.objects.filter(pk__gt=max(after - TRAILING_IDS, floor)).exclude(origin=own_origin)
-    return [row for row in rows.exclude(pk__in=relayed).order_by("pk")[:500]]
+    rows = list(rows.exclude(pk__in=relayed).order_by("pk")[:500])
+    ids = {int(row.object_id) for row in rows if row.object_type == "negotiation" and row.object_id.isdigit()}
+    negotiations = Negotiation.objects.filter(pk__in=ids).select_related("alliance", "certificate")
+    return rows, hints(negotiations)
 
 
 async def _relay(layer, own_origin: str, cursor: int) -> None:
@@ -57,7 +63,7 @@ async def _relay(layer, own_origin: str, cursor: int) -> None:
     while True:
         await asyncio.sleep(interval)
         try:
-            rows = await database_sync_to_async(_written_elsewhere)(cursor, floor, own_origin, relayed)
+            rows, hint_messages = await database_sync_to_async(_written_elsewhere)(cursor, floor, own_origin, relayed)
         except Exception:
             log.exception("notification relay poll failed")
             continue
@@ -65,4 +71,6 @@ async def _relay(layer, own_origin: str, cursor: int) -> None:
             await layer.group_send(user_group(row.recipient_id), batch([row.as_message()], None))
             relayed.add(row.pk)
             cursor = max(cursor, row.pk)
+        for group, hint in hint_messages:
+            await layer.group_send(group, hint)
         relayed = {pk for pk in relayed if pk > cursor - TRAILING_IDS}

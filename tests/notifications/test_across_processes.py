@@ -28,6 +28,13 @@ async def _next_notification(ws, event: str, timeout: float = 15) -> dict:
     return await asyncio.wait_for(wait(), timeout)
 
 
+async def _next_frame(ws, kind: str) -> dict:
+    while True:
+        frame = json.loads(await ws.recv())
+        if frame.get("type") == kind:
+            return frame
+
+
 def _socket_url(base: str) -> str:
     return base.replace("http://", "ws://") + "/ws/notifications/"
 
@@ -52,12 +59,18 @@ def test_a_change_committed_by_another_process_reaches_a_client_through_the_data
         walk.do("alliance_responds", {"decision": "counter", "fee": "170.00",
                                       "lines": walk.offer_lines(Decimal("170.00"))})
 
+    reviewer = session_cookie("reviewer_42").decode()
+
     async def scenario(base):
-        async with connect(_socket_url(base), additional_headers={"Cookie": cookie}, origin=base) as ws:
+        async with connect(_socket_url(base), additional_headers={"Cookie": cookie}, origin=base) as ws, \
+                connect(_socket_url(base), additional_headers={"Cookie": reviewer}, origin=base) as watcher:
             await ws.send(json.dumps({"type": "since", "after": 10**9}))
             await sync_to_async(counter_as_another_process)()
             frame = await _next_notification(ws, "offer_countered")
             assert frame["object"] == f"negotiation:{walk.negotiation.pk}" and frame["committed_at"] is None
+            # The province's reviewer is told of nothing here but sees the negotiation change.
+            hint = await asyncio.wait_for(_next_frame(watcher, "changed"), 15)
+            assert hint["object"] == f"negotiation:{walk.negotiation.pk}"
 
     with threaded_server() as base:
         asyncio.run(scenario(base))
