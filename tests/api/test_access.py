@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tests.workflows.walk import Walk, college, user
 from workflows import services
-from workflows.models import Agreement, Baseline, Person, Role
+from workflows.models import Agreement, Baseline, Certificate, Person, Role
 
 from .clients import api, inbox_task, listed
 
@@ -181,7 +181,8 @@ def test_a_session_sign_in_reaches_the_api_too(world):
 def test_a_student_has_no_tasks_and_no_role_to_form_an_alliance(world):
     assert Person.objects.get(user__username="student").role == Role.STUDENT
     assert listed("student", "/api/v1/tasks/") == []
-    refused = api("student").post("/api/v1/alliances/", {"certificate_id": 1}, format="json")
+    certificate = Certificate.objects.get(code="X-WEB-01")
+    refused = api("student").post("/api/v1/alliances/", {"certificate_id": certificate.pk}, format="json")
     assert refused.status_code == 403 and refused.json()["rule"] == "actor_not_allowed"
 
 
