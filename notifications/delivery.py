@@ -4,7 +4,7 @@ import logging
 import time
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
@@ -44,6 +44,8 @@ def push(rows, negotiations=()) -> None:
         # Sync code running inside an event loop's thread cannot wait for the layer; the rows
         # are committed and every client gets them from its catch-up request.
         return
+    if isinstance(layer, InMemoryChannelLayer) and not layer.groups:
+        return  # no socket in this process (a command, the scheduler): the servers' relays deliver
     committed_at = time.time()
     by_recipient: dict[int, list[dict]] = {}
     for row in rows:

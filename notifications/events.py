@@ -69,10 +69,16 @@ TITLES = {
 
 
 def negotiation_of(instance) -> Negotiation | None:
-    prefix, _, pk = (instance.business_key if instance else "").partition(":")
-    if prefix != "negotiation" or not pk.isdigit():
+    """The negotiation a lifecycle instance is about; read once per instance object (one step)."""
+    if instance is None:
         return None
-    return Negotiation.objects.select_related("alliance", "certificate").filter(pk=int(pk)).first()
+    if not hasattr(instance, "_notified_negotiation"):
+        prefix, _, pk = instance.business_key.partition(":")
+        found = None
+        if prefix == "negotiation" and pk.isdigit():
+            found = Negotiation.objects.select_related("alliance", "certificate").filter(pk=int(pk)).first()
+        instance._notified_negotiation = found
+    return instance._notified_negotiation
 
 
 def notify(event: str, ctx: Context, link: str = "", object_type: str = "", object_id: str = "",
@@ -138,27 +144,36 @@ def _enqueue(rows, negotiation) -> None:
     transaction.on_commit(outbox.flush)
 
 
+AUDIT_EVENTS = {"baseline_superseded": "baseline_superseded", "timer_fired": "deadline_passed"}
+
+
+def _event_of(entry: AuditEntry) -> str | None:
+    data = entry.data or {}
+    if entry.action == "completed":
+        return TASK_EVENTS.get((entry.task_name, data.get("decision"))) or TASK_EVENTS.get((entry.task_name, None))
+    if entry.action == "message" and data.get("message") == "assessment_held":
+        return "assessment_held"
+    return AUDIT_EVENTS.get(entry.action)
+
+
 def on_audit(entry: AuditEntry) -> None:
-    """Turn an audited change into its event, if the table names one."""
+    """Turn an audited change into its event, if the table names one (most audit rows name none)."""
+    event = _event_of(entry)
+    if event is None:
+        return
     data = entry.data or {}
     ctx = Context(negotiation=negotiation_of(entry.instance), actor_id=entry.actor_id)
     if entry.action == "completed":
-        event = TASK_EVENTS.get((entry.task_name, data.get("decision"))) or TASK_EVENTS.get((entry.task_name, None))
-        if event is None:
-            return
         words = {"actor": entry.actor, "what": {"accept": "接受 accepted", "decline": "谢绝 declined"}.get(
             data.get("decision"), ""), "fee": f"¥{data.get('fee', '')}"}
         task = OpenTask.objects.filter(task_id=entry.task_id).first()
         if task is not None:
             ctx.college_id = task.data.get("college_id") or task.organization_id
         notify(event, ctx, **words)
-    elif entry.action == "message" and data.get("message") == "assessment_held":
+        return
+    if event == "assessment_held":
         ctx.college_id = (data.get("payload") or {}).get("college_id")
-        notify("assessment_held", ctx)
-    elif entry.action == "baseline_superseded":
-        notify("baseline_superseded", ctx)
-    elif entry.action == "timer_fired":
-        notify("deadline_passed", ctx)
+    notify(event, ctx)
 
 
 def on_tasks_opened(instance, opened: list[OpenTask]) -> None:
