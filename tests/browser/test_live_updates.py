@@ -64,3 +64,25 @@ def test_a_page_that_lost_its_socket_catches_up_on_reconnect(page, shot):
     page.context.set_offline(False)
     page.wait_for_selector("tr[data-task=teo_responds]")
     assert int(page.get_attribute("#inbox-badge", "data-count")) >= 1
+
+
+def test_a_claim_a_colleague_beat_you_to_is_refused_in_the_row(page, second_page):
+    from django.contrib.auth import get_user_model
+
+    from workflows.models import Person, Role
+
+    walk = Walk("X-WEB-01", lead="college_42_1", invite=("college_42_2", "college_42_3"))
+    walk.form()
+    lead = Person.objects.get(user__username="college_42_1")
+    colleague = get_user_model().objects.create_user("college_42_1b", password="demo12345")
+    Person.objects.create(user=colleague, organization=lead.organization, role=Role.COLLEGE)
+
+    sign_in(second_page, "college_42_1b")
+    second_page.wait_for_selector("tr[data-task=screen_services] button")
+    sign_in(page, "college_42_1")
+    page.click("tr[data-task=screen_services] button")
+    page.wait_for_selector("tr[data-task=screen_services] >> text=我已认领")
+
+    second_page.click("tr[data-task=screen_services] button")
+    refusal = second_page.wait_for_selector(".refusal[data-rule=actor_not_allowed]")
+    assert "college_42_1" in refusal.inner_text()
