@@ -304,3 +304,10 @@ def test_a_teo_publishes_a_fee_schedule_and_an_over_cap_one_is_refused_keeping_t
     other = Certificate.objects.get(code="X-PLC-03")
     assert web.post("/schedules/", {"certificate": other.pk, "fee": "1"}).status_code == 404
     assert browser.as_("college_42_1").get("/schedules/").status_code == 403
+
+
+def test_the_reference_data_administrator_signs_in_to_the_admin(browser, world):
+    signed_in = browser.client.post("/login/", {"username": "admin", "password": "demo12345"}, follow=True)
+    assert signed_in.redirect_chain[-1][0] == "/admin/"
+    assert browser.client.get("/admin/workflows/certificate/").status_code == 200
+    assert "200.00" in browser.client.get("/admin/workflows/certificate/").content.decode()
