@@ -18,6 +18,7 @@ from notifications.audience import Context, recipients
 from notifications.models import Notification
 from workflows.labels import pick
 from workflows.models import Negotiation
+from workflows.services import negotiation_id_of_key
 
 # Identifies this process's rows, so the database relay skips what it has pushed itself.
 ORIGIN = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -73,11 +74,10 @@ def negotiation_of(instance) -> Negotiation | None:
     if instance is None:
         return None
     if not hasattr(instance, "_notified_negotiation"):
-        prefix, _, pk = instance.business_key.partition(":")
-        found = None
-        if prefix == "negotiation" and pk.isdigit():
-            found = Negotiation.objects.select_related("alliance", "certificate").filter(pk=int(pk)).first()
-        instance._notified_negotiation = found
+        pk = negotiation_id_of_key(instance.business_key)
+        instance._notified_negotiation = (
+            Negotiation.objects.select_related("alliance", "certificate").filter(pk=pk).first() if pk else None
+        )
     return instance._notified_negotiation
 
 
@@ -104,8 +104,6 @@ def notify(event: str, ctx: Context, link: str = "", object_type: str = "", obje
                      link=link, created_at=now, origin=ORIGIN)
         for user_id in sorted(users)
     ])
-    if rows[0].pk is None:  # backends that do not return ids from bulk inserts (none we support)
-        rows = list(Notification.objects.filter(origin=ORIGIN, created_at=now, event=event))
     _enqueue(rows, negotiation)
     return rows
 

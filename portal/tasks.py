@@ -144,7 +144,7 @@ def _task(request, open_task: OpenTask):
     negotiation = inbox_queries.negotiation_of(open_task)
     base = {**negotiation_context(request, negotiation), "task": open_task,
             "mine": inbox_queries.actionable(request.user).filter(pk=open_task.pk).exists(),
-            "overdue": inbox_queries.is_overdue(open_task), "posted": request.POST}
+            "overdue": open_task.overdue, "posted": request.POST}
     context = {**base, **form.context(open_task, base)}
     if request.method == "POST":
         try:

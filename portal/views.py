@@ -427,7 +427,7 @@ def process(request, pk):
     return render(request, "portal/process.html", {
         "nav": "negotiations",
         "instance": instance,
-        "negotiation_id": inbox_queries.negotiation_id_of(OpenTask(instance=instance)),
+        "negotiation_id": services.negotiation_id_of_key(instance.business_key),
         "diagrams": drawn,
         "diagram_data": [{"xml": d.xml, "marks": d.marks} for d in drawn],
         "audit": AuditEntry.objects.filter(instance=instance).select_related("actor").order_by("at", "pk"),

@@ -10,6 +10,7 @@ from bpmn.models import AuditEntry, OpenTask
 from workflows.assignment import LANE_ROLES
 from workflows.models import Negotiation
 from workflows.permissions import person_of
+from workflows.services import negotiation_id_of_key
 
 STATUSES = ("mine", "claimable", "claimed_by_others", "overdue")
 
@@ -58,19 +59,13 @@ def waiting_on_others(user) -> QuerySet[OpenTask]:
 
 
 def negotiation_id_of(open_task: OpenTask) -> int | None:
-    """The lifecycle a task belongs to: its instance's business key 'negotiation:<id>'."""
-    key = open_task.instance.business_key
-    prefix, _, pk = key.partition(":")
-    return int(pk) if prefix == "negotiation" and pk.isdigit() else None
+    """The lifecycle a task belongs to, from its instance's business key."""
+    return negotiation_id_of_key(open_task.instance.business_key)
 
 
 def negotiation_of(open_task: OpenTask) -> Negotiation | None:
     pk = negotiation_id_of(open_task)
     return Negotiation.objects.select_related("alliance", "certificate__teo").filter(pk=pk).first()
-
-
-def is_overdue(open_task: OpenTask) -> bool:
-    return open_task.overdue
 
 
 def lifecycle_titles(tasks) -> dict[int, str]:

@@ -60,6 +60,12 @@ def lifecycle_key(negotiation: Negotiation) -> str:
     return f"negotiation:{negotiation.pk}"
 
 
+def negotiation_id_of_key(business_key: str) -> int | None:
+    """The inverse of lifecycle_key: the negotiation id of a lifecycle instance, or None."""
+    prefix, _, pk = (business_key or "").partition(":")
+    return int(pk) if prefix == "negotiation" and pk.isdigit() else None
+
+
 # --- fee schedules (公示) ----------------------------------------------------------------
 
 
