@@ -1,22 +1,9 @@
 """Real servers for tests: the ASGI app in a thread (shares the test database), or in a process."""
-import os
 import socket
-import subprocess
-import sys
 import threading
 from contextlib import contextmanager
-from pathlib import Path
 
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-
-ROOT = Path(settings.BASE_DIR)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager
@@ -29,18 +16,20 @@ def threaded_server():
     # Connections the server's threads open are closed after each use, so none outlives the test.
     saved_age = connections.settings[DEFAULT_DB_ALIAS].get("CONN_MAX_AGE", 0)
     connections.settings[DEFAULT_DB_ALIAS]["CONN_MAX_AGE"] = 0
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off",
-                                           ws="websockets-sansio", log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
+    # The socket is bound and listening before the thread starts: connections queue until it serves.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)
+    port = listener.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(application, lifespan="off", ws="websockets-sansio", log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
-    while not server.started:
-        thread.join(0.05)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(10)
+        listener.close()
         connections.settings[DEFAULT_DB_ALIAS]["CONN_MAX_AGE"] = saved_age
 
 
@@ -51,23 +40,11 @@ def _database_url() -> str:
 
 @contextmanager
 def server_process(env: dict | None = None):
-    """uvicorn serving webapp.asgi in its own process on the test's PostgreSQL database.
+    """uvicorn serving webapp.asgi in its own process on the test's PostgreSQL database."""
+    from notifications.bench import Server
 
-    The listening socket is bound here and handed over, so connections queue from the start
-    and nobody polls for the port to open.
-    """
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(128)
-    port = listener.getsockname()[1]
-    environment = {**os.environ, "DATABASE_URL": _database_url(), **(env or {})}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "webapp.asgi:application", "--fd", str(listener.fileno()),
-         "--ws", "websockets-sansio", "--lifespan", "off", "--log-level", "warning"],
-        cwd=ROOT, env=environment, pass_fds=(listener.fileno(),))
-    listener.close()
+    server = Server({"DATABASE_URL": _database_url(), **(env or {})})
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield server.base
     finally:
-        process.terminate()
-        process.wait(10)
+        server.stop()

@@ -1,19 +1,17 @@
 """Real sockets on real servers: a change committed elsewhere reaches a connected browser."""
 import asyncio
 import json
-import urllib.parse
-import urllib.request
 from decimal import Decimal
-from http.cookiejar import CookieJar
 
 import pytest
 from asgiref.sync import sync_to_async
 from websockets.asyncio.client import connect
 
 from notifications import delivery, events
+from notifications.bench import HttpClient
 from tests.notifications.conftest import session_cookie
 from tests.servers import server_process, threaded_server
-from tests.workflows.walk import Walk
+from tests.workflows.walk import Walk, user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -76,34 +74,6 @@ def test_a_change_committed_by_another_process_reaches_a_client_through_the_data
         asyncio.run(scenario(base))
 
 
-class Session:
-    """A signed-in HTTP client of one server, with its CSRF token.
-
-    The session is made in the shared database (the test's fast password hasher is not the
-    server process's); the server then knows it by its cookie, as it would any browser's.
-    """
-
-    def __init__(self, base: str, username: str):
-        self.base, self.jar = base, CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-        self.session = session_cookie(username).decode()
-        self.opener.addheaders = [("Cookie", self.session)]
-        self.opener.open(f"{base}/tasks/")
-
-    def csrf(self) -> str:
-        return next(c.value for c in self.jar if c.name == "csrftoken")
-
-    def post(self, path: str, data: dict) -> int:
-        body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": self.csrf()}, doseq=True).encode()
-        request = urllib.request.Request(f"{self.base}{path}", data=body, headers={
-            "Referer": f"{self.base}{path}", "X-CSRFToken": self.csrf(),
-            "Cookie": f"{self.session}; csrftoken={self.csrf()}"})
-        return self.opener.open(request).status
-
-    def cookie_header(self) -> str:
-        return self.session
-
-
 @pytest.mark.services
 def test_two_server_processes_on_redis_deliver_an_event_caused_on_one_to_a_client_of_the_other(committed_world):
     from django.conf import settings
@@ -115,11 +85,11 @@ def test_two_server_processes_on_redis_deliver_an_event_caused_on_one_to_a_clien
     lines = {f"line_{code}": amount for code, amount in walk.offer_lines(Decimal("170.00")).items()}
 
     with server_process() as server_a, server_process() as server_b:
-        lead = Session(server_a, "college_42_1")
-        teo = Session(server_b, "teo_1")
+        lead = HttpClient(server_a, user("college_42_1"))
+        teo = HttpClient(server_b, user("teo_1"))
 
         async def scenario():
-            async with connect(_socket_url(server_b), additional_headers={"Cookie": teo.cookie_header()},
+            async with connect(_socket_url(server_b), additional_headers={"Cookie": teo.cookie},
                                origin=server_b) as ws:
                 await ws.send(json.dumps({"type": "since", "after": 10**9}))
                 caught_up = json.loads(await asyncio.wait_for(ws.recv(), 15))
