@@ -11,9 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_counter_offer_appears_in_the_other_partys_open_room_without_a_reload(page, second_page, shot):
-    walk = Walk("X-WEB-01", lead="college_42_1", invite=("college_42_2", "college_42_3"))
-    walk.form()
-    walk.do("screen_services", {"training_content": "师资培训"})
+    walk = Walk("X-WEB-01", lead="college_42_1", invite=("college_42_2", "college_42_3")).to_first_offer()
     room = f"/negotiations/{walk.negotiation.pk}/"
 
     teo = second_page
@@ -44,9 +42,7 @@ def test_a_counter_offer_appears_in_the_other_partys_open_room_without_a_reload(
 
 
 def test_a_page_that_lost_its_socket_catches_up_on_reconnect(page, shot):
-    walk = Walk("X-WEB-01", lead="college_42_1", invite=("college_42_2", "college_42_3"))
-    walk.form()
-    walk.do("screen_services", {"training_content": "师资培训"})
+    walk = Walk("X-WEB-01", lead="college_42_1", invite=("college_42_2", "college_42_3")).to_first_offer()
     # Keep a handle on the page's sockets so the test can drop them as a network failure would.
     page.add_init_script("""
         const Native = window.WebSocket; window.__sockets = [];

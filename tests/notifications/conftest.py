@@ -41,3 +41,11 @@ def items(received: list[dict]) -> list[dict]:
     """The notifications in a list of frames, each marked with whether it was replayed."""
     return [{**item, "replayed": frame["replayed"]} for frame in received if frame["type"] == "notifications"
             for item in frame["items"]]
+
+
+@pytest.fixture
+def first_offer(committed_world):
+    """A committed Hubei lifecycle of X-WEB-01 with round 1 (the published fee) awaiting the alliance."""
+    from tests.workflows.walk import Walk
+
+    return Walk("X-WEB-01", lead="college_42_1", invite=("college_42_2", "college_42_3")).to_first_offer()

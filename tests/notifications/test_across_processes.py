@@ -11,7 +11,7 @@ from notifications import delivery, events
 from notifications.bench import HttpClient
 from tests.notifications.conftest import session_cookie
 from tests.servers import server_process, threaded_server
-from tests.workflows.walk import Walk, user
+from tests.workflows.walk import user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,18 +37,11 @@ def _socket_url(base: str) -> str:
     return base.replace("http://", "ws://") + "/ws/notifications/"
 
 
-def _to_the_first_offer() -> Walk:
-    walk = Walk("X-WEB-01", lead="college_42_1", invite=("college_42_2", "college_42_3"))
-    walk.form()
-    walk.do("screen_services", {"training_content": "师资培训"})
-    return walk
-
-
 def test_a_change_committed_by_another_process_reaches_a_client_through_the_database_relay(
-        committed_world, monkeypatch, settings):
+        first_offer, monkeypatch, settings):
     """In-memory layer: the other process (scheduler, command) cannot push; the server's relay does."""
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    walk = _to_the_first_offer()
+    walk = first_offer
     cookie = session_cookie("teo_1").decode()
 
     def counter_as_another_process():
@@ -75,12 +68,12 @@ def test_a_change_committed_by_another_process_reaches_a_client_through_the_data
 
 
 @pytest.mark.services
-def test_two_server_processes_on_redis_deliver_an_event_caused_on_one_to_a_client_of_the_other(committed_world):
+def test_two_server_processes_on_redis_deliver_an_event_caused_on_one_to_a_client_of_the_other(first_offer):
     from django.conf import settings
 
     if "redis" not in str(settings.CHANNEL_LAYERS["default"]["BACKEND"]).lower():
         pytest.fail("make test-services sets REDIS_URL: this test needs the Redis channel layer")
-    walk = _to_the_first_offer()
+    walk = first_offer
     respond = walk.task("alliance_responds")
     lines = {f"line_{code}": amount for code, amount in walk.offer_lines(Decimal("170.00")).items()}
 

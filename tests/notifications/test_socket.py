@@ -12,19 +12,12 @@ from tests.workflows.walk import Walk, user
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _to_the_first_offer() -> Walk:
-    walk = Walk("X-WEB-01", lead="college_42_1", invite=("college_42_2", "college_42_3"))
-    walk.form()
-    walk.do("screen_services", {"training_content": "师资培训"})
-    return walk
-
-
 def _counter(walk: Walk, fee: str = "170.00"):
     walk.do("alliance_responds", {"decision": "counter", "fee": fee, "lines": walk.offer_lines(Decimal(fee))})
 
 
-def test_a_signed_in_client_gets_exactly_its_own_events_and_another_teo_hears_nothing(committed_world):
-    walk = _to_the_first_offer()
+def test_a_signed_in_client_gets_exactly_its_own_events_and_another_teo_hears_nothing(first_offer):
+    walk = first_offer
 
     teo, other_teo, lead = socket("teo_1"), socket("teo_2"), socket("college_42_1")
 
@@ -67,8 +60,8 @@ def test_a_cross_origin_connection_is_refused(committed_world):
     async_to_sync(scenario)()
 
 
-def test_a_rolled_back_transition_writes_and_pushes_nothing(committed_world):
-    walk = _to_the_first_offer()
+def test_a_rolled_back_transition_writes_and_pushes_nothing(first_offer):
+    walk = first_offer
     before = Notification.objects.count()
 
     def counter_then_fail():
@@ -91,8 +84,8 @@ def test_a_rolled_back_transition_writes_and_pushes_nothing(committed_world):
     assert Notification.objects.count() == before
 
 
-def test_a_reconnecting_client_catches_up_on_what_it_missed(committed_world):
-    walk = _to_the_first_offer()
+def test_a_reconnecting_client_catches_up_on_what_it_missed(first_offer):
+    walk = first_offer
     seen = Notification.objects.filter(recipient=user("teo_1")).order_by("-pk").values_list("pk", flat=True).first()
     _counter(walk)  # while teo_1 is away
 
@@ -113,8 +106,8 @@ def test_a_reconnecting_client_catches_up_on_what_it_missed(committed_world):
     async_to_sync(scenario)()
 
 
-def test_notifications_of_a_rolled_back_savepoint_are_not_pushed_with_the_rest(committed_world):
-    walk = _to_the_first_offer()
+def test_notifications_of_a_rolled_back_savepoint_are_not_pushed_with_the_rest(first_offer):
+    walk = first_offer
 
     def counter_with_a_failed_inner_step():
         with transaction.atomic():

@@ -53,6 +53,12 @@ class Walk:
             services.complete(task.task_id, actor_for(task), {"decision": "accept" if yes else "decline"})
         self.negotiation.refresh_from_db()
 
+    def to_first_offer(self) -> "Walk":
+        """Form the alliance and screen the services: round 1 (the published fee) awaits the alliance."""
+        self.form()
+        self.do("screen_services", {"training_content": "师资培训"})
+        return self
+
     def offer_lines(self, fee) -> dict:
         return scaled_lines(self.negotiation.schedule.lines, fee)
 
