@@ -3,4 +3,6 @@ from workflows.permissions import person_of
 
 
 def person(request) -> dict:
-    return {"person": person_of(getattr(request, "user", None))}
+    # Pages behind role_required have looked the person up already.
+    found = getattr(request, "person", None)
+    return {"person": found if found is not None else person_of(getattr(request, "user", None))}

@@ -142,8 +142,8 @@ def _task(request, open_task: OpenTask):
     if form is None:
         raise Http404
     negotiation = inbox_queries.negotiation_of(open_task)
-    base = {**negotiation_context(request, negotiation), "task": open_task,
-            "mine": inbox_queries.actionable(request.user).filter(pk=open_task.pk).exists(),
+    room = negotiation_context(request, negotiation)
+    base = {**room, "task": open_task, "mine": open_task.task_id in room["my_task_ids"],
             "overdue": open_task.overdue, "posted": request.POST}
     context = {**base, **form.context(open_task, base)}
     if request.method == "POST":
