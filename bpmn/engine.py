@@ -396,9 +396,10 @@ def _sync_events(instance: ProcessInstance, workflow: BpmnWorkflow) -> list[Mess
     timers, subscriptions = {}, {}
     for task in _waiting_catch_tasks(workflow):
         definition = task.task_spec.event_definition
-        if isinstance(definition, TimerEventDefinition) and _timer_due(task) is not None:
+        due = _timer_due(task) if isinstance(definition, TimerEventDefinition) else None
+        if due is not None:
             timers[str(task.id)] = Timer(
-                instance=instance, task_id=task.id, task_name=task.task_spec.bpmn_id or "", due_at=_timer_due(task)
+                instance=instance, task_id=task.id, task_name=task.task_spec.bpmn_id or "", due_at=due
             )
         elif isinstance(definition, MessageEventDefinition):
             key = correlation_key(_task_correlation(workflow, task))
@@ -406,16 +407,11 @@ def _sync_events(instance: ProcessInstance, workflow: BpmnWorkflow) -> list[Mess
                 instance=instance, task_id=task.id, message_name=definition.name, correlation_key=key
             )
     before = instance.waiting or {}
-    _apply(Timer, instance, before.get("timers", {}), {k: t.due_at.isoformat() for k, t in timers.items()}, timers)
-    created = _apply(
-        MessageSubscription, instance, before.get("subscriptions", {}),
-        {k: s.correlation_key for k, s in subscriptions.items()}, subscriptions,
-    )
-    instance.waiting = {
-        **(instance.waiting or {}),
-        "timers": {k: t.due_at.isoformat() for k, t in timers.items()},
-        "subscriptions": {k: s.correlation_key for k, s in subscriptions.items()},
-    }
+    timer_keys = {k: t.due_at.isoformat() for k, t in timers.items()}
+    subscription_keys = {k: s.correlation_key for k, s in subscriptions.items()}
+    _apply(Timer, instance, before.get("timers", {}), timer_keys, timers)
+    created = _apply(MessageSubscription, instance, before.get("subscriptions", {}), subscription_keys, subscriptions)
+    instance.waiting = {**before, "timers": timer_keys, "subscriptions": subscription_keys}
     return created
 
 
