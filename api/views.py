@@ -17,11 +17,9 @@ from api import serializers as s
 from bpmn import engine
 from bpmn.models import AuditEntry, OpenTask
 from workflows import inbox, permissions, services
-from workflows.caps import cap_for
 from workflows.errors import RuleViolation
 from workflows.models import AssessmentSitting, Certificate, FeeSchedule, Organization
-from workflows.proposals import validated_offer
-from workflows.refusals import REFUSED, refusal_of
+from workflows.proposals import offer_check
 
 REFUSALS = {code: OpenApiResponse(s.RefusalSerializer, description=text) for code, text in (
     (400, "a rule refused the input"), (403, "your role may not do this"),
@@ -150,13 +148,10 @@ class NegotiationViewSet(ReadOnly):
     def cap_check(self, request, pk=None):
         negotiation = self.get_object()
         offer = _valid(s.OfferSerializer, request.data)
-        cap = f"{cap_for(negotiation.certificate.assessment_mode):.2f}"
-        try:
-            validated_offer(negotiation, offer["fee"], offer["lines"])
-        except REFUSED as error:
-            refusal = refusal_of(error)
-            return Response({"ok": False, "cap": cap, **refusal.as_dict()}, status=refusal.status)
-        return Response({"ok": True, "cap": cap})
+        cap, refusal = offer_check(negotiation, offer["fee"], offer["lines"])
+        if refusal is not None:
+            return Response({"ok": False, "cap": f"{cap:.2f}", **refusal.as_dict()}, status=refusal.status)
+        return Response({"ok": True, "cap": f"{cap:.2f}"})
 
 
 class BaselineViewSet(ReadOnly):

@@ -35,7 +35,7 @@ from workflows.models import (
     Person,
     Role,
 )
-from workflows.proposals import validated_offer
+from workflows.proposals import offer_check
 from workflows.refusals import REFUSED, refusal_of
 
 
@@ -251,12 +251,8 @@ def cap_check(request, pk):
     """The live cap check of an offer being typed: the same rules the engine applies."""
     obj = visible_or_404(permissions.visible_negotiations(request.user), pk=pk)
     fee, lines = offer_from(request.POST)
-    context = {"cap": cap_for(obj.certificate.assessment_mode), "fee": fee,
-               "line_total": _line_total(lines)}
-    try:
-        validated_offer(obj, fee, lines)
-    except REFUSED as error:
-        context["refusal"] = refusal_of(error)
+    cap, refusal = offer_check(obj, fee, lines)
+    context = {"cap": cap, "fee": fee, "line_total": _line_total(lines), "refusal": refusal}
     return render(request, "portal/parts/cap_check.html", context)
 
 

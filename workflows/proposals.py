@@ -26,6 +26,21 @@ def validated_offer(negotiation: Negotiation, fee_raw, lines_raw) -> tuple[Decim
     return fee, {code: f"{amount:.2f}" for code, amount in lines.items()}
 
 
+def offer_check(negotiation: Negotiation, fee_raw, lines_raw):
+    """The cap of the negotiation's mode and the refusal an offer would meet (None if none); saves nothing.
+
+    The live check of the negotiation room and the API's cap-check both answer from here.
+    """
+    from workflows.refusals import REFUSED, refusal_of
+
+    cap = cap_for(negotiation.certificate.assessment_mode)
+    try:
+        validated_offer(negotiation, fee_raw, lines_raw)
+    except REFUSED as error:
+        return cap, refusal_of(error)
+    return cap, None
+
+
 def table_offer(negotiation: Negotiation, party: str, fee: Decimal, lines: dict, author=None,
                 comment: str = "") -> FeeProposal:
     """Create the next round's open proposal."""
