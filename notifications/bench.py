@@ -10,7 +10,6 @@ import json
 import os
 import resource
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from django.contrib.sessions.backends.db import SessionStore
 
 from bpmn.models import OpenTask
 from workflows import services
+from workflows.bench import summary
 from workflows.models import Certificate, Organization, Person, Role
 from workflows.simulation import actor_for, scaled_lines
 
@@ -146,10 +146,9 @@ async def _clients(base: str, cookies: list[str], rounds: int, post_round) -> li
 
 
 def _summary(samples: list[float]) -> dict:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-    return {"frames": len(ordered), "p50_ms": round(statistics.median(ordered) * 1000, 2),
-            "p95_ms": round(p95 * 1000, 2), "max_ms": round(ordered[-1] * 1000, 2)}
+    lifecycle_style = summary(samples)  # the same median and p95 as the lifecycle bench
+    return {"frames": lifecycle_style["n"], "p50_ms": lifecycle_style["median_ms"],
+            "p95_ms": lifecycle_style["p95_ms"], "max_ms": round(max(samples) * 1000, 3)}
 
 
 def run(layer: str, client_counts: list[int], rounds: int, env: dict) -> dict:
