@@ -22,11 +22,9 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 
-from bpmn.models import OpenTask
-from workflows import services
-from workflows.bench import summary
+from workflows.bench import ServiceRun, summary
 from workflows.models import Certificate, Organization, Person, Role
-from workflows.simulation import actor_for, scaled_lines
+from workflows.simulation import scaled_lines
 
 
 def session_for(user) -> str:
@@ -91,22 +89,14 @@ def _officers(count: int) -> list:
     return [person.user for person in existing[:count]]
 
 
-def _open_offer(index: int):
-    """A fresh lifecycle waiting for the alliance's answer to the first offer."""
+def _open_offer():
+    """A fresh lifecycle of the first TEO's certificate waiting for the alliance's answer to round 1."""
     lead = Person.objects.filter(role=Role.COLLEGE, organization__province__code="42").order_by("pk").first().user
     lead_org = lead.person.organization
-    certificate = Certificate.objects.filter(teo__kind="teo").order_by("code").first()
-    negotiation = services.start_lifecycle(lead, certificate, alliance_name=f"bench-{time.time_ns()}-{index}")
-    key = services.lifecycle_key(negotiation)
-    invite = OpenTask.objects.get(instance__business_key=key, task_name="invite_members")
-    invitees = Organization.objects.filter(kind="college", province=lead_org.province).exclude(pk=lead_org.pk)
-    services.complete(invite.task_id, lead, {"college_ids": [c.pk for c in invitees]})
-    for task in OpenTask.objects.filter(instance__business_key=key, task_name="respond_invitation"):
-        services.complete(task.task_id, actor_for(task), {"decision": "accept"})
-    screen = OpenTask.objects.get(instance__business_key=key, task_name="screen_services")
-    services.complete(screen.task_id, lead, {"training_content": "bench"})
-    respond = OpenTask.objects.get(instance__business_key=key, task_name="alliance_responds")
-    return lead, negotiation, respond
+    certificate = Certificate.objects.filter(teo__kind="teo").order_by("teo_id", "code").first()
+    invitees = list(Organization.objects.filter(kind="college", province=lead_org.province).exclude(pk=lead_org.pk))
+    negotiation, only = ServiceRun().to_first_offer(certificate, lead, invitees)
+    return lead, negotiation, only("alliance_responds").get()
 
 
 async def _clients(base: str, cookies: list[str], rounds: int, post_round) -> list[float]:
@@ -160,7 +150,7 @@ def run(layer: str, client_counts: list[int], rounds: int, env: dict) -> dict:
     try:
         for count in client_counts:
             cookies = [session_for(user) for user in _officers(count)]
-            offers = [_open_offer(index) for index in range(rounds)]
+            offers = [_open_offer() for _ in range(rounds)]
             posted = iter(offers)
 
             def post_round(posted=posted):

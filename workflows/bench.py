@@ -41,7 +41,11 @@ class ServiceRun:
         services.complete(task.task_id, actor, data)
         self.task_times.append(time.perf_counter() - started)
 
-    def lifecycle(self, certificate: Certificate, lead, invitees: list[Organization]) -> None:
+    def to_first_offer(self, certificate: Certificate, lead, invitees: list[Organization]):
+        """Start a lifecycle, form its alliance, screen the services: round 1 awaits the alliance.
+
+        Returns the negotiation and a finder of its open tasks by name.
+        """
         negotiation = services.start_lifecycle(lead, certificate)
         instance = ProcessInstance.objects.get(business_key=services.lifecycle_key(negotiation))
 
@@ -52,6 +56,11 @@ class ServiceRun:
         for task in list(only("respond_invitation")):
             self.complete(task, {"decision": "accept"})
         self.complete(only("screen_services").get(), {"training_content": "师资培训"})
+        return negotiation, only
+
+    def lifecycle(self, certificate: Certificate, lead, invitees: list[Organization]) -> None:
+        negotiation, only = self.to_first_offer(certificate, lead, invitees)
+        instance = ProcessInstance.objects.get(business_key=services.lifecycle_key(negotiation))
         fee = negotiation.schedule.fee - Decimal("10.00")
         self.complete(only("alliance_responds").get(), {
             "decision": "counter", "fee": f"{fee:.2f}", "lines": scaled_lines(negotiation.schedule.lines, fee)})
