@@ -6,22 +6,14 @@ import yaml
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from bpmn.models import OpenTask, ProcessInstance
-from tests.workflows.walk import user
+from bpmn.models import OpenTask
+from tests.workflows.walk import open_task, user
 from workflows import services
-from workflows.models import Baseline, Certificate, Negotiation, Payment
+from workflows.models import Baseline, Certificate, Payment
 
 from .clients import api
 
 pytestmark = pytest.mark.django_db
-
-
-def _task(negotiation: Negotiation, name: str, organization_id: int | None = None) -> OpenTask:
-    instance = ProcessInstance.objects.get(business_key=services.lifecycle_key(negotiation))
-    tasks = OpenTask.objects.filter(instance=instance, task_name=name).order_by("pk")
-    if organization_id is not None:
-        tasks = tasks.filter(organization_id=organization_id)
-    return tasks.first()
 
 
 def _complete(username: str, task: OpenTask, data: dict | None = None):
@@ -65,7 +57,7 @@ def test_a_teo_opening_another_teos_negotiation_gets_not_found(jiangsu):
 def test_a_reviewer_of_another_province_can_neither_verify_nor_supersede(hubei):
     hubei.form()
     hubei.agree()
-    verify = _task(hubei.negotiation, "verify_baseline")
+    verify = open_task(hubei.negotiation, "verify_baseline")
     refused = _complete("reviewer_32", verify, {"decision": "verify"})
     assert refused.status_code == 404 and refused.json()["rule"] == "task_not_found"
     hubei.do("verify_baseline", {"decision": "verify"})
@@ -77,7 +69,7 @@ def test_a_reviewer_of_another_province_can_neither_verify_nor_supersede(hubei):
 
 def test_a_missing_role_is_forbidden_with_the_rule(hubei):
     hubei.form()
-    screen = _task(hubei.negotiation, "screen_services")
+    screen = open_task(hubei.negotiation, "screen_services")
     refused = _complete("ministry", screen, {"training_content": "x"})
     assert refused.status_code == 403 and refused.json()["rule"] == "actor_not_allowed"
     created = api("teo_1").post("/api/v1/alliances/", {"certificate_id": _certificate_id("X-WEB-01")}, format="json")
@@ -89,7 +81,7 @@ def test_a_payment_released_twice_is_a_conflict_and_a_college_may_not_release_it
     agreement = hubei.negotiation.agreements.get()
     lead = hubei.negotiation.alliance.lead
     services.record_assessment(user("teo_1"), agreement, lead, 10)
-    release = _task(hubei.negotiation, "release_payment", lead.pk)
+    release = open_task(hubei.negotiation, "release_payment", lead.pk)
     funding = {"funding": [{"source": "own", "amount": "1800.00"}]}
     assert _complete("college_42_1", release, funding).status_code == 403
     assert _complete("finance_42_1", release, funding).status_code == 200
@@ -103,7 +95,7 @@ def test_a_forbidden_use_of_special_funds_is_refused_with_the_rule_and_nothing_s
     agreement = hubei.negotiation.agreements.get()
     lead = hubei.negotiation.alliance.lead
     services.record_assessment(user("teo_1"), agreement, lead, 10)
-    release = _task(hubei.negotiation, "release_payment", lead.pk)
+    release = open_task(hubei.negotiation, "release_payment", lead.pk)
     refused = _complete("finance_42_1", release, {"funding": [
         {"source": "special", "amount": "1800.00", "purpose": "management_fee"}]})
     assert refused.status_code == 400 and refused.json()["rule"] == "special_fund_forbidden_use"
@@ -190,14 +182,14 @@ def test_the_openapi_schema_is_valid_and_every_get_endpoint_in_it_answers(hubei,
 def test_task_data_of_the_wrong_shape_is_refused_with_the_rule(hubei, name, data, rule):
     if name == "screen_services":
         hubei.form()
-    refused = _complete("college_42_1", _task(hubei.negotiation, name), data)
+    refused = _complete("college_42_1", open_task(hubei.negotiation, name), data)
     assert refused.status_code == 400 and refused.json()["rule"] == rule
 
 
 def test_offer_and_funding_of_the_wrong_shape_are_refused_with_the_rule(hubei):
     hubei.form()
     hubei.do("screen_services", {"training_content": "x"})
-    lines_as_list = _complete("college_42_1", _task(hubei.negotiation, "alliance_responds"),
+    lines_as_list = _complete("college_42_1", open_task(hubei.negotiation, "alliance_responds"),
                               {"decision": "counter", "fee": "100.00", "lines": ["100.00"]})
     assert lines_as_list.status_code == 400 and lines_as_list.json()["rule"] == "cost_lines_malformed"
     hubei.do("alliance_responds", {"decision": "accept"})
@@ -207,7 +199,7 @@ def test_offer_and_funding_of_the_wrong_shape_are_refused_with_the_rule(hubei):
     hubei.do("acknowledge_filing", {"flagged": False})
     lead = hubei.negotiation.alliance.lead
     services.record_assessment(user("teo_1"), hubei.negotiation.agreements.get(), lead, 1)
-    refused = _complete("finance_42_1", _task(hubei.negotiation, "release_payment", lead.pk), {"funding": ["own"]})
+    refused = _complete("finance_42_1", open_task(hubei.negotiation, "release_payment", lead.pk), {"funding": ["own"]})
     assert refused.status_code == 400 and refused.json()["rule"] == "funding_malformed"
 
 

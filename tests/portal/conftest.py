@@ -1,10 +1,6 @@
 import pytest
 from django.test import Client
 
-from bpmn.models import OpenTask, ProcessInstance
-from workflows import services
-from workflows.models import Negotiation
-
 
 class Browser:
     """The Django test client signed in as one demo account after another."""
@@ -25,11 +21,6 @@ class Browser:
 
     def post(self, url, data=None, **kw):
         return self.client.post(url, data or {}, **kw)
-
-
-def open_task(negotiation: Negotiation, name: str) -> OpenTask:
-    instance = ProcessInstance.objects.get(business_key=services.lifecycle_key(negotiation))
-    return OpenTask.objects.filter(instance=instance, task_name=name).order_by("pk").first()
 
 
 @pytest.fixture

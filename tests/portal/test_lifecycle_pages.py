@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.portal.conftest import open_task
+from tests.workflows.walk import lifecycle_instance, open_task
 from workflows.models import (
     Agreement,
     Alliance,
@@ -46,7 +46,7 @@ def test_a_lifecycle_runs_through_the_pages_from_alliance_to_released_payment(br
 
     for college_id in invitees:
         username = Person.objects.get(organization_id=college_id, role="college").user.username
-        invitation = next(t for t in _open(negotiation, "respond_invitation") if t.organization_id == college_id)
+        invitation = open_task(negotiation, "respond_invitation", college_id)
         assert browser.as_(username).post(f"/tasks/{invitation.task_id}/", {"decision": "accept"}).status_code == 302
     assert Alliance.objects.get(pk=negotiation.alliance_id).state == Alliance.State.FORMED
 
@@ -115,18 +115,5 @@ def test_a_lifecycle_runs_through_the_pages_from_alliance_to_released_payment(br
     again = finance.post(f"/tasks/{release.task_id}/", {"amount_fiscal": str(payment.amount)})
     assert again.status_code == 409 and "task_not_ready" in again.content.decode()
 
-    process = browser.as_("ministry").get(f"/processes/{open_task_instance(negotiation)}/").content.decode()
+    process = browser.as_("ministry").get(f"/processes/{lifecycle_instance(negotiation).pk}/").content.decode()
     assert "diagram-data" in process and "release_payment" in process
-
-
-def _open(negotiation, name):
-    from bpmn.models import OpenTask, ProcessInstance
-    from workflows import services
-    instance = ProcessInstance.objects.get(business_key=services.lifecycle_key(negotiation))
-    return list(OpenTask.objects.filter(instance=instance, task_name=name).order_by("pk"))
-
-
-def open_task_instance(negotiation) -> int:
-    from bpmn.models import ProcessInstance
-    from workflows import services
-    return ProcessInstance.objects.get(business_key=services.lifecycle_key(negotiation)).pk

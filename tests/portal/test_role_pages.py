@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from tests.portal.conftest import open_task
+from tests.workflows.walk import open_task
 from workflows import services
 from workflows.models import Baseline, FeeProposal, IssuedCertificate, Negotiation, Payment
 

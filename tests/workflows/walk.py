@@ -2,7 +2,17 @@
 from bpmn.models import AuditEntry, OpenTask, ProcessInstance
 from workflows import services
 from workflows.models import Certificate, Organization, Person
-from workflows.simulation import actor_for, scaled_lines
+from workflows.simulation import actor_for, open_tasks, scaled_lines
+
+
+def lifecycle_instance(negotiation) -> ProcessInstance:
+    return ProcessInstance.objects.get(business_key=services.lifecycle_key(negotiation))
+
+
+def open_task(negotiation, name: str, organization_id: int | None = None) -> OpenTask | None:
+    """The first open task of that name in the negotiation's lifecycle (held by that organization)."""
+    return next((task for task in open_tasks(negotiation) if task.task_name == name
+                 and organization_id in (None, task.organization_id)), None)
 
 
 def user(username: str):
@@ -25,7 +35,7 @@ class Walk:
 
     @property
     def instance(self) -> ProcessInstance:
-        return ProcessInstance.objects.get(business_key=services.lifecycle_key(self.negotiation))
+        return lifecycle_instance(self.negotiation)
 
     def tasks(self, name: str | None = None) -> list[OpenTask]:
         qs = OpenTask.objects.filter(instance=self.instance).order_by("pk")
