@@ -3,7 +3,7 @@
 An audience is resolved from the event's context (the negotiation, the acting person, the
 college a payment or task concerns); the actor never notifies themselves.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Q
 
@@ -41,7 +41,6 @@ class Context:
     college_id: int | None = None
     task_organization_id: int | None = None
     task_lane: str = ""
-    extra: dict = field(default_factory=dict)
 
     @property
     def actor_organization_id(self) -> int | None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from bpmn import engine
 from bpmn.models import AuditEntry, ProcessInstance
-from workflows import rules
+from workflows import permissions, rules
 from workflows.errors import RuleViolation
 from workflows.models import (
     Agreement,
@@ -38,7 +38,8 @@ LIFECYCLE = "certificate_lifecycle"
 
 
 def person_of(user) -> Person:
-    person = Person.objects.select_related("organization").filter(user_id=getattr(user, "pk", None)).first()
+    """The acting person, or a refusal: the services act only for someone with an organization."""
+    person = permissions.person_of(user)
     if person is None:
         raise RuleViolation("not_a_participant", "当前用户未登记所属单位 / the user has no organization", 403)
     return person
@@ -260,10 +261,8 @@ def issue_certificates(actor, sitting: AssessmentSitting, holders: list[str]) ->
 @transaction.atomic
 def order_paper_certificate(actor, certificate: IssuedCertificate, price) -> PaperCertificateOrder:
     """A student's optional paper copy of their own certificate: at most 40 CNY, delivery included."""
-    from workflows.permissions import own_certificates
-
     _require(actor, Role.STUDENT)
-    if not own_certificates(actor).filter(pk=certificate.pk).exists():
+    if not permissions.own_certificates(actor).filter(pk=certificate.pk).exists():
         raise RuleViolation("certificate_not_yours", "只能申领本人的证书 / only the holder may order a paper copy", 404)
     amount = parse_amount(price, "price")
     rules.check_paper_certificate_price(amount)
