@@ -16,7 +16,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskFilter
 
-from bpmn import parser, serializer, signals
+from bpmn import caches, parser, serializer, signals
 from bpmn.errors import (
     ActorNotAllowed,
     EngineError,
@@ -47,6 +47,12 @@ def script_engine():
     if _SCRIPT_ENGINE is None:
         _SCRIPT_ENGINE = make_script_engine()
     return _SCRIPT_ENGINE
+
+
+@caches.register
+def _drop_script_engine() -> None:
+    global _SCRIPT_ENGINE
+    _SCRIPT_ENGINE = None
 
 
 # --- definitions -------------------------------------------------------------------------
@@ -352,12 +358,12 @@ def _end_event(workflow: BpmnWorkflow) -> str:
     return ends[-1].task_spec.bpmn_id if ends else ""
 
 
-def _ready_user_tasks(workflow: BpmnWorkflow) -> list:
+def ready_user_tasks(workflow: BpmnWorkflow) -> list:
     return workflow.get_tasks(task_filter=TaskFilter(state=TaskState.READY, manual=True))
 
 
 def _sync_open_tasks(instance: ProcessInstance, workflow: BpmnWorkflow):
-    ready = {str(t.id): t for t in _ready_user_tasks(workflow)}
+    ready = {str(t.id): t for t in ready_user_tasks(workflow)}
     before = set(instance.waiting.get("tasks", []))
     closed = [tid for tid in before if tid not in ready]
     closed_names = []
@@ -387,22 +393,22 @@ def _open_task_row(instance: ProcessInstance, task) -> OpenTask:
     )
 
 
-def _waiting_catch_tasks(workflow: BpmnWorkflow) -> list:
+def waiting_catch_tasks(workflow: BpmnWorkflow) -> list:
     return [t for t in workflow.event_manager.tasks.values() if t.state == TaskState.WAITING]
 
 
 def _sync_events(instance: ProcessInstance, workflow: BpmnWorkflow) -> list[MessageSubscription]:
     """Bring the timer and subscription rows in step; return the subscriptions that are new."""
     timers, subscriptions = {}, {}
-    for task in _waiting_catch_tasks(workflow):
+    for task in waiting_catch_tasks(workflow):
         definition = task.task_spec.event_definition
-        due = _timer_due(task) if isinstance(definition, TimerEventDefinition) else None
+        due = timer_due(task) if isinstance(definition, TimerEventDefinition) else None
         if due is not None:
             timers[str(task.id)] = Timer(
                 instance=instance, task_id=task.id, task_name=task.task_spec.bpmn_id or "", due_at=due
             )
         elif isinstance(definition, MessageEventDefinition):
-            key = correlation_key(_task_correlation(workflow, task))
+            key = correlation_key(task_correlation(workflow, task))
             subscriptions[str(task.id)] = MessageSubscription(
                 instance=instance, task_id=task.id, message_name=definition.name, correlation_key=key
             )
@@ -424,14 +430,14 @@ def _apply(model, instance, before: dict, after: dict, rows: dict) -> list:
     return model.objects.bulk_create(fresh) if fresh else []
 
 
-def _timer_due(task) -> datetime | None:
+def timer_due(task) -> datetime | None:
     value = task._get_internal_data("event_value")
     if value is None:
         return None
     return TimerEventDefinition.get_datetime(value) if isinstance(value, str) else value
 
 
-def _task_correlation(workflow: BpmnWorkflow, task) -> dict:
+def task_correlation(workflow: BpmnWorkflow, task) -> dict:
     """Evaluate the message's correlation properties against the waiting task's data."""
     values = {}
     for prop in task.task_spec.event_definition.correlation_properties:

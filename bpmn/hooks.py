@@ -33,6 +33,7 @@ class Assignment:
 Action = Callable[[TaskContext], dict | None]
 Assigner = Callable[[Any, Any], Assignment]
 Authorizer = Callable[[Any, Any], bool]
+Check = Callable[[Any], list[str]]
 
 
 @dataclass
@@ -40,6 +41,8 @@ class Hooks:
     actions: dict[tuple[str, str], Action] = field(default_factory=dict)
     assign: Assigner | None = None
     authorize: Authorizer | None = None
+    # Invariants of the business objects behind an instance: each returns what it finds wrong.
+    checks: list[Check] = field(default_factory=list)
 
 
 HOOKS = Hooks()

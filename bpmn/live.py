@@ -10,6 +10,8 @@ from uuid import UUID
 
 from django.conf import settings
 
+from bpmn import caches
+
 
 class LiveWorkflows:
     def __init__(self, size: int):
@@ -39,3 +41,4 @@ class LiveWorkflows:
 
 
 live_workflows = LiveWorkflows(getattr(settings, "BPMN_LIVE_WORKFLOWS", 256))
+caches.register(live_workflows.clear)

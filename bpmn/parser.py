@@ -4,8 +4,10 @@ from pathlib import Path
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+from bpmn import caches
 from bpmn.errors import ModelValidationError
 from bpmn.xml import parse_model_xml
 
@@ -59,6 +61,7 @@ def process_ids(sources: dict[str, str]) -> list[str]:
 
 
 _SPEC_CACHE: dict[tuple[str, str], tuple] = {}
+caches.register(_SPEC_CACHE.clear)
 
 
 def load_specs(process_id: str, sources: dict[str, str], hash_: str | None = None) -> tuple:
@@ -67,12 +70,27 @@ def load_specs(process_id: str, sources: dict[str, str], hash_: str | None = Non
     if key not in _SPEC_CACHE:
         parser = build_parser(sources)
         try:
-            _SPEC_CACHE[key] = (
-                parser.get_spec(process_id),
-                parser.get_subprocess_specs(process_id),
-            )
+            spec, subprocess_specs = parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
         except ValidationException as exc:
             raise ModelValidationError(
                 f"流程模型无法解析 / process model cannot be parsed: {process_id}: {exc}"
             ) from None
+        for process_spec in (spec, *subprocess_specs.values()):
+            wire_loop_completions(process_spec)
+        _SPEC_CACHE[key] = (spec, subprocess_specs)
     return _SPEC_CACHE[key]
+
+
+def wire_loop_completions(process_spec) -> None:
+    """Connect each loop or multi-instance child's completion to its parent's merge, as restored specs are.
+
+    SpiffWorkflow 3.2 makes this connection lazily, when a loop first creates a child in this
+    process; its spec converter makes it on restore. Specs fresh from the parser therefore cannot
+    advance a loop whose children were created by another process (the parent stays STARTED with
+    every child done), so the connection is made here, once per parse, for every loop.
+    """
+    for task_spec in process_spec.task_specs.values():
+        if isinstance(task_spec, LoopTask):
+            child_spec = process_spec.task_specs[task_spec.task_spec]
+            if not child_spec.completed_event.is_connected(task_spec.merge_child):
+                child_spec.completed_event.connect(task_spec.merge_child)

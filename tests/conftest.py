@@ -43,3 +43,44 @@ def jiangsu(world):
     from tests.workflows.walk import Walk
 
     return Walk("X-PLC-03", lead="college_32_1", invite=("college_32_2", "college_32_3"))
+
+
+@pytest.fixture(params=["warm", "cold"])
+def temperature(request, monkeypatch):
+    """Run every engine step warm (this process's caches kept) and cold (every cache dropped first).
+
+    Cold is what a freshly started server process sees: specs parsed anew, no live workflow, the
+    state restored from its row. After each step every instance is restored again, cold, and must
+    agree with its projections and business objects (`bpmn.integrity`).
+    """
+    from bpmn import caches, engine
+
+    cold = request.param == "cold"
+
+    def stepping(door):
+        def step(*args, **kwargs):
+            if cold:
+                caches.drop_all()
+            result = door(*args, **kwargs)
+            assert_nothing_stuck(cold)
+            return result
+
+        return step
+
+    for name in ("start", "complete_task", "fire_due_timers", "correlate_message"):
+        monkeypatch.setattr(engine, name, stepping(getattr(engine, name)))
+    return request.param
+
+
+def assert_nothing_stuck(cold: bool = True) -> None:
+    """Every instance, restored from its row, agrees with its projections and business objects."""
+    from bpmn import caches, integrity
+    from bpmn.models import ProcessInstance
+
+    if cold:
+        caches.drop_all()
+    found = {
+        f"{i.pk} {i.business_key}": integrity.problems(i)
+        for i in ProcessInstance.objects.select_related("definition")
+    }
+    assert not {k: v for k, v in found.items() if v}

@@ -6,7 +6,8 @@ class WorkflowsConfig(AppConfig):
     verbose_name = "1+X 费用协商 Negotiation"
 
     def ready(self) -> None:
-        from workflows import actions, scripts  # noqa: F401  binds tasks and script functions
-        from workflows.assignment import install
+        # actions and scripts bind the user tasks and the script functions as they are imported
+        from workflows import actions, assignment, integrity, scripts  # noqa: F401
 
-        install()
+        assignment.install()
+        integrity.install()

@@ -2,12 +2,13 @@
 from decimal import Decimal
 from types import SimpleNamespace
 
-from bpmn import engine, parser
+from bpmn import caches, engine, parser
 from bpmn.models import ProcessDefinition
 from workflows.errors import RuleViolation
 
 DECISION_ID = "assessment_fee_cap"
 _TABLES: dict[str, object] = {}
+caches.register(_TABLES.clear)
 
 
 def _table_now():

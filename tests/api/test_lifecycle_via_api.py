@@ -8,7 +8,7 @@ from workflows.simulation import scaled_lines
 
 from .clients import api, complete, inbox_task, listed
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("temperature")]
 
 MEMBERS = ("college_42_1", "college_42_2", "college_42_3")
 

@@ -17,7 +17,7 @@ from workflows.models import (
     Person,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("temperature")]
 
 
 def _lines_form(schedule: FeeSchedule, scale: Decimal) -> dict:

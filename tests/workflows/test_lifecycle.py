@@ -24,7 +24,7 @@ from workflows.simulation import actor_for
 
 from .walk import Walk, college, user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("temperature")]
 
 
 def test_alliance_forms_when_enough_members_accept_and_is_filed_not_approved(world):
