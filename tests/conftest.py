@@ -46,13 +46,17 @@ def jiangsu(world):
 
 
 @pytest.fixture(params=["warm", "cold"])
-def temperature(request, monkeypatch):
+def temperature(request, monkeypatch, django_capture_on_commit_callbacks):
     """Run every engine step warm (this process's caches kept) and cold (every cache dropped first).
 
-    Cold is what a freshly started server process sees: specs parsed anew, no live workflow, the
-    state restored from its row. After each step every instance is restored again, cold, and must
-    agree with its projections and business objects (`bpmn.integrity`).
+    Warm is a long-lived server process: each step's on-commit work runs as after a real commit
+    (the test's transaction never commits), so the next step reuses the live workflow. Cold is what
+    a freshly started process sees: specs parsed anew, no live workflow, the state restored from
+    its row. After each step every instance is restored again, cold, and must agree with its
+    projections and business objects (`bpmn.integrity`).
     """
+    from contextlib import nullcontext
+
     from bpmn import caches, engine
 
     cold = request.param == "cold"
@@ -61,7 +65,8 @@ def temperature(request, monkeypatch):
         def step(*args, **kwargs):
             if cold:
                 caches.drop_all()
-            result = door(*args, **kwargs)
+            with nullcontext() if cold else django_capture_on_commit_callbacks(execute=True):
+                result = door(*args, **kwargs)
             assert_nothing_stuck(cold)
             return result
 

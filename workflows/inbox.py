@@ -3,7 +3,7 @@
 Built on the engine's OpenTask projection (lane = role, organization that holds it, claimant,
 due date); the same lane → role table that authorizes completion decides what is listed.
 """
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from bpmn.models import AuditEntry, OpenTask
@@ -13,6 +13,9 @@ from workflows.permissions import person_of
 from workflows.services import negotiation_id_of_key
 
 STATUSES = ("mine", "claimable", "claimed_by_others", "overdue")
+# Due first, then oldest; the id breaks ties, so pages of one list never overlap or skip a task
+# (PostgreSQL and SQLite also disagree on where a missing due date sorts unless told).
+ORDER = (F("due_at").asc(nulls_last=True), "created_at", "pk")
 
 
 def lanes_for(role: str) -> list[str]:
@@ -22,7 +25,7 @@ def lanes_for(role: str) -> list[str]:
 def actionable(user) -> QuerySet[OpenTask]:
     """Open tasks in a lane of the user's role, held by the user's organization."""
     person = person_of(user)
-    qs = OpenTask.objects.select_related("instance", "claimed_by").order_by("due_at", "created_at")
+    qs = OpenTask.objects.select_related("instance", "claimed_by").order_by(*ORDER)
     if person is None:
         return qs.none()
     return qs.filter(organization_id=person.organization_id, role__in=lanes_for(person.role))
@@ -54,7 +57,7 @@ def waiting_on_others(user) -> QuerySet[OpenTask]:
         OpenTask.objects.select_related("instance")
         .filter(Q(instance__in=touched) | Q(instance__started_by=user))
         .exclude(pk__in=mine)
-        .order_by("due_at", "created_at")
+        .order_by(*ORDER)
     )
 
 
