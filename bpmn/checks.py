@@ -1,8 +1,8 @@
-"""Start-up checks: every model parses, every user task is bound, time is stored in UTC."""
+"""Start-up checks: every model parses and its expressions are safe, every task is bound, time is UTC."""
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
-from bpmn import parser
+from bpmn import model_checks, parser
 from bpmn.errors import ModelValidationError
 from bpmn.hooks import HOOKS
 
@@ -30,9 +30,7 @@ def check_time_zone(app_configs, **kwargs):
 @register(Tags.compatibility)
 def check_models_parse(app_configs, **kwargs):
     try:
-        sources = parser.read_model_files()
-        for process_id in parser.process_ids(sources):
-            parser.load_specs(process_id, sources)
+        model_checks.check_models(parser.read_model_files())  # parses every spec, then its expressions
     except ModelValidationError as exc:
         return [Error(str(exc), id="bpmn.E002")]
     return []

@@ -16,7 +16,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskFilter
 
-from bpmn import caches, parser, serializer, signals
+from bpmn import caches, model_checks, parser, serializer, signals
 from bpmn.errors import (
     ActorNotAllowed,
     EngineError,
@@ -60,14 +60,14 @@ def _drop_script_engine() -> None:
 
 @transaction.atomic
 def deploy(directory: Path = parser.PROCESS_DIR) -> list[ProcessDefinition]:
-    """Deploy every process in the directory; a changed file set adds a version, else nothing."""
+    """Deploy every process in the directory; a changed file set adds a version, else nothing.
+
+    Every expression is checked first: one refusal stores nothing.
+    """
     sources = parser.read_model_files(directory)
     hash_ = parser.content_hash(sources)
-    deployed = []
-    for process_id in parser.process_ids(sources):
-        parser.load_specs(process_id, sources, hash_)
-        deployed.append(_deploy_one(process_id, sources, hash_))
-    return deployed
+    model_checks.check_models(sources, hash_)  # parses every spec; raises before any row
+    return [_deploy_one(pid, sources, hash_) for pid in parser.process_ids(sources)]
 
 
 def _deploy_one(process_id: str, sources: dict, hash_: str) -> ProcessDefinition:

@@ -73,7 +73,7 @@ def evaluate(
     functions: Mapping[str, Callable] | None = None,
 ) -> Any:
     """Return the value of one expression, reading names from `context`."""
-    tree = _parse(_source(expression).strip(), "eval")
+    tree = compile_expression(expression)
     interpreter = _Interpreter(context, functions)
     with _translated():
         return interpreter.visit(tree.body)
@@ -85,11 +85,21 @@ def execute(
     functions: Mapping[str, Callable] | None = None,
 ) -> None:
     """Run a script of assignments and calls, storing assigned names in `context`."""
-    tree = _parse(dedent(_source(script)), "exec")
+    tree = compile_script(script)
     interpreter = _Interpreter(context, functions)
     for statement in tree.body:
         with _translated(statement.lineno):
             interpreter.run(statement)
+
+
+def compile_expression(expression: str) -> ast.Expression:
+    """Parse and check an expression without running it; refuse it as `evaluate` would."""
+    return _parse(_source(expression).strip(), "eval")
+
+
+def compile_script(script: str) -> ast.Module:
+    """Parse and check a script without running it; refuse it as `execute` would."""
+    return _parse(dedent(_source(script)), "exec")
 
 
 # --- parsing and the static check ----------------------------------------------------------
