@@ -9,6 +9,7 @@ from pathlib import Path
 from uuid import UUID
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
@@ -60,35 +61,41 @@ def _drop_script_engine() -> None:
 
 @transaction.atomic
 def deploy(directory: Path = parser.PROCESS_DIR) -> list[ProcessDefinition]:
-    """Deploy every process in the directory; a changed file set adds a version, else nothing.
+    """Deploy every process in the directory and make this file set the latest.
 
-    Every expression is checked first: one refusal stores nothing.
+    A new file set adds a version; a set deployed before becomes the latest again (a rollback is
+    restoring the files). Every expression is checked first: one refusal stores nothing.
     """
     sources = parser.read_model_files(directory)
     hash_ = parser.content_hash(sources)
     model_checks.check_models(sources, hash_)  # parses every spec; raises before any row
-    return [_deploy_one(pid, sources, hash_) for pid in parser.process_ids(sources)]
+    now = timezone.now()
+    return [_deploy_one(pid, sources, hash_, now) for pid in parser.process_ids(sources)]
 
 
-def _deploy_one(process_id: str, sources: dict, hash_: str) -> ProcessDefinition:
+def _deploy_one(process_id: str, sources: dict, hash_: str, now: datetime) -> ProcessDefinition:
     existing = ProcessDefinition.objects.filter(process_id=process_id, content_hash=hash_).first()
     if existing:
+        existing.deployed_at = now
+        existing.save(update_fields=["deployed_at"])
         return existing
-    last = ProcessDefinition.objects.filter(process_id=process_id).order_by("-version").first()
+    versions = ProcessDefinition.objects.filter(process_id=process_id).aggregate(Max("version"))
     return ProcessDefinition.objects.create(
         process_id=process_id,
-        version=(last.version + 1) if last else 1,
+        version=(versions["version__max"] or 0) + 1,
         content_hash=hash_,
         name=process_id,
         sources=sources,
+        deployed_at=now,
     )
 
 
 def latest_definition(process_id: str) -> ProcessDefinition:
-    definition = ProcessDefinition.objects.filter(process_id=process_id).order_by("-version").first()
-    if definition is None:
-        raise EngineError(f"流程未部署 / process is not deployed: {process_id}")
-    return definition
+    """Return the most recently deployed definition of a process (Meta.get_latest_by)."""
+    try:
+        return ProcessDefinition.objects.filter(process_id=process_id).latest()
+    except ProcessDefinition.DoesNotExist:
+        raise EngineError(f"流程未部署 / process is not deployed: {process_id}") from None
 
 
 def specs_of(definition: ProcessDefinition) -> tuple:
@@ -122,7 +129,7 @@ def _lock(instance_id: int) -> ProcessInstance:
 
 @transaction.atomic
 def start(process_id: str, *, business_key: str, data: dict, actor=None) -> ProcessInstance:
-    """Start the newest version of a process with the given data and run it to its first wait."""
+    """Start the latest deployed version of a process with the given data and run it to its first wait."""
     definition = latest_definition(process_id)
     spec, subprocess_specs = specs_of(definition)
     workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine())

@@ -14,7 +14,10 @@ class ProcessDefinition(models.Model):
     content_hash = models.CharField(max_length=64)
     name = models.CharField(max_length=200, blank=True)
     sources = models.JSONField(help_text="file name -> XML text of every file the process needs")
-    deployed_at = models.DateTimeField(auto_now_add=True)
+    deployed_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="when these files were last deployed; the latest definition is the one deployed last",
+    )
 
     class Meta:
         constraints = [
@@ -24,6 +27,8 @@ class ProcessDefinition(models.Model):
             ),
         ]
         ordering = ["process_id", "-version"]
+        # Latest means deployed last, not numbered highest: redeploying older files rolls back.
+        get_latest_by = ["deployed_at", "version"]
 
     def __str__(self) -> str:
         return f"{self.process_id} v{self.version}"

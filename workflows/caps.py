@@ -12,19 +12,18 @@ caches.register(_TABLES.clear)
 
 
 def _table_now():
-    """Return the decision table of the newest deployed version; parsed once per version."""
-    latest = (
-        ProcessDefinition.objects.filter(process_id="fee_verification")
-        .order_by("-version")
-        .values_list("content_hash", flat=True)
-        .first()
-    )
-    if latest not in _TABLES:
-        definition = ProcessDefinition.objects.filter(content_hash=latest).first()
-        sources = definition.sources if definition else parser.read_model_files()
+    """Return the decision table of the latest deployed version; parsed once per version."""
+    definitions = ProcessDefinition.objects.filter(process_id="fee_verification")
+    try:
+        latest = definitions.only("content_hash").latest()
+    except ProcessDefinition.DoesNotExist:
+        latest = None  # nothing deployed yet: the files on disk
+    key = latest.content_hash if latest else None
+    if key not in _TABLES:
+        sources = latest.sources if latest else parser.read_model_files()
         dmn_only = {name: text for name, text in sources.items() if name.endswith(".dmn")}
-        _TABLES[latest] = parser.build_parser(dmn_only).get_engine(DECISION_ID, None)
-    return _TABLES[latest]
+        _TABLES[key] = parser.build_parser(dmn_only).get_engine(DECISION_ID, None)
+    return _TABLES[key]
 
 
 def cap_for(mode: str) -> Decimal:

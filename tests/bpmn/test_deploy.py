@@ -1,19 +1,26 @@
-"""Deploy refuses a model with an unsafe expression, storing nothing."""
+"""Deploy refuses a model with an unsafe expression, storing nothing; redeploying older files rolls back."""
 import shutil
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from SpiffWorkflow.util.task import TaskState
 
-from bpmn import engine, model_checks, parser
+from bpmn import caches, engine, model_checks, parser
 from bpmn.errors import ModelValidationError
 from bpmn.management.commands.deploy_processes import Command as DeployCommand
-from bpmn.models import ProcessDefinition
+from bpmn.models import ProcessDefinition, ProcessInstance
+from workflows import caps
 
 pytestmark = pytest.mark.django_db
 
 UNSAFE = "模型含不安全的表达式 / model has an unsafe expression"
+T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+LABEL_A, LABEL_B = "受理备案 Acknowledge the filing", "受理备案（新） Acknowledge the filing (new)"
 
 # (file, text in the real model, replacement, element named in the refusal, owner, reason)
 BAD_MODELS = {
@@ -71,6 +78,11 @@ def rewrite(models: Path, file: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def deploy_at(models: Path, hours: int) -> list[ProcessDefinition]:
+    with time_machine.travel(T0 + timedelta(hours=hours), tick=False):
+        return engine.deploy(models)
+
+
 # --- refusals ------------------------------------------------------------------------------
 
 
@@ -123,3 +135,46 @@ def test_deploy_command_prints_the_refusal_and_exits_non_zero(tmp_path, capsys):
 def test_deploy_command_lists_the_versions_it_deployed(capsys):
     call_command("deploy_processes")
     assert "agreement_filing v1 " in capsys.readouterr().out
+
+
+# --- rollback ------------------------------------------------------------------------------
+
+
+def test_redeploying_earlier_files_makes_them_latest_again_and_running_instances_keep_theirs(tmp_path):
+    a = models_copy(tmp_path, "a")
+    b = models_copy(tmp_path, "b")
+    rewrite(b, "agreement_filing.bpmn", LABEL_A, LABEL_B)
+    rewrite(b, "decisions/assessment_fee_cap.dmn", "<text>20000</text>", "<text>25000</text>")
+
+    first = {d.process_id: d for d in deploy_at(a, 0)}
+    assert caps.cap_for("paper") == Decimal("200.00")
+    second = {d.process_id: d for d in deploy_at(b, 1)}
+    assert second["agreement_filing"].version == 2
+    assert caps.cap_for("paper") == Decimal("250.00")
+    on_b = engine.start("agreement_filing", business_key="on-b", data={})
+    rows = ProcessDefinition.objects.count()
+
+    again = {d.process_id: d for d in deploy_at(a, 2)}
+    assert ProcessDefinition.objects.count() == rows  # no new row: the old one is latest again
+    assert again["agreement_filing"].pk == first["agreement_filing"].pk
+    latest = engine.latest_definition("agreement_filing")
+    assert (latest.pk, latest.version, latest.deployed_at) == (first["agreement_filing"].pk, 1, T0 + timedelta(hours=2))
+    assert caps.cap_for("paper") == Decimal("200.00")
+
+    on_a = engine.start("agreement_filing", business_key="on-a", data={})
+    assert on_a.definition.version == 1
+    assert on_a.open_tasks.get().label == LABEL_A
+    on_b = ProcessInstance.objects.get(pk=on_b.pk)
+    assert on_b.definition.version == 2
+    assert on_b.open_tasks.get().label == LABEL_B
+    caches.drop_all()  # restored cold, from its row: still B's model
+    [ready] = engine.workflow_of(on_b).get_tasks(state=TaskState.READY, manual=True)
+    assert ready.task_spec.bpmn_name == LABEL_B
+
+
+def test_redeploying_the_latest_files_adds_nothing_and_refreshes_deployed_at(tmp_path):
+    a = models_copy(tmp_path)
+    first = deploy_at(a, 0)
+    again = deploy_at(a, 5)
+    assert [d.pk for d in again] == [d.pk for d in first]
+    assert {d.deployed_at for d in ProcessDefinition.objects.all()} == {T0 + timedelta(hours=5)}
