@@ -309,6 +309,29 @@ def correlate_message(name: str, payload: dict, correlation: dict, actor=None):
     return instance
 
 
+@transaction.atomic
+def broadcast_message(name: str, payload: dict, correlation: dict, actor=None) -> list[ProcessInstance]:
+    """Deliver a message to every task waiting for it now with that correlation; keep nothing.
+
+    For an announcement that concerns whoever waits at that moment (a province's new baseline):
+    an instance that starts waiting later is not handed an old announcement. Return the
+    instances that received it.
+    """
+    key = correlation_key(correlation)
+    waiting = list(
+        MessageSubscription.objects.filter(message_name=name, correlation_key=key)
+        .order_by("pk")
+        .values_list("instance_id", "task_id")
+    )
+    delivered = []
+    for instance_id, task_id in waiting:
+        instance = _lock(instance_id)
+        if MessageSubscription.objects.filter(task_id=task_id).exists():  # not moved on meanwhile
+            _deliver(instance, task_id, name, payload, actor)
+            delivered.append(instance)
+    return delivered
+
+
 def _refuse_duplicate_pending(name: str, key: str) -> None:
     if PendingMessage.objects.filter(
         message_name=name, correlation_key=key, delivered_at__isnull=True
