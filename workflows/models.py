@@ -492,13 +492,17 @@ class Agreement(FSMModelMixin, models.Model):
     def file(self):
         pass
 
-    @transition(field=state, source=[State.AWAITING_SIGNATURES, State.SIGNED, State.FILED], target=State.REOPENED)
+    @transition(field=state, source=State.FILED, target=State.REOPENED)
     def reopen(self, baseline):
+        # Only a filed agreement re-opens: one still being signed or filed has open tasks in its
+        # lifecycle on the old terms, and its renewal would sign twice (services refuse first).
         self.baseline = baseline
 
     @transition(field=state, source=State.REOPENED, target=State.AWAITING_SIGNATURES)
-    def renew(self, fee: Decimal):
-        self.fee = fee
+    def renew(self, baseline: Baseline):
+        """Put the new verified terms on the table: both sides sign again."""
+        self.baseline = baseline
+        self.fee = baseline.fee
         self.signed_by_alliance_at = None
         self.signed_by_teo_at = None
 
@@ -527,6 +531,11 @@ class Filing(FSMModelMixin, models.Model):
     def flag(self, reviewer, note: str = ""):
         self.acknowledged_by = reviewer
         self.supervision_note = note
+
+    @transition(field=state, source=[State.ACKNOWLEDGED, State.UNDER_SUPERVISION], target=State.SUBMITTED)
+    def resubmit(self):
+        # A renewed agreement is filed again under the same filing number; notes so far are kept.
+        self.acknowledged_by = None
 
 
 # --- assessment, certificates and payment (由院校拨付) -------------------------------------
@@ -605,6 +614,23 @@ class Payment(FSMModelMixin, models.Model):
         self.sitting = sitting
         self.amount = rules.payment_amount(self.agreement.fee, sitting.headcount)
 
+    @transition(field=state, source=State.DUE, target=State.DUE)
+    def recompute(self):
+        """Follow the agreement's fee again: a renewed agreement changes what is due, not what was paid."""
+        self.amount = rules.payment_amount(self.agreement.fee, self.sitting.headcount)
+
+    def _agreement_filed(self) -> bool:
+        # An agreement re-opened by a superseded baseline pays nothing until it is filed again on
+        # the new fee; what is due then is recomputed (据实列支 on the fee in force).
+        if self.agreement.state != Agreement.State.FILED:
+            raise RuleViolation(
+                "agreement_filed_first",
+                f"协议备案后方可拨付（当前：{self.agreement.get_state_display()}）/ release payments "
+                "only under a filed agreement",
+                409,
+            )
+        return True
+
     def _allocations_hold(self) -> bool:
         allocations = list(self.allocations.all())
         for allocation in allocations:
@@ -612,7 +638,7 @@ class Payment(FSMModelMixin, models.Model):
         rules.check_allocations(self.amount, [a.amount for a in allocations])
         return True
 
-    @transition(field=state, source=State.DUE, target=State.RELEASED, conditions=[_allocations_hold])
+    @transition(field=state, source=State.DUE, target=State.RELEASED, conditions=[_agreement_filed, _allocations_hold])
     def release(self, officer, at):
         self.released_by = officer
         self.released_at = at

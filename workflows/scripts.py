@@ -4,7 +4,7 @@ from django.utils import timezone
 from bpmn.scripting import register_function
 from workflows import rules
 from workflows.errors import RuleViolation
-from workflows.models import Alliance, Baseline, Membership, Negotiation, Payment
+from workflows.models import Agreement, Alliance, Baseline, Membership, Negotiation, Payment
 from workflows.money import from_fen, to_fen
 
 
@@ -85,6 +85,14 @@ def compute_payment(payment_id: int) -> int:
     return to_fen(payment.amount)
 
 
+def renew_agreement(agreement_id: int, baseline_id: int) -> int:
+    """Put a re-opened agreement on the newly verified baseline; return the new fee in fen."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
+    agreement.renew(Baseline.objects.get(pk=baseline_id, state=Baseline.State.VERIFIED))
+    agreement.save()
+    return to_fen(agreement.fee)
+
+
 for _function in (count_accepted, register_alliance, dissolve_alliance, close_round_expired,
-                  record_cap_check, check_uniformity, compute_payment):
+                  record_cap_check, check_uniformity, compute_payment, renew_agreement):
     register_function(_function.__name__, _function)

@@ -633,6 +633,51 @@ def payment() -> Diagram:
     return d
 
 
+def agreement_renewal() -> Diagram:
+    d = Diagram("agreement_renewal", "重新签署 Agreement renewal", None,
+                "基线被替代后，协议等待本省该证书的新基线核定（同一证书在同一省域内标准统一），然后双方"
+                "按新核定条款重新签署并重新备案。 After its baseline is superseded, the agreement waits for "
+                "the province's new baseline for the certificate (one standard per province), then both "
+                "sides sign again on the new verified terms and it is filed again.")
+    d.root_elements = (
+        '<bpmn:message id="baseline_verified" name="baseline_verified" />'
+        '<bpmn:correlationProperty id="province_id" name="province_id">'
+        '<bpmn:correlationPropertyRetrievalExpression messageRef="baseline_verified">'
+        "<bpmn:messagePath>province_id</bpmn:messagePath></bpmn:correlationPropertyRetrievalExpression>"
+        "</bpmn:correlationProperty>"
+        '<bpmn:correlationProperty id="certificate_id" name="certificate_id">'
+        '<bpmn:correlationPropertyRetrievalExpression messageRef="baseline_verified">'
+        "<bpmn:messagePath>certificate_id</bpmn:messagePath></bpmn:correlationPropertyRetrievalExpression>"
+        "</bpmn:correlationProperty>"
+    )
+    d.collaboration_extra = (
+        '<bpmn:correlationKey id="baseline_key" name="baseline_key">'
+        "<bpmn:correlationPropertyRef>province_id</bpmn:correlationPropertyRef>"
+        "<bpmn:correlationPropertyRef>certificate_id</bpmn:correlationPropertyRef>"
+        "</bpmn:correlationKey>"
+    )
+    p = d.process
+    L = None  # no lanes, like the lifecycle: the waiting is on the province, the work in called processes
+    p.start("start", "协议已重新开启 Agreement re-opened", L, 0,
+            doc="reads agreement_id, negotiation_id, alliance_id, certificate_id, province_id")
+    p.message_catch("baseline_verified_event", "本省新基线已核定 New provincial baseline verified", L, 1, 0,
+                    "baseline_verified", "new_baseline",
+                    [("province_id", "province_id"), ("certificate_id", "certificate_id")],
+                    doc="message baseline_verified, correlated on province_id and certificate_id; the payload "
+                        "(province_id, certificate_id, baseline_id, fee_fen) lands in task data as new_baseline")
+    p.script("renew_agreement", "按新基线重开签署 Renew on the new baseline",
+             ['renewed_fee_fen = renew_agreement(agreement_id, new_baseline["baseline_id"])'], L, 2)
+    p.call("call_agreement_signing", "重新签署 Sign again", "agreement_signing", L, 3)
+    p.call("call_agreement_filing", "重新备案 File again", "agreement_filing", L, 4)
+    p.end("renewed_end", "协议已重新备案 Agreement filed again", L, 5)
+    p.flow("start", "baseline_verified_event")
+    p.flow("baseline_verified_event", "renew_agreement")
+    p.flow("renew_agreement", "call_agreement_signing")
+    p.flow("call_agreement_signing", "call_agreement_filing")
+    p.flow("call_agreement_filing", "renewed_end")
+    return d
+
+
 def certificate_lifecycle() -> Diagram:
     d = Diagram("certificate_lifecycle", "证书费用协商全流程 Certificate fee lifecycle", None,
                 "一个院校联盟 × 一个证书：组建联盟、协商、省厅核定、签署、备案、各成员院校拨付。 One "
@@ -735,7 +780,7 @@ def decision_xml() -> str:
 
 
 MODELS = (alliance_formation, fee_negotiation, fee_verification, agreement_signing,
-          agreement_filing, payment, certificate_lifecycle)
+          agreement_filing, payment, agreement_renewal, certificate_lifecycle)
 
 
 def main(argv: list[str]) -> None:

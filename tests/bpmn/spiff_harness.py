@@ -35,6 +35,7 @@ PROCESS_IDS = (
     "agreement_signing",
     "agreement_filing",
     "payment",
+    "agreement_renewal",
     "certificate_lifecycle",
 )
 ROLES = {"alliance_lead", "college", "teo", "reviewer", "finance"}
@@ -84,6 +85,7 @@ class Domain:
     uniformity: str = "none"
     fee_fen: int = 18000              # compute_payment = fee × headcount of the payment
     headcounts: dict = field(default_factory=dict)   # payment_id -> headcount
+    baseline_fees: dict = field(default_factory=dict)  # baseline_id -> fee in fen, for renew_agreement
     calls: list = field(default_factory=list)
 
     def _record(self, name, *args):
@@ -120,9 +122,13 @@ class Domain:
         self._record("compute_payment", payment_id)
         return self.fee_fen * self.headcounts.get(payment_id, 1)
 
+    def renew_agreement(self, agreement_id, baseline_id):
+        self._record("renew_agreement", agreement_id, baseline_id)
+        return self.baseline_fees.get(baseline_id, self.fee_fen)
+
     def functions(self) -> dict:
         names = ("count_accepted", "register_alliance", "dissolve_alliance", "close_round_expired",
-                 "check_uniformity", "record_cap_check", "compute_payment")
+                 "check_uniformity", "record_cap_check", "compute_payment", "renew_agreement")
         return {name: getattr(self, name) for name in names}
 
 

@@ -68,7 +68,10 @@ USER_TASK_LANES = {
     ("payment", "release_payment"): "finance",
 }
 FUNCTIONS = {"count_accepted", "register_alliance", "dissolve_alliance", "close_round_expired",
-             "check_uniformity", "record_cap_check", "compute_payment"}
+             "check_uniformity", "record_cap_check", "compute_payment", "renew_agreement"}
+# The stages the lifecycle calls; the renewal (agreement_renewal) is started by the domain on its own.
+LIFECYCLE_CALLS = ("alliance_formation", "fee_negotiation", "fee_verification", "agreement_signing",
+                   "agreement_filing", "payment")
 CAPS = {"paper": 20000, "computer": 30000, "practical_general": 50000, "practical_special": 70000}
 
 ALLIANCE_ID, NEGOTIATION_ID, CERTIFICATE_ID, PROVINCE_ID, AGREEMENT_ID = 11, 21, 31, 42, 77
@@ -95,7 +98,7 @@ def _tree(path):
 # --- the files -----------------------------------------------------------------------------
 
 
-def test_the_seven_models_and_the_decision_are_there():
+def test_the_eight_models_and_the_decision_are_there():
     assert sorted(p.stem for p in bpmn_files()) == sorted(PROCESS_IDS)
     assert [p.relative_to(PROCESS_DIR).as_posix() for p in dmn_files()] == ["decisions/assessment_fee_cap.dmn"]
 
@@ -238,10 +241,14 @@ def test_conditions_and_scripts_stay_in_the_safe_subset(where, kind, text):
 def test_one_parser_resolves_every_call_activity_and_the_decision():
     parser = build_parser()
     subprocesses = parser.get_subprocess_specs("certificate_lifecycle")
-    assert sorted(subprocesses) == sorted([*PROCESS_IDS[:-1], "negotiation_round"])
+    assert sorted(subprocesses) == sorted([*LIFECYCLE_CALLS, "negotiation_round"])
     lifecycle = parser.get_spec("certificate_lifecycle")
     called = {ts.spec for ts in lifecycle.task_specs.values() if isinstance(ts, CallActivity)}
-    assert called == set(PROCESS_IDS[:-1])
+    assert called == set(LIFECYCLE_CALLS)
+    renewal = parser.get_spec("agreement_renewal")
+    assert {ts.spec for ts in renewal.task_specs.values() if isinstance(ts, CallActivity)} == {
+        "agreement_signing", "agreement_filing"}
+    assert sorted(parser.get_subprocess_specs("agreement_renewal")) == ["agreement_filing", "agreement_signing"]
 
 
 def test_loops_and_multi_instances_are_what_the_contract_says():
@@ -528,6 +535,67 @@ def test_a_message_for_another_college_is_not_caught(roundtrip):
     with pytest.raises(WorkflowException, match="not waiting"):
         run.send_message("assessment_held", {**_held(101, 502), "agreement_id": AGREEMENT_ID + 1})
     assert len(run.waiting_messages()) == 1 and run.ready() == []
+
+
+# --- 6b. renewal after a superseded baseline ------------------------------------------------
+
+NEW_BASELINE_ID = 88
+
+
+def _renewal_start(agreement_id=AGREEMENT_ID):
+    return {"agreement_id": agreement_id, "negotiation_id": NEGOTIATION_ID, "alliance_id": ALLIANCE_ID,
+            "certificate_id": CERTIFICATE_ID, "province_id": PROVINCE_ID}
+
+
+def _verified(province=PROVINCE_ID, certificate=CERTIFICATE_ID, baseline_id=NEW_BASELINE_ID, fee_fen=15000):
+    return {"province_id": province, "certificate_id": certificate, "baseline_id": baseline_id, "fee_fen": fee_fen}
+
+
+@pytest.mark.parametrize("delivery", ["send_event", "catch"])
+def test_renewal_waits_for_the_new_baseline_then_signs_and_files_again(roundtrip, delivery):
+    domain = Domain(baseline_fees={NEW_BASELINE_ID: 15000})
+    run = Run("agreement_renewal", _renewal_start(), domain, roundtrip)
+    assert run.ready() == [] and not run.workflow.completed
+    [waiting] = run.waiting_messages()
+    assert waiting.task_spec.bpmn_id == "baseline_verified_event"
+    assert waiting.workflow.correlations == {
+        "baseline_key": {"province_id": PROVINCE_ID, "certificate_id": CERTIFICATE_ID}}
+    if delivery == "send_event":
+        run.send_message("baseline_verified", _verified())
+    else:
+        run.deliver_to(waiting, _verified())
+    assert domain.called("renew_agreement") == [(AGREEMENT_ID, NEW_BASELINE_ID)]
+    assert run.ready_names() == ["sign_alliance", "sign_teo"]
+    assert sorted(t.task_spec.lane for t in run.ready()) == ["alliance_lead", "teo"]
+    assert all(t.data["agreement_id"] == AGREEMENT_ID and t.data["renewed_fee_fen"] == 15000 for t in run.ready())
+    run.complete("sign_teo")
+    run.complete("sign_alliance")
+    [acknowledge] = run.ready()
+    assert (acknowledge.task_spec.bpmn_id, acknowledge.task_spec.lane) == ("acknowledge_filing", "reviewer")
+    run.complete("acknowledge_filing", {"flagged": False, "member_college_ids": MEMBERS})
+    assert run.ends() == ["renewed_end"]
+    assert run.ends("agreement_signing") == ["signed_end"] and run.ends("agreement_filing") == ["filed_end"]
+
+
+def test_renewal_filed_again_under_supervision(roundtrip):
+    run = Run("agreement_renewal", _renewal_start(), roundtrip=roundtrip)
+    run.send_message("baseline_verified", _verified())
+    run.complete("sign_alliance")
+    run.complete("sign_teo")
+    run.complete("acknowledge_filing", {"flagged": True, "member_college_ids": MEMBERS})
+    run.complete("record_supervision", {"supervision_note": "新标准执行情况 the new fee in practice"})
+    assert run.ends() == ["renewed_end"] and run.ends("agreement_filing") == ["supervised_end"]
+
+
+def test_a_baseline_of_another_province_or_certificate_is_not_caught(roundtrip):
+    domain = Domain()
+    run = Run("agreement_renewal", _renewal_start(), domain, roundtrip)
+    with pytest.raises(WorkflowException, match="not waiting for baseline_verified"):
+        run.send_message("baseline_verified", _verified(province=PROVINCE_ID + 1))
+    with pytest.raises(WorkflowException, match="not waiting"):
+        run.send_message("baseline_verified", _verified(certificate=CERTIFICATE_ID + 1))
+    assert len(run.waiting_messages()) == 1 and run.ready() == []
+    assert domain.called("renew_agreement") == []
 
 
 # --- 7. the lifecycle ----------------------------------------------------------------------
