@@ -9,6 +9,7 @@ from decimal import Decimal, DecimalException
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -220,7 +221,10 @@ def negotiations(request):
 def negotiation_context(request, negotiation: Negotiation) -> dict:
     """What the negotiation room shows: every round side by side, the cap, the lifecycle."""
     mode = negotiation.certificate.assessment_mode
-    instance = ProcessInstance.objects.filter(business_key=services.lifecycle_key(negotiation)).first()
+    key = services.lifecycle_key(negotiation)
+    instance = ProcessInstance.objects.filter(business_key=key).first()
+    # The lifecycle and the renewals of its agreements (re-signing after a superseded baseline).
+    instances = ProcessInstance.objects.filter(Q(business_key=key) | Q(business_key__startswith=f"{key}/"))
     history = rounds.history(negotiation)
     return {
         "nav": "negotiations",
@@ -230,12 +234,12 @@ def negotiation_context(request, negotiation: Negotiation) -> dict:
         "cap": cap_for(mode),
         "mode_label": AssessmentMode(mode).label,
         "instance": instance,
-        "open_tasks": list(instance.open_tasks.order_by("created_at")) if instance else [],
+        "open_tasks": list(OpenTask.objects.filter(instance__in=instances).order_by("created_at")),
         "baselines": negotiation.baselines.order_by("-pk"),
         "agreements": negotiation.agreements.prefetch_related("payments__college").order_by("-pk"),
         "cost_items": list(CostItem.objects.filter(active=True).order_by("position", "code")),
-        "my_task_ids": set(inbox_queries.actionable(request.user).filter(instance=instance)
-                           .values_list("task_id", flat=True)) if instance else set(),
+        "my_task_ids": set(inbox_queries.actionable(request.user).filter(instance__in=instances)
+                           .values_list("task_id", flat=True)),
     }
 
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from bpmn.hooks import TaskContext, bind
+from workflows import services
 from workflows.errors import RuleViolation
 from workflows.models import (
     Agreement,
@@ -229,6 +230,8 @@ def verify_baseline(ctx: TaskContext) -> dict:
         agreement = Agreement.objects.create(
             negotiation=negotiation, baseline=existing or baseline, fee=baseline.fee
         )
+        if existing is None:  # a new provincial standard: agreements re-opened for it sign again
+            services.announce_baseline(baseline, ctx.actor)
         return {"verification_outcome": "verified", "agreement_id": agreement.pk}
     reasons = _text(ctx.data, "reasons", required=True)
     if decision == "return":
@@ -250,9 +253,18 @@ def _sign(ctx: TaskContext, party: str) -> dict:
     if agreement._both_signed():
         agreement.complete_signing()
         agreement.save()
-        Filing.objects.create(agreement=agreement, filing_no=f"BA-{agreement.pk:06d}")
+        _submit_filing(agreement)
     agreement.save()
     return {f"signed_by_{party}": True}
+
+
+def _submit_filing(agreement: Agreement) -> None:
+    filing = Filing.objects.select_for_update().filter(agreement=agreement).first()
+    if filing is None:
+        Filing.objects.create(agreement=agreement, filing_no=f"BA-{agreement.pk:06d}")
+        return
+    filing.resubmit()  # signed again after a renewal: the same filing goes back to the department
+    filing.save()
 
 
 @bind("agreement_signing", "sign_alliance")
@@ -280,6 +292,9 @@ def acknowledge_filing(ctx: TaskContext) -> dict:
     members = list(agreement.negotiation.alliance.accepted_members().values_list("college_id", flat=True))
     for college_id in members:
         Payment.objects.get_or_create(agreement=agreement, college_id=college_id)
+    for payment in agreement.payments.select_for_update().filter(state=Payment.State.DUE):
+        payment.recompute()  # filed again after a renewal: what is still due follows the new fee
+        payment.save()
     return {"flagged": flagged, "member_college_ids": members}
 
 

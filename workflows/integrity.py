@@ -1,17 +1,22 @@
-"""The lifecycle's business objects agree with its process instance: nothing is stuck behind a state.
+"""The lifecycle's business objects agree with its process instances: nothing is stuck behind a state.
 
 Registered in the engine's `HOOKS.checks`, so `bpmn.integrity.problems` (the tests after every
 step, `manage.py check_instances`) finds a negotiation that is agreed with nothing to verify it,
-or an alliance registered whose negotiation never moved on.
+an alliance registered whose negotiation never moved on, or an agreement re-opened by a
+superseded baseline with no renewal waiting for the new one.
 """
 from bpmn.hooks import HOOKS
-from bpmn.models import OpenTask, ProcessInstance
-from workflows.models import Alliance, Negotiation, Payment
-from workflows.services import negotiation_id_of_key
+from bpmn.models import MessageSubscription, OpenTask, ProcessInstance
+from workflows.models import Agreement, Alliance, Baseline, Negotiation, Payment
+from workflows.services import LIFECYCLE, RENEWAL, agreement_id_of_key, negotiation_id_of_key, renewal_key
+
+BASELINE_VERIFIED = "baseline_verified"
 
 
 def lifecycle_problems(instance: ProcessInstance) -> list[str]:
     """Return what disagrees between a lifecycle instance and its negotiation's objects."""
+    if instance.definition.process_id != LIFECYCLE:
+        return []
     negotiation_id = negotiation_id_of_key(instance.business_key)
     negotiation = Negotiation.objects.select_related("alliance").filter(pk=negotiation_id).first()
     if negotiation is None:
@@ -39,8 +44,55 @@ def _rules(negotiation: Negotiation, open_names: list[str], running: bool):
         f"{due} 笔拨付待办理，拨付任务只有 {releases} 个 / "
         f"{due} payments are due, yet {releases} release tasks are open",
     )
+    stranded = _reopened_without_renewal(negotiation)
+    yield (
+        not stranded,
+        f"协议 {stranded} 已重新开启，却无等待新基线的重新签署 / agreement(s) {stranded} are re-opened, "
+        "yet no renewal waits for the new baseline",
+    )
+
+
+def _reopened_without_renewal(negotiation: Negotiation) -> list[int]:
+    # Whether the lifecycle still runs or not: a re-opened agreement waits in its own renewal.
+    reopened = list(negotiation.agreements.filter(state=Agreement.State.REOPENED))
+    waiting = set(MessageSubscription.objects.filter(
+        message_name=BASELINE_VERIFIED, instance__status=ProcessInstance.Status.RUNNING,
+        instance__business_key__in=[renewal_key(a) for a in reopened],
+    ).values_list("instance__business_key", flat=True))
+    return [a.pk for a in reopened if renewal_key(a) not in waiting]
+
+
+def renewal_problems(instance: ProcessInstance) -> list[str]:
+    """Return what disagrees between a running renewal and its agreement."""
+    if instance.definition.process_id != RENEWAL or instance.status != ProcessInstance.Status.RUNNING:
+        return []
+    agreement = Agreement.objects.select_related("baseline").filter(
+        pk=agreement_id_of_key(instance.business_key)).first()
+    if agreement is None:
+        return []
+    waiting = instance.subscriptions.filter(message_name=BASELINE_VERIFIED).exists()
+    return [message for holds, message in _renewal_rules(agreement, waiting) if not holds]
+
+
+def _renewal_rules(agreement: Agreement, waiting: bool):
+    reopened = agreement.state == Agreement.State.REOPENED
+    yield (
+        waiting == reopened,
+        f"重新签署{'仍在等待新基线' if waiting else '已开始'}，协议却为 {agreement.get_state_display()} / the "
+        f"renewal {'still waits for the new baseline' if waiting else 'has moved on'}, yet the agreement is "
+        f"{agreement.state}",
+    )
+    verified = Baseline.objects.filter(province_id=agreement.baseline.province_id,
+                                       certificate_id=agreement.baseline.certificate_id,
+                                       state=Baseline.State.VERIFIED).first()
+    yield (
+        not (waiting and verified),
+        f"本省已核定新基线 #{verified and verified.pk}，重新签署却仍在等待 / the province verified baseline "
+        f"#{verified and verified.pk}, yet the renewal still waits for it",
+    )
 
 
 def install() -> None:
-    if lifecycle_problems not in HOOKS.checks:
-        HOOKS.checks.append(lifecycle_problems)
+    for check in (lifecycle_problems, renewal_problems):
+        if check not in HOOKS.checks:
+            HOOKS.checks.append(check)

@@ -100,10 +100,15 @@ def visible_payments(user) -> QuerySet[Payment]:
 
 
 def visible_instances(user) -> QuerySet[ProcessInstance]:
-    """Lifecycle instances of visible negotiations (business key 'negotiation:<id>'), as one subquery."""
+    """Lifecycle instances of visible negotiations (business key 'negotiation:<id>') and the renewals
+    of their agreements ('negotiation:<id>/agreement:<id>'), as two subqueries."""
     keys = visible_negotiations(user).annotate(
         key=Concat(Value("negotiation:"), Cast("pk", output_field=CharField()))).values("key")
-    return ProcessInstance.objects.select_related("definition").filter(business_key__in=keys)
+    renewals = visible_agreements(user).annotate(
+        key=Concat(Value("negotiation:"), Cast("negotiation_id", output_field=CharField()),
+                   Value("/agreement:"), Cast("pk", output_field=CharField()))).values("key")
+    return ProcessInstance.objects.select_related("definition").filter(
+        Q(business_key__in=keys) | Q(business_key__in=renewals))
 
 
 def holder_name(user) -> str:

@@ -35,6 +35,7 @@ from workflows.money import parse_amount, to_fen
 from workflows.proposals import validated_offer
 
 LIFECYCLE = "certificate_lifecycle"
+RENEWAL = "agreement_renewal"
 
 
 def person_of(user) -> Person:
@@ -61,9 +62,20 @@ def lifecycle_key(negotiation: Negotiation) -> str:
     return f"negotiation:{negotiation.pk}"
 
 
+def renewal_key(agreement: Agreement) -> str:
+    """The renewal of one agreement sits under its negotiation: 'negotiation:<id>/agreement:<id>'."""
+    return f"negotiation:{agreement.negotiation_id}/agreement:{agreement.pk}"
+
+
+def agreement_id_of_key(business_key: str) -> int | None:
+    """The inverse of renewal_key: the agreement id of a renewal instance, or None."""
+    prefix, _, pk = (business_key or "").rpartition("/")[2].partition(":")
+    return int(pk) if prefix == "agreement" and pk.isdigit() else None
+
+
 def negotiation_id_of_key(business_key: str) -> int | None:
-    """The inverse of lifecycle_key: the negotiation id of a lifecycle instance, or None."""
-    prefix, _, pk = (business_key or "").partition(":")
+    """The inverse of lifecycle_key (and renewal_key): the negotiation id of an instance, or None."""
+    prefix, _, pk = (business_key or "").split("/", 1)[0].partition(":")
     return int(pk) if prefix == "negotiation" and pk.isdigit() else None
 
 
@@ -173,7 +185,11 @@ def complete(task_id, actor, data: dict | None = None) -> ProcessInstance:
 
 @transaction.atomic
 def supersede_baseline(actor, baseline: Baseline, reasons: str) -> list[Agreement]:
-    """Explicitly supersede a verified baseline; every agreement on it is re-opened."""
+    """Explicitly supersede a verified baseline; every agreement on it is re-opened.
+
+    Each re-opened agreement gets a renewal (重新签署) that waits for the province's next verified
+    baseline of the certificate, then has both sides sign it again on those terms and files it.
+    """
     person = _require(actor, Role.REVIEWER)
     if person.organization.province_id != baseline.province_id:
         raise RuleViolation(
@@ -182,16 +198,59 @@ def supersede_baseline(actor, baseline: Baseline, reasons: str) -> list[Agreemen
     if not reasons.strip():
         raise RuleViolation("reasons_required", "替代基线须说明理由 / superseding a baseline needs reasons")
     baseline = Baseline.objects.select_for_update().get(pk=baseline.pk)
+    agreements = list(baseline.agreements.select_for_update().order_by("pk"))
+    _refuse_unfiled(agreements)
     baseline.supersede(reasons)
     baseline.save()
-    reopened = []
-    for agreement in baseline.agreements.select_for_update().exclude(state=Agreement.State.REOPENED):
+    for agreement in agreements:
         agreement.reopen(baseline)
         agreement.save()
-        reopened.append(agreement)
+        _start_renewal(agreement, actor)
     _audit_outside(baseline.negotiation, actor, "baseline_superseded",
-                   {"baseline": baseline.pk, "reopened": [a.pk for a in reopened], "reasons": reasons})
-    return reopened
+                   {"baseline": baseline.pk, "reopened": [a.pk for a in agreements], "reasons": reasons})
+    return agreements
+
+
+def _refuse_unfiled(agreements: list[Agreement]) -> None:
+    # An agreement still being signed or filed has its lifecycle's tasks open on the old terms; a
+    # renewal beside them would have both sides sign twice. It is superseded once it is filed.
+    unfiled = [a for a in agreements if a.state != Agreement.State.FILED]
+    if unfiled:
+        numbers = ", ".join(f"#{a.pk}" for a in unfiled)
+        raise RuleViolation(
+            "agreements_filed_before_supersede",
+            f"该基线上的协议 {numbers} 尚在签署或备案中，备案后方可替代 / agreement(s) {numbers} on this "
+            "baseline are still being signed or filed; supersede it once they are filed",
+            409,
+        )
+
+
+def _start_renewal(agreement: Agreement, actor) -> None:
+    negotiation = agreement.negotiation
+    engine.start(RENEWAL, business_key=renewal_key(agreement), actor=actor, data={
+        "agreement_id": agreement.pk,
+        "negotiation_id": negotiation.pk,
+        "alliance_id": negotiation.alliance_id,
+        "certificate_id": negotiation.certificate_id,
+        "province_id": negotiation.alliance.province_id,
+    })
+
+
+def announce_baseline(baseline: Baseline, actor) -> list[ProcessInstance]:
+    """A baseline is verified: every renewal waiting for its province and certificate goes on.
+
+    Called inside the verification's transaction. The message is kept for nobody: a renewal
+    started later waits for a later baseline.
+    """
+    Baseline.objects.filter(province_id=baseline.province_id, certificate_id=baseline.certificate_id,
+                            state=Baseline.State.SUPERSEDED, superseded_by=None).update(superseded_by=baseline)
+    return engine.broadcast_message(
+        "baseline_verified",
+        payload={"province_id": baseline.province_id, "certificate_id": baseline.certificate_id,
+                 "baseline_id": baseline.pk, "fee_fen": to_fen(baseline.fee)},
+        correlation={"province_id": baseline.province_id, "certificate_id": baseline.certificate_id},
+        actor=actor,
+    )
 
 
 def _audit_outside(negotiation: Negotiation, actor, action: str, data: dict) -> None:
