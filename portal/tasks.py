@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bpmn.models import OpenTask
+from portal import drafts
 from portal.access import role_required
 from portal.views import negotiation_context, offer_from, review_context
 from workflows import inbox as inbox_queries
@@ -143,8 +144,11 @@ def _task(request, open_task: OpenTask):
         raise Http404
     negotiation = inbox_queries.negotiation_of(open_task)
     room = negotiation_context(request, negotiation)
+    posted = request.POST if request.method == "POST" else drafts.take(request)
+    if posted is not None and request.method != "POST":
+        messages.info(request, _("Your session had expired. What you typed is kept below: check it and submit again."))
     base = {**room, "task": open_task, "mine": open_task.task_id in room["my_task_ids"],
-            "overdue": open_task.overdue, "posted": request.POST}
+            "overdue": open_task.overdue, "posted": posted or request.POST}
     context = {**base, **form.context(open_task, base)}
     if request.method == "POST":
         try:

@@ -1,0 +1,51 @@
+"""The product's own error pages, in the user's language; the API's unknown paths answer JSON."""
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from portal import drafts
+from workflows.refusals import Refusal
+
+
+def _api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _page(request, status: int, rule: str, message: str, template: str = "portal/error.html"):
+    refusal = Refusal(status, rule, message)
+    if _api(request):
+        return JsonResponse(refusal.as_dict(), status=status)
+    return render(request, template, {"refusal": refusal, "status": status}, status=status)
+
+
+def not_found(request, exception=None):
+    return _page(request, 404, "not_found", _("This page does not exist, or it is not yours to see."))
+
+
+def forbidden(request, exception=None):
+    return _page(request, 403, "forbidden", _("Your role may not open this page."))
+
+
+def bad_request(request, exception=None):
+    return _page(request, 400, "bad_request", _("The request could not be understood."))
+
+
+def server_error(request):
+    # Nothing here may touch the database or the session: the failure may be theirs.
+    if _api(request):
+        return JsonResponse({"rule": "server_error", "message": _("Something went wrong on our side.")}, status=500)
+    return HttpResponseServerError(render_to_string("portal/server_error.html"))
+
+
+def csrf_failure(request, reason=""):
+    """The form's security token was missing or stale (cookies cleared, a long-open page)."""
+    kept = drafts.keep(request)
+    if kept and not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?{urlencode({'next': request.path})}")
+    if kept:
+        return redirect(request.path)
+    return _page(request, 403, "csrf_failed",
+                 _("The form had expired. Open the page again and repeat what you did."))
