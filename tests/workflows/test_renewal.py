@@ -236,6 +236,7 @@ def test_the_negotiation_room_offers_the_new_signing_to_the_lead_college(world):
     room = browser.get(f"/negotiations/{first.negotiation.pk}/").content.decode()
     assert f"/tasks/{sign.task_id}/" in room
     assert browser.get(f"/tasks/{sign.task_id}/").status_code == 200
+    assert browser.get(f"/processes/{renewal(agreement).pk}/").status_code == 200
     signed = browser.post(f"/tasks/{sign.task_id}/")
     assert signed.status_code == 302 and signed.url == f"/negotiations/{first.negotiation.pk}/"
     agreement.refresh_from_db()
