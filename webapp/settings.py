@@ -8,7 +8,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("XCERT_VAR_DIR", BASE_DIR / "var"))
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me")
-DEBUG = os.environ.get("DEBUG", "1") == "1"
+# Off unless asked for: a debug page lists every URL pattern and shows tracebacks to anyone.
+DEBUG = os.environ.get("DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 
 INSTALLED_APPS = [
@@ -40,11 +41,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.drafts.KeepDraftsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.DisplayTimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "webapp.urls"
+CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 WSGI_APPLICATION = None
 ASGI_APPLICATION = "webapp.asgi.application"
 
@@ -70,7 +73,7 @@ def _database() -> dict:
     """Return PostgreSQL from DATABASE_URL, else SQLite in WAL mode with IMMEDIATE writes."""
     url = os.environ.get("DATABASE_URL")
     if url:
-        return dj_database_url.parse(url, conn_max_age=60)
+        return _postgresql(url)
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
@@ -83,6 +86,26 @@ def _database() -> dict:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         },
     }
+
+
+def _postgresql(url: str) -> dict:
+    """PostgreSQL through psycopg's pool: each server process holds at most DB_POOL_MAX_SIZE connections.
+
+    Under ASGI every request may run its sync code on another thread, and a persistent connection
+    per thread (CONN_MAX_AGE) grows with the threads; a pool bounds it per process and hands a
+    connection back when the request ends. DB_POOL_MAX_SIZE=0 turns the pool off (a connection
+    per request, closed at its end).
+    """
+    database = dj_database_url.parse(url, conn_max_age=0)
+    size = int(os.environ.get("DB_POOL_MAX_SIZE", "8"))
+    if size > 0:
+        database.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(1, size),
+            "max_size": size,
+            # A request waits this long for a free connection, then fails with the server-error page.
+            "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
+        }
+    return database
 
 
 DATABASES = {"default": _database()}
