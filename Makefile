@@ -56,7 +56,7 @@ bench-notifications: $(STAMP) messages
 	XCERT_VAR_DIR=var/bench $(PY) manage.py bench --notifications
 
 simulate: $(STAMP)
-	$(PY) manage.py simulate --alliances 50 --seed 1
+	$(PY) manage.py simulate --alliances 50 --seed 1 --cold
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,8 +1,10 @@
 import random
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from bpmn import caches, integrity
+from bpmn.models import ProcessInstance
 from workflows.demo import load_demo
 from workflows.models import Certificate, Organization, Person, Role
 from workflows.simulation import Driver, Tally
@@ -14,8 +16,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--alliances", type=int, default=10)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--cold", action="store_true",
+                            help="drop every per-process cache after each step, as if each ran in a new process")
 
-    def handle(self, *args, alliances=10, seed=1, **options):
+    def handle(self, *args, alliances=10, seed=1, cold=False, **options):
         load_demo()
         rng = random.Random(seed)
         tally = Tally()
@@ -27,10 +31,21 @@ class Command(BaseCommand):
                 others = list(Organization.objects.filter(
                     kind=Organization.Kind.COLLEGE, province=lead.organization.province
                 ).exclude(pk=lead.organization_id))
-                Driver(rng, tally).run(lead.user, rng.choice(certificates), others)
+                Driver(rng, tally, on_step=caches.drop_all if cold else None).run(
+                    lead.user, rng.choice(certificates), others)
                 bar.update(1)
         self.stdout.write(
             f"completed {tally.completed}/{tally.lifecycles} lifecycles; tasks {tally.tasks}, "
             f"rounds {tally.rounds}, payments {tally.payments}, refused {tally.refusals}, "
             f"returns {tally.returns}; outcomes {dict(sorted(tally.outcomes.items()))}"
         )
+        self._check_every_instance()
+
+    def _check_every_instance(self) -> None:
+        """Restore every instance from its row in a cold process state; any problem fails the run."""
+        caches.drop_all()
+        instances = ProcessInstance.objects.select_related("definition")
+        failing = {i.business_key: found for i in instances if (found := integrity.problems(i))}
+        self.stdout.write(f"checked {instances.count()} instance(s) against their rows, {len(failing)} with problems")
+        if failing:
+            raise CommandError(f"instances out of step with their rows: {failing}")
