@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bpmn.models import AuditEntry, OpenTask, ProcessInstance
-from workflows import inbox, rounds
+from workflows import inbox, rounds, services
 from workflows.caps import cap_for
 from workflows.models import (
     Agreement,
@@ -14,6 +14,7 @@ from workflows.models import (
     Filing,
     FundingAllocation,
     IssuedCertificate,
+    MakeUpSitting,
     Membership,
     Negotiation,
     PaperCertificateOrder,
@@ -89,8 +90,7 @@ class FeeScheduleSerializer(serializers.ModelSerializer):
     class Meta:
         model = FeeSchedule
         fields = ["id", "certificate_id", "certificate", "certificate_name", "teo", "assessment_mode", "fee", "cap",
-                  "lines",
-                  "training_plan", "services", "published_at"]
+                  "lines", "paper_copy_price", "training_plan", "services", "published_at"]
 
     @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2))
     def get_cap(self, schedule) -> str:
@@ -103,25 +103,38 @@ class PublishSerializer(serializers.Serializer):
     lines = serializers.DictField(child=serializers.CharField(), help_text="cost item code -> amount")
     training_plan = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     services = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list)
+    paper_copy_price = serializers.CharField(help_text='a paper copy of a certificate, delivery included: at most '
+                                             '"40.00"')
 
 
 class PaperOrderRequestSerializer(serializers.Serializer):
-    price = serializers.CharField(help_text='at most "40.00", delivery included')
+    """Where to send the paper copy; its price is the TEO's published one, never sent."""
+
+    recipient = serializers.CharField(max_length=PaperCertificateOrder.RECIPIENT_MAX, help_text="收件人")
+    phone = serializers.CharField(max_length=PaperCertificateOrder.PHONE_MAX, help_text="联系电话")
+    address = serializers.CharField(max_length=PaperCertificateOrder.ADDRESS_MAX, help_text="邮寄地址")
 
 
 class PaperOrderSerializer(serializers.ModelSerializer):
     class Meta:
         model = PaperCertificateOrder
-        fields = ["id", "certificate_id", "price", "ordered_at"]
+        fields = ["id", "certificate_id", "price", "state", "recipient", "phone", "address", "ordered_at"]
 
 
 class OwnCertificateSerializer(serializers.ModelSerializer):
     certificate = serializers.CharField(source="sitting.agreement.negotiation.certificate.code")
+    paper_copy_price = serializers.SerializerMethodField()
     paper_orders = PaperOrderSerializer(many=True, read_only=True)
 
     class Meta:
         model = IssuedCertificate
-        fields = ["id", "certificate", "holder_name", "serial_no", "seal", "issued_at", "paper_orders"]
+        fields = ["id", "certificate", "holder_name", "serial_no", "seal", "issued_at", "paper_copy_price",
+                  "paper_orders"]
+
+    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True))
+    def get_paper_copy_price(self, certificate) -> str | None:
+        price = services.paper_copy_price(certificate)
+        return None if price is None else f"{price:.2f}"
 
 
 class RoundLineSerializer(serializers.Serializer):
@@ -229,14 +242,39 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 class AssessmentCreateSerializer(serializers.Serializer):
     college_id = serializers.IntegerField()
-    headcount = serializers.IntegerField(min_value=0)
-    held_on = serializers.DateField(required=False)
+    headcount = serializers.IntegerField(help_text="people assessed, 1 to 100,000")
+    held_on = serializers.DateField(help_text="the day it was held: not in the future, not before the filing")
+
+
+class CorrectionSerializer(serializers.Serializer):
+    headcount = serializers.IntegerField(help_text="the corrected headcount of the first sitting")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class MakeUpCreateSerializer(serializers.Serializer):
+    headcount = serializers.IntegerField(help_text="people assessed at the make-up sitting (补考)")
+    held_on = serializers.DateField(help_text="not in the future, not before the first sitting")
+
+
+class MakeUpSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MakeUpSitting
+        fields = ["id", "headcount", "held_on", "recorded_at"]
 
 
 class SittingSerializer(serializers.ModelSerializer):
+    headcount = serializers.IntegerField(help_text="everyone assessed, make-ups included: the payment's headcount")
+    first_headcount = serializers.IntegerField(read_only=True, help_text="assessed at the first sitting")
+    makeups = MakeUpSerializer(many=True, read_only=True)
+    issued = serializers.SerializerMethodField(help_text="certificates issued so far (at most headcount)")
+
     class Meta:
         model = AssessmentSitting
-        fields = ["id", "agreement_id", "college_id", "headcount", "held_on"]
+        fields = ["id", "agreement_id", "college_id", "headcount", "held_on", "first_headcount", "makeups", "issued"]
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_issued(self, sitting) -> int:
+        return sitting.issued if hasattr(sitting, "issued") else sitting.certificates.count()
 
 
 class IssueSerializer(serializers.Serializer):

@@ -6,7 +6,7 @@ a JSON body naming the rule (400/409, 403 for a missing role).
 """
 import json
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -131,6 +131,7 @@ class FeeScheduleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         if certificate is None:
             raise RuleViolation("certificate_unknown", f"证书不存在 / no certificate {data['certificate_id']}", 404)
         schedule = services.publish_schedule(request.user, certificate, data["fee"], data["lines"],
+                                             paper_copy_price=data["paper_copy_price"],
                                              training_plan=data["training_plan"], services=data["services"])
         return Response(s.FeeScheduleSerializer(schedule).data, status=status.HTTP_201_CREATED)
 
@@ -175,7 +176,8 @@ class AgreementViewSet(ReadOnly):
     prefetch = ("filing",)
 
     @extend_schema(request=s.AssessmentCreateSerializer, responses={201: s.SittingSerializer, **REFUSALS},
-                   summary="Record an assessment sitting (the message the payment waits for)")
+                   summary="Record a college's sitting (the message its payment waits for, sent once); "
+                           "a college already recorded is corrected or sits a make-up under sittings/")
     @action(detail=True, methods=["post"])
     def assessments(self, request, pk=None):
         agreement = self.get_object()
@@ -183,8 +185,7 @@ class AgreementViewSet(ReadOnly):
         college = Organization.objects.filter(pk=data["college_id"]).first()
         if college is None:
             raise RuleViolation("college_not_member", f"院校不存在 / no college {data['college_id']}", 404)
-        sitting = services.record_assessment(request.user, agreement, college, data["headcount"],
-                                             data.get("held_on"))
+        sitting = services.record_assessment(request.user, agreement, college, data["headcount"], data["held_on"])
         return Response(s.SittingSerializer(sitting).data, status=status.HTTP_201_CREATED)
 
 
@@ -204,16 +205,38 @@ class SittingViewSet(ReadOnly):
 
     def get_queryset(self):
         agreements = permissions.visible_agreements(self.request.user)
-        return AssessmentSitting.objects.filter(agreement__in=agreements).order_by("-pk")
+        return AssessmentSitting.objects.filter(agreement__in=agreements).prefetch_related(
+            "makeups").annotate(issued=Count("certificates")).order_by("-pk")
 
     @extend_schema(request=s.IssueSerializer, responses={201: s.IssuedCertificateSerializer(many=True), **REFUSALS},
-                   summary="Issue certificates online, whatever the payment state")
+                   summary="Issue certificates online, whatever the payment state, at most one per person assessed")
     @action(detail=True, methods=["post"])
     def certificates(self, request, pk=None):
         sitting = self.get_object()
         holders = _valid(s.IssueSerializer, request.data)["holders"]
         issued = services.issue_certificates(request.user, sitting, holders)
         return Response(s.IssuedCertificateSerializer(issued, many=True).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.CorrectionSerializer, responses={200: s.SittingSerializer, **REFUSALS},
+                   summary="Correct the first sitting's headcount before the payment is released; "
+                           "a payment already due is recomputed")
+    @action(detail=True, methods=["post"])
+    def correction(self, request, pk=None):
+        data = _valid(s.CorrectionSerializer, request.data)
+        sitting = services.correct_sitting(request.user, self.get_object(), data["headcount"], data["reason"])
+        return Response(s.SittingSerializer(self._fresh(sitting)).data)
+
+    @extend_schema(request=s.MakeUpCreateSerializer, responses={201: s.SittingSerializer, **REFUSALS},
+                   summary="Record a make-up sitting (补考): its people are added to the college's assessed "
+                           "headcount before the payment is released")
+    @action(detail=True, methods=["post"], url_path="make-ups")
+    def make_ups(self, request, pk=None):
+        data = _valid(s.MakeUpCreateSerializer, request.data)
+        makeup = services.record_makeup(request.user, self.get_object(), data["headcount"], data["held_on"])
+        return Response(s.SittingSerializer(self._fresh(makeup.sitting)).data, status=status.HTTP_201_CREATED)
+
+    def _fresh(self, sitting):
+        return self.get_queryset().get(pk=sitting.pk)
 
 
 class CertificateViewSet(ReadOnly):
@@ -224,12 +247,18 @@ class CertificateViewSet(ReadOnly):
     prefetch = ("paper_orders",)
 
     @extend_schema(request=s.PaperOrderRequestSerializer, responses={201: s.PaperOrderSerializer, **REFUSALS},
-                   summary="Order an optional paper copy of my certificate (at most 40 CNY, delivery included)")
+                   summary="Order a paper copy of my certificate at the TEO's published price (≤ 40 CNY, "
+                           "delivery included) to a delivery address; one open order per certificate")
     @action(detail=True, methods=["post"], url_path="paper-orders")
     def paper_orders(self, request, pk=None):
         certificate = self.get_object()
-        price = _valid(s.PaperOrderRequestSerializer, request.data)["price"]
-        order = services.order_paper_certificate(request.user, certificate, price)
+        if "price" in request.data:
+            raise RuleViolation("paper_price_published",
+                                "纸质证书价格以培训评价组织公示为准，请勿填写 / the price is the TEO's published "
+                                "paper-copy price: send the delivery address only")
+        data = _valid(s.PaperOrderRequestSerializer, request.data)
+        order = services.order_paper_certificate(request.user, certificate, data["recipient"], data["phone"],
+                                                 data["address"])
         return Response(s.PaperOrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
 

@@ -4,12 +4,13 @@ assessments, payments, certificates and the process instance page.
 Every change goes through `workflows.services` (or the engine's claim/unclaim); every object
 lookup goes through `workflows.permissions`. A refusal re-renders the page with the rule.
 """
+from datetime import date
 from decimal import Decimal, DecimalException
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -31,8 +32,10 @@ from workflows.models import (
     Certificate,
     CostItem,
     FeeSchedule,
+    IssuedCertificate,
     Negotiation,
     Organization,
+    PaperCertificateOrder,
     Person,
     Role,
 )
@@ -158,6 +161,7 @@ def schedules(request):
         offered = [line.strip() for line in request.POST.get("services", "").splitlines() if line.strip()]
         try:
             services.publish_schedule(request.user, certificate, fee, lines,
+                                      paper_copy_price=request.POST.get("paper_copy_price", "").strip(),
                                       training_plan=request.POST.get("training_plan", "").strip(), services=offered)
         except REFUSED as error:
             return _refused(request, "portal/schedules.html", {**context, "failed": certificate.pk}, error)
@@ -336,11 +340,31 @@ def filings(request):
 # --- assessment and certificates ---------------------------------------------------------
 
 
+def assessments_context(request) -> dict:
+    """The TEO's filed agreements, each college's sitting with its make-ups, issued count and payment."""
+    sittings = AssessmentSitting.objects.select_related("college").prefetch_related(
+        "makeups", Prefetch("certificates", IssuedCertificate.objects.order_by("pk"))).order_by("college__name")
+    agreements = list(permissions.visible_agreements(request.user).filter(state="filed").prefetch_related(
+        "payments__college", Prefetch("sittings", sittings)).order_by("-pk"))
+    for agreement in agreements:
+        payments = {p.college_id: p for p in agreement.payments.all()}
+        for sitting in agreement.sittings.all():
+            sitting.college_payment = payments.get(sitting.college_id)
+            sitting.issued = len(sitting.certificates.all())
+            sitting.issuable = sitting.headcount - sitting.issued
+        recorded = {s.college_id for s in agreement.sittings.all()}
+        agreement.unrecorded = [p for p in payments.values() if p.college_id not in recorded]
+    return {"nav": "assessments", "agreements": agreements, "today": services.today()}
+
+
 @role_required(Role.TEO)
 def assessments(request):
-    agreements = permissions.visible_agreements(request.user).filter(state="filed").prefetch_related(
-        "payments__college", "sittings__college", "sittings__certificates")
-    return render(request, "portal/assessments.html", {"nav": "assessments", "agreements": agreements})
+    return render(request, "portal/assessments.html", assessments_context(request))
+
+
+def _assessment_refused(request, form: str, error: Exception):
+    """Show the assessments page again with the refused form as it was typed."""
+    return _refused(request, "portal/assessments.html", {**assessments_context(request), "failed": form}, error)
 
 
 @require_POST
@@ -352,52 +376,107 @@ def record_sitting(request, pk):
         if college is None:
             raise RuleViolation("college_required", "请选择院校 / choose a college")
         headcount = _integer(request.POST.get("headcount"), "headcount")
-        services.record_assessment(request.user, agreement_obj, college, headcount)
+        services.record_assessment(request.user, agreement_obj, college, headcount,
+                                   _date(request.POST.get("held_on"), "held_on"))
     except REFUSED as error:
-        messages.error(request, f"[{refusal_of(error).rule}] {refusal_of(error).message}")
-    else:
-        messages.success(request, _("Assessment recorded: %(college)s, %(n)d assessed.")
-                         % {"college": college, "n": headcount})
+        return _assessment_refused(request, f"record-{agreement_obj.pk}", error)
+    messages.success(request, _("Assessment recorded: %(college)s, %(n)d assessed.")
+                     % {"college": college, "n": headcount})
+    return redirect("assessments")
+
+
+def _teo_sitting(request, pk) -> AssessmentSitting:
+    return visible_or_404(
+        AssessmentSitting.objects.filter(agreement__in=permissions.visible_agreements(request.user)), pk=pk)
+
+
+@require_POST
+@role_required(Role.TEO)
+def correct_sitting(request, pk):
+    sitting = _teo_sitting(request, pk)
+    try:
+        headcount = _integer(request.POST.get("headcount"), "headcount")
+        sitting = services.correct_sitting(request.user, sitting, headcount, request.POST.get("reason", ""))
+    except REFUSED as error:
+        return _assessment_refused(request, f"correct-{sitting.pk}", error)
+    messages.success(request, _("Headcount corrected: %(college)s, %(n)d assessed in all.")
+                     % {"college": sitting.college, "n": sitting.headcount})
+    return redirect("assessments")
+
+
+@require_POST
+@role_required(Role.TEO)
+def record_makeup(request, pk):
+    sitting = _teo_sitting(request, pk)
+    try:
+        headcount = _integer(request.POST.get("headcount"), "headcount")
+        makeup = services.record_makeup(request.user, sitting, headcount, _date(request.POST.get("held_on"), "held_on"))
+    except REFUSED as error:
+        return _assessment_refused(request, f"makeup-{sitting.pk}", error)
+    messages.success(request, _("Make-up sitting recorded: %(college)s, %(n)d more assessed, %(total)d in all.")
+                     % {"college": sitting.college, "n": makeup.headcount, "total": makeup.sitting.headcount})
     return redirect("assessments")
 
 
 def _integer(raw, field: str) -> int:
     value = str(raw or "").strip()
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:  # no '²', no 5,000-digit numbers
         raise RuleViolation(
-            f"{field}_not_integer", f"{field} 须为非负整数 / {field} must be a whole number: {value!r}")
+            f"{field}_not_integer", f"{field} 须为非负整数 / {field} must be a whole number: {value[:20]!r}")
     return int(value)
+
+
+def _date(raw, field: str) -> date | None:
+    """A date typed as YYYY-MM-DD (what <input type=date> sends); empty is None, the service says it is needed."""
+    value = str(raw or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise RuleViolation(f"{field}_invalid",
+                            f"日期格式须为 年-月-日 / {field} must be a date as YYYY-MM-DD: {value!r}"[:200]) from None
 
 
 @require_POST
 @role_required(Role.TEO)
 def issue(request, pk):
-    sitting = visible_or_404(
-        AssessmentSitting.objects.filter(agreement__in=permissions.visible_agreements(request.user)), pk=pk)
+    sitting = _teo_sitting(request, pk)
     holders = [line.strip() for line in request.POST.get("holders", "").splitlines() if line.strip()]
     try:
-        if not holders:
-            raise RuleViolation("holders_required", "请填写持证人姓名 / list the holders' names")
         issued = services.issue_certificates(request.user, sitting, holders)
     except REFUSED as error:
-        messages.error(request, f"[{refusal_of(error).rule}] {refusal_of(error).message}")
-    else:
-        messages.success(request, _("%(n)d certificate(s) issued online.") % {"n": len(issued)})
+        return _assessment_refused(request, f"issue-{sitting.pk}", error)
+    messages.success(request, _("%(n)d certificate(s) issued online.") % {"n": len(issued)})
     return redirect("assessments")
+
+
+def _with_paper_copies(issued) -> list:
+    """Each certificate with its paper-copy price as published now and its open order, if any."""
+    issued = list(issued)
+    prices = dict(FeeSchedule.objects.filter(state=FeeSchedule.State.PUBLISHED).values_list(
+        "certificate_id", "paper_copy_price"))
+    for certificate in issued:
+        certificate.paper_price = prices.get(certificate.sitting.agreement.negotiation.certificate_id)
+        certificate.open_order = next((o for o in certificate.paper_orders.all()
+                                       if o.state == PaperCertificateOrder.State.OPEN), None)
+    return issued
 
 
 @role_required(Role.STUDENT)
 def certificates(request):
-    """A student's own certificates, issued online, and the optional paper copy (≤ 40 CNY)."""
-    own = permissions.own_certificates(request.user).prefetch_related("paper_orders").order_by("-issued_at")
-    context = {"nav": "certificates", "certificates": own, "max_price": rules.PAPER_CERTIFICATE_MAX,
+    """A student's own certificates, issued online, and the optional paper copy at the TEO's published price."""
+    own = permissions.own_certificates(request.user).prefetch_related(
+        Prefetch("paper_orders", PaperCertificateOrder.objects.order_by("ordered_at", "pk"))).order_by("-issued_at")
+    context = {"nav": "certificates", "certificates": _with_paper_copies(own), "max_price": rules.PAPER_CERTIFICATE_MAX,
                "holder": permissions.holder_name(request.user)}
     if request.method == "POST":
         certificate = visible_or_404(own, pk=posted_pk(request.POST.get("certificate")))
         try:
-            order = services.order_paper_certificate(request.user, certificate, request.POST.get("price"))
+            order = services.order_paper_certificate(request.user, certificate, request.POST.get("recipient", ""),
+                                                     request.POST.get("phone", ""), request.POST.get("address", ""))
         except REFUSED as error:
-            return _refused(request, "portal/certificates.html", context, error)
+            return _refused(request, "portal/certificates.html", {**context, "failed": certificate.pk}, error)
         messages.success(request, _("Paper copy ordered for %(price)s, delivery included.")
                          % {"price": f"¥{order.price}"})
         return redirect("certificates")

@@ -72,7 +72,7 @@ class ServiceRun:
         agreement = Agreement.objects.get(negotiation=negotiation)
         teo = Person.objects.filter(organization=certificate.teo, role=Role.TEO).first().user
         for payment in agreement.payments.all():
-            services.record_assessment(teo, agreement, payment.college, 30)
+            services.record_assessment(teo, agreement, payment.college, 30, services.today())
         for task in list(only("release_payment")):
             amount = agreement.payments.get(pk=task.data["payment_id"]).amount
             self.complete(task, {"funding": [{"source": "fiscal", "amount": f"{amount:.2f}"}]})

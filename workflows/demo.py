@@ -21,6 +21,7 @@ from workflows.models import (
 PASSWORD = "demo12345"
 COST_ITEMS = Path(__file__).resolve().parent / "data" / "cost_items.json"
 
+DEMO_PAPER_COPY_PRICE = "25.00"  # a paper copy, delivery included (the rule allows at most 40.00)
 PROVINCES = [("42", "湖北省"), ("32", "江苏省")]
 COLLEGES = {
     "42": ["武汉职业技术学院", "湖北交通职业技术学院", "武汉船舶职业技术学院"],
@@ -91,7 +92,7 @@ def load_demo() -> dict:
         if not certificate.schedules.filter(state=FeeSchedule.State.PUBLISHED).exists():
             user = Person.objects.filter(organization=teo, role=Role.TEO).first().user
             fee = f"{sum(Decimal(v) for v in lines.values()):.2f}"
-            services.publish_schedule(user, certificate, fee, lines,
+            services.publish_schedule(user, certificate, fee, lines, paper_copy_price=DEMO_PAPER_COPY_PRICE,
                                       training_plan=f"{name} 师资培训 5 天 / 5-day teacher training",
                                       services=["师资培训 teacher training", "考核 assessment", "证书 certificate"])
     student_org = world["colleges"][0]

@@ -117,6 +117,9 @@ class FeeSchedule(FSMModelMixin, models.Model):
     training_plan = models.TextField(blank=True)
     services = models.JSONField(default=list)
     lines = models.JSONField(default=dict, help_text="cost item code -> amount (string yuan)")
+    paper_copy_price = models.DecimalField(
+        null=True, blank=True, help_text="what a student pays for a paper copy of a certificate, delivery "
+        "included (≤ 40.00); empty on schedules published before it was asked", **MONEY)
     state = FSMField(default=State.DRAFT, choices=State.choices, protected=True)
     published_at = models.DateTimeField(null=True, blank=True)
 
@@ -124,7 +127,12 @@ class FeeSchedule(FSMModelMixin, models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["certificate"], condition=Q(state="published"), name="one_published_schedule"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(paper_copy_price__isnull=True)
+                | Q(paper_copy_price__gte=Decimal("0.00"), paper_copy_price__lte=Decimal("40.00")),
+                name="paper_copy_price_max_40",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -137,7 +145,16 @@ class FeeSchedule(FSMModelMixin, models.Model):
         rules.check_lines_sum(self.fee, [Decimal(v) for v in self.lines.values()])
         return True
 
-    @transition(field=state, source=State.DRAFT, target=State.PUBLISHED, conditions=[_lines_and_cap_hold])
+    def _paper_copy_priced(self) -> bool:
+        # A student's paper copy is priced in advance like the fee, never typed by the student.
+        if self.paper_copy_price is None:
+            raise RuleViolation("paper_copy_price_required",
+                                "须公示纸质证书价格（含邮寄）/ publish the price of a paper copy, delivery included")
+        rules.check_paper_certificate_price(self.paper_copy_price)
+        return True
+
+    @transition(field=state, source=State.DRAFT, target=State.PUBLISHED,
+                conditions=[_lines_and_cap_hold, _paper_copy_priced])
     def publish(self, at):
         self.published_at = at
 
@@ -542,12 +559,19 @@ class Filing(FSMModelMixin, models.Model):
 
 
 class AssessmentSitting(models.Model):
-    """An assessment held for one college under an agreement: the 'assessment held' message."""
+    """A college's assessment under an agreement: the 'assessment held' message, sent once.
+
+    Make-up sittings (补考) of the college add to it rather than standing beside it, so the one
+    payment of the college and agreement is computed on everyone assessed, and the message its
+    payment waits for is sent once.
+    """
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="sittings")
     college = models.ForeignKey(Organization, on_delete=models.PROTECT)
-    headcount = models.PositiveIntegerField()
-    held_on = models.DateField()
+    headcount = models.PositiveIntegerField(
+        help_text="people assessed, make-up sittings included: what the payment is computed on and "
+        "the certificates are bounded by")
+    held_on = models.DateField(help_text="the date of the first sitting")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
 
     class Meta:
@@ -558,13 +582,38 @@ class AssessmentSitting(models.Model):
     def __str__(self) -> str:
         return f"{self.college} {self.held_on} × {self.headcount}"
 
+    @property
+    def makeup_headcount(self) -> int:
+        return sum(makeup.headcount for makeup in self.makeups.all())
+
+    @property
+    def first_headcount(self) -> int:
+        """The people assessed at the first sitting: what a correction corrects."""
+        return self.headcount - self.makeup_headcount
+
+
+class MakeUpSitting(models.Model):
+    """A make-up sitting (补考) of a college's assessment; its people count in the assessment's headcount."""
+
+    sitting = models.ForeignKey(AssessmentSitting, on_delete=models.PROTECT, related_name="makeups")
+    headcount = models.PositiveIntegerField()
+    held_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["held_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"补考 make-up {self.held_on} × {self.headcount}"
+
 
 class IssuedCertificate(models.Model):
     """A certificate issued online with the TEO's electronic seal, whatever the payment state."""
 
     sitting = models.ForeignKey(AssessmentSitting, on_delete=models.PROTECT, related_name="certificates")
     holder_name = models.CharField(max_length=100)
-    serial_no = models.CharField(max_length=40, unique=True)
+    serial_no = models.CharField(max_length=64, unique=True)
     seal = models.CharField(max_length=64, help_text="the TEO's electronic seal (digest)")
     issued_at = models.DateTimeField()
 
@@ -572,19 +621,43 @@ class IssuedCertificate(models.Model):
         return self.serial_no
 
 
-class PaperCertificateOrder(models.Model):
+class PaperCertificateOrder(FSMModelMixin, models.Model):
+    """A student's paper copy of their certificate, at the TEO's published price, sent to an address."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "已下单 Ordered"
+        DELIVERED = "delivered", "已送达 Delivered"
+        CANCELLED = "cancelled", "已取消 Cancelled"
+
+    RECIPIENT_MAX, PHONE_MAX, ADDRESS_MAX = 50, 20, 200
+
     certificate = models.ForeignKey(IssuedCertificate, on_delete=models.PROTECT, related_name="paper_orders")
     price = models.DecimalField(**MONEY)
+    state = FSMField(default=State.OPEN, choices=State.choices, protected=True)
+    recipient = models.CharField(max_length=RECIPIENT_MAX)
+    phone = models.CharField(max_length=PHONE_MAX)
+    address = models.CharField(max_length=ADDRESS_MAX)
     ordered_at = models.DateTimeField()
     ordered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(price__lte=Decimal("40.00")), name="paper_certificate_max_40")
+            models.CheckConstraint(condition=Q(price__lte=Decimal("40.00")), name="paper_certificate_max_40"),
+            models.CheckConstraint(condition=Q(price__gte=Decimal("0.00")),
+                                   name="paper_certificate_price_not_negative"),
+            models.UniqueConstraint(fields=["certificate"], condition=Q(state="open"), name="one_open_paper_order"),
         ]
 
     def __str__(self) -> str:
         return f"{self.certificate} ¥{self.price}"
+
+    @transition(field=state, source=State.OPEN, target=State.DELIVERED)
+    def deliver(self):
+        pass
+
+    @transition(field=state, source=State.OPEN, target=State.CANCELLED)
+    def cancel(self):
+        pass
 
 
 class Payment(FSMModelMixin, models.Model):

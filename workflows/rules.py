@@ -1,5 +1,6 @@
 """The fee rules as small pure functions. Each refuses with the rule's wording and the numbers."""
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 
 from workflows.errors import RuleViolation
@@ -24,6 +25,10 @@ FORBIDDEN_SPECIAL_FUND_USES = {
 }
 
 PAPER_CERTIFICATE_MAX = Decimal("40.00")
+
+# No sitting of one college comes near this; a number above it is a typo (an extra digit or two),
+# and paying on it would be paying on a typo.
+MAX_HEADCOUNT = 100_000
 
 
 def check_fee_cap(mode: str, fee: Decimal, cap: Decimal) -> None:
@@ -96,6 +101,62 @@ def payment_amount(fee: Decimal, headcount: int) -> Decimal:
     return (fee * headcount).quantize(Decimal("0.01"))
 
 
+def check_headcount(headcount) -> int:
+    """Refuse a headcount that is not a whole number from 1 to MAX_HEADCOUNT; return it."""
+    # A sitting with nobody assessed pays ¥0.00 and bounds no certificate: it was not held.
+    if isinstance(headcount, bool) or not isinstance(headcount, int):
+        raise RuleViolation(
+            "headcount_invalid", f"考核人数须为整数 / headcount must be a whole number: {headcount!r}"[:200])
+    if headcount < 1:
+        raise RuleViolation(
+            "headcount_at_least_one",
+            f"考核人数至少为 1，填写的是 {headcount} / a sitting assesses at least 1 person, given {headcount}")
+    if headcount > MAX_HEADCOUNT:
+        raise RuleViolation(
+            "headcount_too_large",
+            f"单场考核人数不超过 {MAX_HEADCOUNT:,}，填写的是 {headcount:,} / a sitting assesses at most "
+            f"{MAX_HEADCOUNT:,} people, given {headcount:,}")
+    return headcount
+
+
+def check_held_on(held_on: date | None, today: date, filed_on: date) -> None:
+    """Refuse a sitting date that is missing, in the future, or before the agreement was filed."""
+    # Payment is on actuals: a sitting is recorded once held, under an agreement already filed.
+    if held_on is None:
+        raise RuleViolation("held_on_required", "须填写考核日期 / the date the sitting was held is required")
+    if not isinstance(held_on, date):
+        raise RuleViolation("held_on_invalid", f"考核日期须为日期 / the sitting date must be a date: {held_on!r}"[:200])
+    if held_on > today:
+        raise RuleViolation(
+            "held_on_in_future",
+            f"考核日期 {held_on:%Y-%m-%d} 晚于今天 {today:%Y-%m-%d} / the sitting date {held_on:%Y-%m-%d} is "
+            f"after today, {today:%Y-%m-%d}: record a sitting once it is held")
+    if held_on < filed_on:
+        raise RuleViolation(
+            "held_on_before_filing",
+            f"考核日期 {held_on:%Y-%m-%d} 早于协议备案日期 {filed_on:%Y-%m-%d} / the sitting date "
+            f"{held_on:%Y-%m-%d} is before the agreement was filed on {filed_on:%Y-%m-%d}")
+
+
+def check_certificates_within_assessed(assessed: int, issued: int, requested: int) -> None:
+    """Refuse issuing more certificates than people assessed at the sitting."""
+    if issued + requested > assessed:
+        raise RuleViolation(
+            "certificates_exceed_assessed",
+            f"该场考核 {assessed} 人，已发证 {issued} 张，不能再发 {requested} 张 / the sitting assessed "
+            f"{assessed}, {issued} certificate(s) are issued already: {requested} more would exceed it",
+        )
+
+
+def check_phone(phone: str) -> None:
+    """Refuse a delivery phone number that is not 5 to 20 digits, spaces, hyphens, a leading +."""
+    digits = phone[1:] if phone.startswith("+") else phone
+    if not all(c in "0123456789 -" for c in digits) or sum(c in "0123456789" for c in digits) < 5:
+        raise RuleViolation(
+            "phone_invalid", f"联系电话须为数字 / the phone number must be digits (spaces, '-', a leading '+'): "
+            f"{phone!r}"[:200])
+
+
 def check_special_fund_use(source: str, purpose: str) -> None:
     """Refuse special funds (专项资金) for a forbidden use or a management/working fee."""
     if source == "special" and purpose in FORBIDDEN_SPECIAL_FUND_USES:
@@ -122,6 +183,6 @@ def check_paper_certificate_price(price: Decimal) -> None:
     if price > PAPER_CERTIFICATE_MAX:
         raise RuleViolation(
             "paper_certificate_price",
-            f"纸质证书收费不超过 40 元（含邮寄）/ a paper certificate costs the student at most "
-            f"40.00 CNY including delivery, asked {price:.2f}",
+            f"纸质证书收费不超过 40 元（含邮寄），填写的是 {price:.2f} 元 / a paper certificate costs the "
+            f"student at most 40.00 CNY including delivery, asked {price:.2f}",
         )

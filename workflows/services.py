@@ -6,8 +6,9 @@ checks the actor, fires transitions and leaves an audit row. Task completions go
 """
 import hashlib
 from datetime import date
-from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,6 +24,7 @@ from workflows.models import (
     Certificate,
     FeeSchedule,
     IssuedCertificate,
+    MakeUpSitting,
     Membership,
     Negotiation,
     Organization,
@@ -83,22 +85,32 @@ def negotiation_id_of_key(business_key: str) -> int | None:
 
 
 @transaction.atomic
-def publish_schedule(actor, certificate: Certificate, fee, lines: dict, training_plan: str = "",
-                     services: list | None = None) -> FeeSchedule:
-    """Publish a TEO's fee standard in advance (提前公示); replaces its previous schedule."""
+def publish_schedule(actor, certificate: Certificate, fee, lines: dict, *, paper_copy_price,
+                     training_plan: str = "", services: list | None = None) -> FeeSchedule:
+    """Publish a TEO's fee standard and paper-copy price in advance (提前公示); replaces its previous schedule."""
     _require(actor, Role.TEO, certificate.teo)
     probe = Negotiation(certificate=certificate)
     fee_value, clean_lines = validated_offer(probe, fee, lines)
+    paper_price = _paper_copy_price(paper_copy_price)
     for old in FeeSchedule.objects.select_for_update().filter(
         certificate=certificate, state=FeeSchedule.State.PUBLISHED
     ):
         old.withdraw()
         old.save()
-    schedule = FeeSchedule(certificate=certificate, fee=fee_value, lines=clean_lines,
+    schedule = FeeSchedule(certificate=certificate, fee=fee_value, lines=clean_lines, paper_copy_price=paper_price,
                            training_plan=training_plan, services=services or [])
     schedule.publish(timezone.now())
     schedule.save()
     return schedule
+
+
+def _paper_copy_price(raw):
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raise RuleViolation("paper_copy_price_required",
+                            "须公示纸质证书价格（含邮寄）/ publish the price of a paper copy, delivery included")
+    price = parse_amount(raw, "paper copy price")
+    rules.check_paper_certificate_price(price)
+    return price
 
 
 # --- starting a lifecycle ----------------------------------------------------------------
@@ -262,23 +274,49 @@ def _audit_outside(negotiation: Negotiation, actor, action: str, data: dict) -> 
 # --- assessment, certificates, payment ---------------------------------------------------
 
 
-@transaction.atomic
-def record_assessment(actor, agreement: Agreement, college: Organization, headcount: int,
-                      held_on: date | None = None) -> AssessmentSitting:
-    """Record an assessment sitting: the 'assessment held' message the payment waits for."""
-    negotiation = agreement.negotiation
-    _require(actor, Role.TEO, negotiation.certificate.teo)
+def today() -> date:
+    """Today where the assessments are held (DISPLAY_TIME_ZONE), not in the server's UTC."""
+    return timezone.localtime(timezone.now(), ZoneInfo(settings.DISPLAY_TIME_ZONE)).date()
+
+
+def _filed_on(agreement: Agreement) -> date:
+    filing = getattr(agreement, "filing", None)
+    at = filing.submitted_at if filing is not None else agreement.created_at
+    return timezone.localtime(at, ZoneInfo(settings.DISPLAY_TIME_ZONE)).date()
+
+
+def _assessable(actor, agreement: Agreement) -> None:
+    _require(actor, Role.TEO, agreement.negotiation.certificate.teo)
     if agreement.state != Agreement.State.FILED:
         raise RuleViolation(
             "agreement_filed_first", "协议备案后方可组织考核 / assess only under a filed agreement", 409
         )
-    payment = Payment.objects.filter(agreement=agreement, college=college).first()
+
+
+@transaction.atomic
+def record_assessment(actor, agreement: Agreement, college: Organization, headcount: int,
+                      held_on: date | None) -> AssessmentSitting:
+    """Record a college's sitting: the 'assessment held' message its payment waits for, sent once.
+
+    A college already recorded is corrected (`correct_sitting`) or sits a make-up (`record_makeup`).
+    """
+    _assessable(actor, agreement)
+    payment = Payment.objects.select_for_update().filter(agreement=agreement, college=college).first()
     if payment is None:
         raise RuleViolation("college_not_member", f"{college} 不是该联盟成员 / {college} is not a member college", 404)
+    rules.check_headcount(headcount)
+    rules.check_held_on(held_on, today(), _filed_on(agreement))
+    recorded = AssessmentSitting.objects.filter(agreement=agreement, college=college).first()
+    if recorded is not None:
+        raise RuleViolation(
+            "sitting_already_recorded",
+            f"{college} 已于 {recorded.held_on:%Y-%m-%d} 登记考核 {recorded.headcount} 人：请更正人数或登记补考 / "
+            f"{college} already has a sitting on {recorded.held_on:%Y-%m-%d} with {recorded.headcount} assessed: "
+            "correct its headcount or record a make-up sitting",
+            409,
+        )
     sitting = AssessmentSitting.objects.create(
-        agreement=agreement, college=college, headcount=_headcount(headcount),
-        held_on=held_on or timezone.localdate(), recorded_by=actor,
-    )
+        agreement=agreement, college=college, headcount=headcount, held_on=held_on, recorded_by=actor)
     engine.correlate_message(
         "assessment_held",
         payload={"college_id": college.pk, "agreement_id": agreement.pk,
@@ -289,44 +327,175 @@ def record_assessment(actor, agreement: Agreement, college: Organization, headco
     return sitting
 
 
-def _headcount(value) -> int:
-    rules.payment_amount(Decimal("0"), value)  # refuses non-integers and negatives
-    if value > 100_000:
-        raise RuleViolation("headcount_too_large", f"考核人数过大 / headcount is absurdly large: {value}")
-    return value
+@transaction.atomic
+def correct_sitting(actor, sitting: AssessmentSitting, headcount: int, reason: str = "") -> AssessmentSitting:
+    """Correct the headcount of a college's first sitting before its payment is released.
+
+    The assessment-held message was sent once and is not sent again: a payment already due is
+    recomputed on the corrected headcount (据实列支), one still waiting computes on it.
+    """
+    sitting, payment = _locked_for_change(actor, sitting)
+    rules.check_headcount(headcount)
+    before = sitting.first_headcount
+    total = headcount + sitting.makeup_headcount
+    issued = sitting.certificates.count()
+    if total < issued:
+        raise RuleViolation(
+            "headcount_below_issued",
+            f"已发证 {issued} 张，更正后考核人数 {total} 人不能少于发证数 / {issued} certificate(s) are issued "
+            f"for this sitting; the corrected headcount {total} cannot be below that",
+            409,
+        )
+    reason = _bounded_text(reason, "reason", 500)
+    _change_headcount(sitting, payment, total)
+    _audit_outside(sitting.agreement.negotiation, actor, "assessment_corrected", {
+        "sitting": sitting.pk, "college": sitting.college_id, "before": before, "after": headcount,
+        "assessed": total, "payment": payment.pk, "amount": f"{payment.amount or 0:.2f}", "reason": reason})
+    return sitting
+
+
+@transaction.atomic
+def record_makeup(actor, sitting: AssessmentSitting, headcount: int, held_on: date | None) -> MakeUpSitting:
+    """Record a make-up sitting (补考): its people are added to the college's assessed headcount."""
+    sitting, payment = _locked_for_change(actor, sitting)
+    rules.check_headcount(headcount)
+    rules.check_held_on(held_on, today(), _filed_on(sitting.agreement))
+    if held_on < sitting.held_on:
+        raise RuleViolation(
+            "makeup_before_sitting",
+            f"补考日期 {held_on:%Y-%m-%d} 早于首次考核 {sitting.held_on:%Y-%m-%d} / a make-up sitting on "
+            f"{held_on:%Y-%m-%d} cannot come before the first sitting on {sitting.held_on:%Y-%m-%d}")
+    total = sitting.headcount + headcount
+    rules.check_headcount(total)  # the college's assessed people stay within the bound too
+    makeup = MakeUpSitting.objects.create(sitting=sitting, headcount=headcount, held_on=held_on,
+                                          recorded_by=actor, recorded_at=timezone.now())
+    _change_headcount(sitting, payment, total)
+    _audit_outside(sitting.agreement.negotiation, actor, "makeup_recorded", {
+        "sitting": sitting.pk, "college": sitting.college_id, "makeup": makeup.pk, "added": headcount,
+        "held_on": held_on.isoformat(), "assessed": total, "payment": payment.pk,
+        "amount": f"{payment.amount or 0:.2f}"})
+    return makeup
+
+
+def _locked_for_change(actor, sitting: AssessmentSitting) -> tuple[AssessmentSitting, Payment]:
+    """Lock the sitting and its payment; refuse once the payment is released on the old headcount."""
+    _assessable(actor, sitting.agreement)
+    payment = Payment.objects.select_for_update().get(agreement_id=sitting.agreement_id, college_id=sitting.college_id)
+    sitting = AssessmentSitting.objects.select_for_update().select_related(
+        "agreement__negotiation", "college").get(pk=sitting.pk)
+    if payment.state == Payment.State.RELEASED:
+        # Released on actuals: changing the headcount now would need a new payment (not offered).
+        raise RuleViolation(
+            "payment_released",
+            f"{sitting.college} 的考核费 {payment.amount:.2f} 元已按 {sitting.headcount} 人拨付，不能再更正或补考 / "
+            f"{sitting.college}'s payment of {payment.amount:.2f} was released on {sitting.headcount} assessed; "
+            "the sitting can no longer be corrected or made up",
+            409,
+        )
+    return sitting, payment
+
+
+def _change_headcount(sitting: AssessmentSitting, payment: Payment, total: int) -> None:
+    sitting.headcount = total
+    sitting.save(update_fields=["headcount"])
+    if payment.state == Payment.State.DUE:
+        payment.sitting = sitting
+        payment.recompute()
+        payment.save()
+
+
+def _bounded_text(value, field: str, limit: int) -> str:
+    text = str(value or "").strip()
+    if len(text) > limit:
+        raise RuleViolation(f"{field}_too_long", f"{field} 不超过 {limit} 字，填写了 {len(text)} 字 / {field} "
+                                                 f"is at most {limit} characters, given {len(text)}")
+    return text
+
+
+def serial_no(certificate_code: str, sitting_pk: int, index: int) -> str:
+    """A certificate's serial: its code (which carries the 'X-' already), the sitting, the number."""
+    prefix = certificate_code if certificate_code.upper().startswith("X-") else f"X-{certificate_code}"
+    return f"{prefix}-{sitting_pk:05d}-{index:04d}"
 
 
 @transaction.atomic
 def issue_certificates(actor, sitting: AssessmentSitting, holders: list[str]) -> list[IssuedCertificate]:
-    """Issue certificates online with the TEO's electronic seal.
+    """Issue certificates online with the TEO's electronic seal, at most one per person assessed.
 
     Never conditional on payment (不得强行把证书发放与费用支付问题挂钩): this function does not
     read the payment at all.
     """
     teo = sitting.agreement.negotiation.certificate.teo
     _require(actor, Role.TEO, teo)
+    if not isinstance(holders, list | tuple) or not holders:
+        raise RuleViolation("holders_required", "请填写持证人姓名 / list the holders' names")
     holders = [_holder(name) for name in holders]
     sitting = AssessmentSitting.objects.select_for_update().get(pk=sitting.pk)  # serials are numbered in turn
+    issued_before = sitting.certificates.count()
+    rules.check_certificates_within_assessed(sitting.headcount, issued_before, len(holders))
+    code = sitting.agreement.negotiation.certificate.code
     now = timezone.now()
     issued = []
-    for index, holder in enumerate(holders, start=sitting.certificates.count() + 1):
-        serial = f"X-{sitting.agreement.negotiation.certificate.code}-{sitting.pk:05d}-{index:04d}"
+    for index, holder in enumerate(holders, start=issued_before + 1):
+        serial = serial_no(code, sitting.pk, index)
         seal = hashlib.sha256(f"{teo.pk}:{serial}:{holder}".encode()).hexdigest()
         issued.append(IssuedCertificate.objects.create(
             sitting=sitting, holder_name=holder, serial_no=serial, seal=seal, issued_at=now))
     return issued
 
 
+def paper_copy_price(certificate: IssuedCertificate):
+    """The TEO's published price of a paper copy of this certificate, or None when none is published."""
+    schedule = FeeSchedule.objects.filter(certificate_id=certificate.sitting.agreement.negotiation.certificate_id,
+                                          state=FeeSchedule.State.PUBLISHED).first()
+    return schedule.paper_copy_price if schedule is not None else None
+
+
 @transaction.atomic
-def order_paper_certificate(actor, certificate: IssuedCertificate, price) -> PaperCertificateOrder:
-    """A student's optional paper copy of their own certificate: at most 40 CNY, delivery included."""
+def order_paper_certificate(actor, certificate: IssuedCertificate, recipient: str, phone: str,
+                            address: str) -> PaperCertificateOrder:
+    """A student's optional paper copy of their own certificate, at the TEO's published price (≤ 40 CNY,
+    delivery included), sent to the address given; one open order per certificate."""
     _require(actor, Role.STUDENT)
     if not permissions.own_certificates(actor).filter(pk=certificate.pk).exists():
         raise RuleViolation("certificate_not_yours", "只能申领本人的证书 / only the holder may order a paper copy", 404)
-    amount = parse_amount(price, "price")
-    rules.check_paper_certificate_price(amount)
-    return PaperCertificateOrder.objects.create(certificate=certificate, price=amount, ordered_at=timezone.now(),
-                                                ordered_by=actor)
+    delivery = _delivery(recipient, phone, address)
+    certificate = IssuedCertificate.objects.select_for_update().get(pk=certificate.pk)  # one open order at a time
+    price = paper_copy_price(certificate)
+    if price is None:
+        raise RuleViolation(
+            "paper_copy_price_not_published",
+            f"培训评价组织尚未公示 {certificate.sitting.agreement.negotiation.certificate.code} 纸质证书价格 / the "
+            "TEO has not published a paper-copy price for this certificate yet", 409)
+    rules.check_paper_certificate_price(price)
+    open_order = certificate.paper_orders.filter(state=PaperCertificateOrder.State.OPEN).first()
+    if open_order is not None:
+        raise RuleViolation(
+            "paper_order_open",
+            f"该证书已于 {timezone.localtime(open_order.ordered_at, ZoneInfo(settings.DISPLAY_TIME_ZONE)):%Y-%m-%d} "
+            f"申领纸质证书（{open_order.price:.2f} 元），尚未办结 / a paper copy of this certificate was ordered "
+            f"already ({open_order.price:.2f}) and is still open",
+            409,
+        )
+    return PaperCertificateOrder.objects.create(certificate=certificate, price=price, ordered_at=timezone.now(),
+                                                ordered_by=actor, **delivery)
+
+
+def _delivery(recipient, phone, address) -> dict:
+    fields = {"recipient": (recipient, "收件人", PaperCertificateOrder.RECIPIENT_MAX),
+              "phone": (phone, "联系电话", PaperCertificateOrder.PHONE_MAX),
+              "address": (address, "邮寄地址", PaperCertificateOrder.ADDRESS_MAX)}
+    clean = {}
+    for field, (raw, zh, limit) in fields.items():
+        text = " ".join(str(raw or "").split()) if isinstance(raw, str | None) else None
+        if not text:
+            raise RuleViolation(f"{field}_required", f"须填写{zh} / the {field} is required for delivery")
+        if len(text) > limit:
+            raise RuleViolation(f"{field}_too_long", f"{zh}不超过 {limit} 字，填写了 {len(text)} 字 / the {field} "
+                                                     f"is at most {limit} characters, given {len(text)}")
+        clean[field] = text
+    rules.check_phone(clean["phone"])
+    return clean
 
 
 def _holder(name) -> str:

@@ -183,6 +183,7 @@ class Driver:
             teo_user = Person.objects.filter(organization=negotiation.certificate.teo, role="teo").first().user
             for payment in agreement.payments.filter(state=Payment.State.AWAITING_ASSESSMENT, sitting=None):
                 if not agreement.sittings.filter(college=payment.college).exists():
-                    services.record_assessment(teo_user, agreement, payment.college, self.rng.randint(10, 120))
+                    services.record_assessment(teo_user, agreement, payment.college, self.rng.randint(10, 120),
+                                               services.today())
                     fed += 1
         return fed

@@ -25,7 +25,8 @@ def filed(world) -> Walk:
     """A Hubei lifecycle filed, the lead college assessed: its payment is due."""
     walk = Walk("X-WEB-01", lead="college_42_1", invite=("college_42_2", "college_42_3"))
     walk.through_filing()
-    services.record_assessment(user("teo_1"), walk.negotiation.agreements.get(), college("college_42_1"), 10)
+    services.record_assessment(user("teo_1"), walk.negotiation.agreements.get(), college("college_42_1"), 10,
+                               held_on=services.today())
     return walk
 
 
@@ -65,11 +66,12 @@ def test_a_member_college_does_not_see_another_members_payment(filed):
 def test_only_the_certificates_teo_records_assessments_and_issues_certificates(filed):
     agreement = filed.negotiation.agreements.get()
     url = f"/api/v1/agreements/{agreement.pk}/assessments/"
-    body = {"college_id": college("college_42_2").pk, "headcount": 12, "held_on": "2026-10-01"}
+    held_on = services.today().isoformat()
+    body = {"college_id": college("college_42_2").pk, "headcount": 12, "held_on": held_on}
     assert api("college_42_1").post(url, body, format="json").status_code == 403
     assert api("teo_2").post(url, body, format="json").status_code == 404
     sitting = api("teo_1").post(url, body, format="json")
-    assert sitting.status_code == 201 and sitting.json()["held_on"] == "2026-10-01"
+    assert sitting.status_code == 201 and sitting.json()["held_on"] == held_on
     issue = f"/api/v1/sittings/{sitting.json()['id']}/certificates/"
     assert api("college_42_2").post(issue, {"holders": ["李四"]}, format="json").status_code == 403
     assert api("teo_2").post(issue, {"holders": ["李四"]}, format="json").status_code == 404
@@ -82,7 +84,8 @@ def test_only_the_certificates_teo_records_assessments_and_issues_certificates(f
 def test_an_assessment_for_an_unknown_college_is_refused_with_the_rule(filed):
     agreement = filed.negotiation.agreements.get()
     refused = api("teo_1").post(f"/api/v1/agreements/{agreement.pk}/assessments/",
-                                {"college_id": 999999, "headcount": 1}, format="json")
+                                {"college_id": 999999, "headcount": 1, "held_on": services.today().isoformat()},
+                                format="json")
     assert refused.status_code == 404 and refused.json()["rule"] == "college_not_member"
 
 

@@ -80,7 +80,7 @@ def test_a_payment_released_twice_is_a_conflict_and_a_college_may_not_release_it
     hubei.through_filing()
     agreement = hubei.negotiation.agreements.get()
     lead = hubei.negotiation.alliance.lead
-    services.record_assessment(user("teo_1"), agreement, lead, 10)
+    services.record_assessment(user("teo_1"), agreement, lead, 10, held_on=services.today())
     release = open_task(hubei.negotiation, "release_payment", lead.pk)
     funding = {"funding": [{"source": "own", "amount": "1800.00"}]}
     assert _complete("college_42_1", release, funding).status_code == 403
@@ -94,7 +94,7 @@ def test_a_forbidden_use_of_special_funds_is_refused_with_the_rule_and_nothing_s
     hubei.through_filing()
     agreement = hubei.negotiation.agreements.get()
     lead = hubei.negotiation.alliance.lead
-    services.record_assessment(user("teo_1"), agreement, lead, 10)
+    services.record_assessment(user("teo_1"), agreement, lead, 10, held_on=services.today())
     release = open_task(hubei.negotiation, "release_payment", lead.pk)
     refused = _complete("finance_42_1", release, {"funding": [
         {"source": "special", "amount": "1800.00", "purpose": "management_fee"}]})
@@ -144,7 +144,7 @@ def test_process_instances_show_state_and_audit_trail(hubei):
 def test_the_openapi_schema_is_valid_and_every_get_endpoint_in_it_answers(hubei, tmp_path):
     hubei.through_filing()
     sitting = services.record_assessment(user("teo_1"), hubei.negotiation.agreements.get(),
-                                         hubei.negotiation.alliance.lead, 5)
+                                         hubei.negotiation.alliance.lead, 5, held_on=services.today())
     services.issue_certificates(user("teo_1"), sitting, ["李明"])
     schema_file = tmp_path / "schema.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(schema_file))
@@ -198,14 +198,14 @@ def test_offer_and_funding_of_the_wrong_shape_are_refused_with_the_rule(hubei):
     hubei.do("sign_teo")
     hubei.do("acknowledge_filing", {"flagged": False})
     lead = hubei.negotiation.alliance.lead
-    services.record_assessment(user("teo_1"), hubei.negotiation.agreements.get(), lead, 1)
+    services.record_assessment(user("teo_1"), hubei.negotiation.agreements.get(), lead, 1, held_on=services.today())
     refused = _complete("finance_42_1", open_task(hubei.negotiation, "release_payment", lead.pk), {"funding": ["own"]})
     assert refused.status_code == 400 and refused.json()["rule"] == "funding_malformed"
 
 
 def test_a_teo_publishes_a_schedule_over_the_api_and_nobody_else_may(world):
     body = {"certificate_id": _certificate_id("X-WEB-01"), "fee": "150.00", "lines": {"question_bank": "150.00"},
-            "services": ["考核"]}
+            "services": ["考核"], "paper_copy_price": "30.00"}
     assert api().post("/api/v1/fee-schedules/", body, format="json").status_code == 401
     other_teo = api("teo_2").post("/api/v1/fee-schedules/", body, format="json")
     assert other_teo.status_code == 403 and other_teo.json()["rule"] == "actor_not_allowed"
@@ -214,6 +214,7 @@ def test_a_teo_publishes_a_schedule_over_the_api_and_nobody_else_may(world):
     assert over.status_code == 400 and over.json()["rule"] == "fee_cap_2357"
     published = api("teo_1").post("/api/v1/fee-schedules/", body, format="json")
     assert published.status_code == 201 and published.json()["fee"] == "150.00"
+    assert published.json()["paper_copy_price"] == "30.00"
     listed = [r for r in api().get("/api/v1/fee-schedules/").json()["results"] if r["certificate"] == "X-WEB-01"]
     assert [r["fee"] for r in listed] == ["150.00"]
 
@@ -221,14 +222,14 @@ def test_a_teo_publishes_a_schedule_over_the_api_and_nobody_else_may(world):
 def test_a_student_orders_a_paper_copy_of_their_own_certificate_only(hubei):
     hubei.through_filing()
     lead = hubei.negotiation.alliance.lead
-    sitting = services.record_assessment(user("teo_1"), hubei.negotiation.agreements.get(), lead, 2)
+    sitting = services.record_assessment(user("teo_1"), hubei.negotiation.agreements.get(), lead, 2,
+                                         held_on=services.today())
     mine, other = services.issue_certificates(user("teo_1"), sitting, ["李明", "王五"])
     listed = api("student").get("/api/v1/certificates/").json()["results"]
     assert [c["serial_no"] for c in listed] == [mine.serial_no]
-    assert api("student").post(f"/api/v1/certificates/{other.pk}/paper-orders/", {"price": "10.00"},
+    address = {"recipient": "李明", "phone": "13800000000", "address": "武汉市江夏区"}
+    assert api("student").post(f"/api/v1/certificates/{other.pk}/paper-orders/", address,
                                format="json").status_code == 404
-    dear = api("student").post(f"/api/v1/certificates/{mine.pk}/paper-orders/", {"price": "40.01"}, format="json")
-    assert dear.status_code == 400 and "paper_certificate" in dear.json()["rule"]
-    ordered = api("student").post(f"/api/v1/certificates/{mine.pk}/paper-orders/", {"price": "40.00"}, format="json")
-    assert ordered.status_code == 201 and ordered.json()["price"] == "40.00"
+    ordered = api("student").post(f"/api/v1/certificates/{mine.pk}/paper-orders/", address, format="json")
+    assert ordered.status_code == 201 and ordered.json()["price"] == "25.00"
     assert api("teo_1").get("/api/v1/certificates/").json()["count"] == 0

@@ -49,7 +49,7 @@ def test_an_accepted_offer_reaches_the_provincial_reviewers_and_a_held_assessmen
 
     agreement = hubei.negotiation.agreements.get()
     lead = hubei.negotiation.alliance.lead
-    services.record_assessment(user("teo_1"), agreement, lead, 12)
+    services.record_assessment(user("teo_1"), agreement, lead, 12, held_on=services.today())
     assert "assessment_held" in _events_of("finance_42_1")
     assert "assessment_held" not in _events_of("finance_42_2")
     assert "agreement_filed" in _events_of("finance_42_2")

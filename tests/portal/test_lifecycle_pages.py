@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 
 from tests.workflows.walk import lifecycle_instance, open_task
+from workflows import services
 from workflows.models import (
     Agreement,
     Alliance,
@@ -93,7 +94,8 @@ def test_a_lifecycle_runs_through_the_pages_from_alliance_to_released_payment(br
 
     lead = negotiation.alliance.lead
     assert browser.as_("teo_1").get("/assessments/").status_code == 200
-    recorded = browser.post(f"/agreements/{agreement.pk}/assessments/", {"college": lead.pk, "headcount": "30"})
+    recorded = browser.post(f"/agreements/{agreement.pk}/assessments/",
+                            {"college": lead.pk, "headcount": "30", "held_on": services.today().isoformat()})
     assert recorded.status_code == 302
     sitting = agreement.sittings.get(college=lead)
     browser.post(f"/sittings/{sitting.pk}/certificates/", {"holders": "张三\n李四"})

@@ -59,7 +59,7 @@ def test_a_college_cannot_release_its_payment_and_finance_cannot_release_it_twic
     agreement = hubei.negotiation.agreements.get()
     lead = hubei.negotiation.alliance.lead
     teo = hubei.negotiation.certificate.teo.people.get(role="teo").user
-    services.record_assessment(teo, agreement, lead, 10)
+    services.record_assessment(teo, agreement, lead, 10, held_on=services.today())
     release = next(t for t in hubei.tasks("release_payment") if t.organization_id == lead.pk)
     form = {"amount_fiscal": "1800.00", "purpose_fiscal": "assessment_fee"}
     by_college = browser.as_("college_42_1").post(f"/tasks/{release.task_id}/", form)
@@ -153,14 +153,17 @@ def test_an_assessment_before_filing_is_refused_and_certificates_are_issued_what
     agreement = hubei.negotiation.agreements.get()
     lead = hubei.negotiation.alliance.lead
     teo = browser.as_("teo_1")
-    teo.post(f"/agreements/{agreement.pk}/assessments/", {"college": lead.pk, "headcount": "10"})
+    today = services.today().isoformat()
+    teo.post(f"/agreements/{agreement.pk}/assessments/", {"college": lead.pk, "headcount": "10", "held_on": today})
     assert agreement.sittings.count() == 0
     hubei.do("sign_alliance")
     hubei.do("sign_teo")
     hubei.do("acknowledge_filing", {"flagged": False})
-    bad = teo.post(f"/agreements/{agreement.pk}/assessments/", {"college": lead.pk, "headcount": "ten"})
-    assert bad.status_code == 302 and agreement.sittings.count() == 0
-    teo.post(f"/agreements/{agreement.pk}/assessments/", {"college": lead.pk, "headcount": "10"})
+    bad = teo.post(f"/agreements/{agreement.pk}/assessments/", {"college": lead.pk, "headcount": "ten",
+                                                                 "held_on": today})
+    assert bad.status_code == 400 and agreement.sittings.count() == 0
+    assert 'data-rule="headcount_not_integer"' in bad.content.decode() and 'value="ten"' in bad.content.decode()
+    teo.post(f"/agreements/{agreement.pk}/assessments/", {"college": lead.pk, "headcount": "10", "held_on": today})
     sitting = agreement.sittings.get()
     teo.post(f"/sittings/{sitting.pk}/certificates/", {"holders": "李明\n王五"})
     mine, other = IssuedCertificate.objects.filter(sitting=sitting).order_by("pk")
@@ -168,13 +171,14 @@ def test_an_assessment_before_filing_is_refused_and_certificates_are_issued_what
 
     student = browser.as_("student")
     page = student.get("/certificates/").content.decode()
-    assert mine.serial_no in page and other.serial_no not in page
-    too_dear = student.post("/certificates/", {"certificate": mine.pk, "price": "40.01"})
-    assert too_dear.status_code == 400 and "paper_certificate" in too_dear.content.decode()
-    assert 'value="40.01"' in too_dear.content.decode()
-    assert student.post("/certificates/", {"certificate": other.pk, "price": "10.00"}).status_code == 404
-    assert student.post("/certificates/", {"certificate": mine.pk, "price": "40.00"}).status_code == 302
-    assert mine.paper_orders.get().price == Decimal("40.00") and not other.paper_orders.exists()
+    assert mine.serial_no in page and other.serial_no not in page and "¥25.00" in page
+    address = {"recipient": "李明", "phone": "13800000000", "address": "武汉市江夏区"}
+    no_phone = student.post("/certificates/", {"certificate": mine.pk, **address, "phone": ""})
+    assert no_phone.status_code == 400 and "phone_required" in no_phone.content.decode()
+    assert "武汉市江夏区" in no_phone.content.decode()
+    assert student.post("/certificates/", {"certificate": other.pk, **address}).status_code == 404
+    assert student.post("/certificates/", {"certificate": mine.pk, **address}).status_code == 302
+    assert mine.paper_orders.get().price == Decimal("25.00") and not other.paper_orders.exists()
 
 
 def test_the_process_page_draws_every_model_with_marks_and_the_audit_trail(browser, hubei):
@@ -202,8 +206,7 @@ def test_malformed_form_values_are_refused_with_a_rule_not_a_server_error(browse
     agreement = hubei.negotiation.agreements.get()
     teo = browser.as_("teo_1")
     garbled = teo.post(f"/agreements/{agreement.pk}/assessments/", {"college": "x; drop", "headcount": "3"})
-    assert garbled.status_code == 302
-    assert "college_required" in teo.get("/assessments/").content.decode()
+    assert garbled.status_code == 400 and 'data-rule="college_required"' in garbled.content.decode()
     assert teo.get("/tasks/not-a-uuid/").status_code == 404
     url = f"/negotiations/{hubei.negotiation.pk}/cap-check/"
     odd = teo.post(url, {"fee": "1e400", "line_question_bank": "NaN"}).content.decode()
@@ -297,10 +300,11 @@ def test_a_teo_publishes_a_fee_schedule_and_an_over_cap_one_is_refused_keeping_t
     assert over.status_code == 400 and 'data-rule="fee_cap_2357"' in over.content.decode()
     assert 'value="250.00"' in over.content.decode()
     done = web.post("/schedules/", {"certificate": web_cert.pk, "fee": "150.00", "line_question_bank": "150.00",
-                                    "training_plan": "3 天", "services": "师资培训\n考核"})
+                                    "paper_copy_price": "20.00", "training_plan": "3 天", "services": "师资培训\n考核"})
     assert done.status_code == 302
     published = FeeSchedule.objects.get(certificate=web_cert, state=FeeSchedule.State.PUBLISHED)
     assert published.fee == Decimal("150.00") and published.services == ["师资培训", "考核"]
+    assert published.paper_copy_price == Decimal("20.00")
     other = Certificate.objects.get(code="X-PLC-03")
     assert web.post("/schedules/", {"certificate": other.pk, "fee": "1"}).status_code == 404
     assert browser.as_("college_42_1").get("/schedules/").status_code == 403

@@ -172,7 +172,7 @@ def test_verified_baseline_then_signing_filing_and_payment_on_actuals(world):
     assert payments.count() == 3  # lead + two members
     teo = user("teo_1")
     member = college("college_42_2")
-    services.record_assessment(teo, agreement, member, 37)
+    services.record_assessment(teo, agreement, member, 37, held_on=services.today())
     payment = payments.get(college=member)
     assert payment.state == Payment.State.DUE and payment.amount == Decimal("6660.00")
     release = walk.task("release_payment")
@@ -191,7 +191,7 @@ def test_whole_lifecycle_completes_with_payments_in_any_order(world):
     teo = user("teo_1")
     order = ["college_42_3", "college_42_1", "college_42_2"]
     for index, username in enumerate(order):
-        services.record_assessment(teo, agreement, college(username), 10 + index)
+        services.record_assessment(teo, agreement, college(username), 10 + index, held_on=services.today())
     for username in order:
         member = college(username)
         payment = Payment.objects.get(agreement=agreement, college=member)
@@ -209,7 +209,7 @@ def test_assessment_recorded_before_payment_waits_is_kept_and_delivered(world):
     walk.through_filing()
     agreement = Agreement.objects.get(negotiation=walk.negotiation)
     # payment instances are already waiting here, so the message is delivered at once
-    sitting = services.record_assessment(user("teo_1"), agreement, college("college_42_1"), 5)
+    sitting = services.record_assessment(user("teo_1"), agreement, college("college_42_1"), 5, held_on=services.today())
     assert Payment.objects.get(sitting=sitting).state == Payment.State.DUE
 
 
@@ -223,7 +223,7 @@ def test_assessments_recorded_during_supervision_are_all_delivered_when_payment_
     walk.do("acknowledge_filing", {"flagged": True, "note": "抽查"})
     agreement = Agreement.objects.get(negotiation=walk.negotiation)
     for username in ("college_42_1", "college_42_2", "college_42_3"):
-        services.record_assessment(user("teo_1"), agreement, college(username), 12)
+        services.record_assessment(user("teo_1"), agreement, college(username), 12, held_on=services.today())
     assert PendingMessage.objects.filter(delivered_at=None).count() == 3  # no payment waits yet
     walk.do("record_supervision", {"supervision_note": "已核查"})
     assert PendingMessage.objects.filter(delivered_at=None).count() == 0
@@ -235,7 +235,7 @@ def test_payment_twice_is_refused(world):
     walk = Walk()
     walk.through_filing()
     agreement = Agreement.objects.get(negotiation=walk.negotiation)
-    services.record_assessment(user("teo_1"), agreement, college("college_42_1"), 5)
+    services.record_assessment(user("teo_1"), agreement, college("college_42_1"), 5, held_on=services.today())
     task = walk.task("release_payment")
     amount = Payment.objects.get(agreement=agreement, college=college("college_42_1")).amount
     data = {"funding": [{"source": "own", "amount": f"{amount:.2f}"}]}
@@ -250,7 +250,7 @@ def test_special_funds_refuse_forbidden_use_at_release(world, purpose):
     walk = Walk()
     walk.through_filing()
     agreement = Agreement.objects.get(negotiation=walk.negotiation)
-    services.record_assessment(user("teo_1"), agreement, college("college_42_1"), 4)
+    services.record_assessment(user("teo_1"), agreement, college("college_42_1"), 4, held_on=services.today())
     amount = Payment.objects.get(agreement=agreement, college=college("college_42_1")).amount
     with pytest.raises(RuleViolation, match="专项资金不得用于"):
         walk.do("release_payment", {"funding": [{"source": "special", "amount": f"{amount:.2f}",
@@ -262,7 +262,7 @@ def test_release_more_than_fee_times_headcount_is_refused(world):
     walk = Walk()
     walk.through_filing()
     agreement = Agreement.objects.get(negotiation=walk.negotiation)
-    services.record_assessment(user("teo_1"), agreement, college("college_42_1"), 4)
+    services.record_assessment(user("teo_1"), agreement, college("college_42_1"), 4, held_on=services.today())
     amount = Payment.objects.get(agreement=agreement, college=college("college_42_1")).amount
     with pytest.raises(RuleViolation) as refusal:
         walk.do("release_payment", {"funding": [{"source": "own", "amount": f"{amount + 1:.2f}"}]})
@@ -273,17 +273,16 @@ def test_unpaid_assessment_still_issues_certificates(world):
     walk = Walk()
     walk.through_filing()
     agreement = Agreement.objects.get(negotiation=walk.negotiation)
-    sitting = services.record_assessment(user("teo_1"), agreement, college("college_42_1"), 2)
+    sitting = services.record_assessment(user("teo_1"), agreement, college("college_42_1"), 2, held_on=services.today())
     payment = Payment.objects.get(sitting=sitting)
     assert payment.state != Payment.State.RELEASED
     issued = services.issue_certificates(user("teo_1"), sitting, ["李明", "李四"])
     assert [c.holder_name for c in issued] == ["李明", "李四"] and all(c.seal for c in issued)
-    order = services.order_paper_certificate(user("student"), issued[0], "40.00")
-    assert order.price == Decimal("40.00") and order.ordered_by == user("student")
-    with pytest.raises(RuleViolation, match="40"):
-        services.order_paper_certificate(user("student"), issued[0], "40.01")
+    address = ("李明", "13800000000", "武汉市江夏区")
+    order = services.order_paper_certificate(user("student"), issued[0], *address)
+    assert order.price == Decimal("25.00") and order.ordered_by == user("student")  # the TEO's published price
     with pytest.raises(RuleViolation, match="only the holder"):
-        services.order_paper_certificate(user("student"), issued[1], "10.00")
+        services.order_paper_certificate(user("student"), issued[1], *address)
     with pytest.raises(RuleViolation, match="longer than 100"):
         services.issue_certificates(user("teo_1"), sitting, ["名" * 101])
 
@@ -420,7 +419,7 @@ def test_only_the_certificates_teo_records_assessments(world):
     walk.through_filing()
     agreement = Agreement.objects.get(negotiation=walk.negotiation)
     with pytest.raises(RuleViolation) as refusal:
-        services.record_assessment(user("teo_2"), agreement, college("college_42_1"), 3)
+        services.record_assessment(user("teo_2"), agreement, college("college_42_1"), 3, held_on=services.today())
     assert refusal.value.status == 403
 
 

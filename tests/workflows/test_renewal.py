@@ -67,7 +67,7 @@ def test_re_opened_agreement_waits_for_the_new_baseline_and_assessments_are_refu
     assert subscription.correlation_key == (
         f'{{"certificate_id": {first.certificate.pk}, "province_id": {first.negotiation.alliance.province_id}}}')
     with pytest.raises(RuleViolation) as refusal:
-        services.record_assessment(user("teo_1"), agreement, college("college_42_1"), 10)
+        services.record_assessment(user("teo_1"), agreement, college("college_42_1"), 10, held_on=services.today())
     assert refusal.value.rule == "agreement_filed_first"
     # the lifecycle still waits for its assessments: nothing is stuck (checked after every step)
     assert first.instance.status == ProcessInstance.Status.RUNNING
@@ -99,7 +99,7 @@ def test_new_baseline_verified_both_sides_sign_again_and_payment_follows_the_new
     assert renewal(agreement).status == ProcessInstance.Status.COMPLETED
     assert renewal(agreement).end_event == "renewed_end"
     member = college("college_42_2")
-    services.record_assessment(user("teo_1"), agreement, member, 20)
+    services.record_assessment(user("teo_1"), agreement, member, 20, held_on=services.today())
     payment = Payment.objects.get(agreement=agreement, college=member)
     assert payment.state == Payment.State.DUE and payment.amount == NEW_FEE * 20
     first.do("release_payment", {"funding": [{"source": "fiscal", "amount": "3000.00"}]}, actor=user("finance_42_2"))
@@ -112,7 +112,7 @@ def test_payment_due_before_the_supersede_waits_and_is_recomputed_on_the_new_fee
     first.through_filing()
     agreement = Agreement.objects.get(negotiation=first.negotiation)
     lead = college("college_42_1")
-    services.record_assessment(user("teo_1"), agreement, lead, 10)
+    services.record_assessment(user("teo_1"), agreement, lead, 10, held_on=services.today())
     payment = Payment.objects.get(agreement=agreement, college=lead)
     assert payment.amount == agreement.fee * 10
     second = Walk(lead="college_42_2", invite=("college_42_3",))
@@ -215,7 +215,8 @@ def test_api_supersede_answers_the_re_opened_agreements_and_lists_the_new_signin
                                    format="json")
     assert done.status_code == 200 and done.json() == {"reopened_agreements": [agreement.pk]}
     assessed = api("teo_1").post(f"/api/v1/agreements/{agreement.pk}/assessments/",
-                                 {"college_id": college("college_42_1").pk, "headcount": 3}, format="json")
+                                 {"college_id": college("college_42_1").pk, "headcount": 3,
+                                  "held_on": services.today().isoformat()}, format="json")
     assert assessed.status_code == 409 and assessed.json()["rule"] == "agreement_filed_first"
     second.do("verify_baseline", {"decision": "verify"})
     tasks = api("teo_1").get("/api/v1/tasks/").json()["results"]
