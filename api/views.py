@@ -7,6 +7,7 @@ a JSON body naming the rule (400/409, 403 for a missing role).
 import json
 
 from django.db.models import Count, Prefetch
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -18,6 +19,15 @@ from bpmn import engine
 from bpmn.models import AuditEntry, OpenTask
 from workflows import inbox, permissions, services
 from workflows.errors import RuleViolation
+from workflows.filters import (
+    AgreementFilter,
+    AllianceFilter,
+    BaselineFilter,
+    FeeScheduleFilter,
+    FilingFilter,
+    NegotiationFilter,
+    PaymentFilter,
+)
 from workflows.models import AssessmentSitting, Certificate, FeeSchedule, Organization
 from workflows.proposals import offer_check
 
@@ -33,10 +43,15 @@ def _valid(serializer_class, data):
 
 
 class ReadOnly(viewsets.ReadOnlyModelViewSet):
-    """List and retrieve through one of the permission module's visibility functions."""
+    """List and retrieve through one of the permission module's visibility functions.
+
+    A list's `filterset_class` (its page's own, from `workflows.filters`) narrows what is visible and
+    never more; a value that is not one of a filter's choices is a 400 naming the field.
+    """
 
     visible = None
     prefetch: tuple = ()
+    filter_backends = (DjangoFilterBackend,)
 
     def get_queryset(self):
         return type(self).visible(self.request.user).prefetch_related(*self.prefetch).order_by("-pk")
@@ -100,6 +115,7 @@ class TaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class AllianceViewSet(mixins.CreateModelMixin, ReadOnly):
     serializer_class = s.AllianceSerializer
     visible = staticmethod(permissions.visible_alliances)
+    filterset_class = AllianceFilter
     prefetch = ("memberships__college", "negotiations")
 
     def create(self, request):
@@ -121,6 +137,8 @@ class FeeScheduleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     serializer_class = s.FeeScheduleSerializer
     queryset = FeeSchedule.objects.filter(state=FeeSchedule.State.PUBLISHED).select_related(
         "certificate__teo").order_by("certificate__code")
+    filter_backends = (DjangoFilterBackend,)
+    filterset_class = FeeScheduleFilter
 
     def get_permissions(self):
         return [AllowAny()] if self.action in ("list", "retrieve") else super().get_permissions()
@@ -139,6 +157,7 @@ class FeeScheduleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
 class NegotiationViewSet(ReadOnly):
     serializer_class = s.NegotiationSerializer
     visible = staticmethod(permissions.visible_negotiations)
+    filterset_class = NegotiationFilter
     prefetch = ("certificate__teo",)
 
     @extend_schema(request=s.OfferSerializer, responses={
@@ -158,6 +177,7 @@ class NegotiationViewSet(ReadOnly):
 class BaselineViewSet(ReadOnly):
     serializer_class = s.BaselineSerializer
     visible = staticmethod(permissions.visible_baselines)
+    filterset_class = BaselineFilter
     prefetch = ("reviewer",)
 
     @extend_schema(request=s.SupersedeSerializer, responses={200: s.ReopenedSerializer, **REFUSALS},
@@ -173,6 +193,7 @@ class BaselineViewSet(ReadOnly):
 class AgreementViewSet(ReadOnly):
     serializer_class = s.AgreementSerializer
     visible = staticmethod(permissions.visible_agreements)
+    filterset_class = AgreementFilter
     prefetch = ("filing",)
 
     @extend_schema(request=s.AssessmentCreateSerializer, responses={201: s.SittingSerializer, **REFUSALS},
@@ -192,11 +213,13 @@ class AgreementViewSet(ReadOnly):
 class FilingViewSet(ReadOnly):
     serializer_class = s.FilingSerializer
     visible = staticmethod(permissions.visible_filings)
+    filterset_class = FilingFilter
 
 
 class PaymentViewSet(ReadOnly):
     serializer_class = s.PaymentSerializer
     visible = staticmethod(permissions.visible_payments)
+    filterset_class = PaymentFilter
     prefetch = ("allocations",)
 
 
@@ -240,10 +263,10 @@ class SittingViewSet(ReadOnly):
 
 
 class CertificateViewSet(ReadOnly):
-    """A student's own certificates (issued under their name at their college)."""
+    """A student's own certificates (issued under their name at their college); the ministry's, every one."""
 
     serializer_class = s.OwnCertificateSerializer
-    visible = staticmethod(permissions.own_certificates)
+    visible = staticmethod(permissions.visible_certificates)
     prefetch = ("paper_orders",)
 
     @extend_schema(request=s.PaperOrderRequestSerializer, responses={201: s.PaperOrderSerializer, **REFUSALS},

@@ -10,6 +10,7 @@ from decimal import Decimal, DecimalException
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,8 +21,9 @@ from bpmn import engine
 from bpmn.diagram import diagrams
 from bpmn.models import AuditEntry, OpenTask, ProcessInstance
 from portal.access import posted_pk, role_required, visible_or_404
+from workflows import filters, permissions, rounds, rules, services
 from workflows import inbox as inbox_queries
-from workflows import permissions, rounds, rules, services
+from workflows import overview as national_overview
 from workflows.caps import cap_for, cap_table
 from workflows.errors import RuleViolation
 from workflows.models import (
@@ -61,13 +63,43 @@ def _refused(request, template: str, context: dict, error: Exception):
     return render(request, template, {**context, "refusal": refusal}, status=refusal.status)
 
 
+LIST_PAGE_SIZE = 50  # as the API's pages
+
+
+def _list_page(request, name: str, filterset_class, visible, context: dict, status: int = 200, rows=None):
+    """Render a list page, or only its list when its filter form asks through htmx.
+
+    The filter narrows the visible queryset; an invalid value (not one of the choices) is a 400
+    showing the form's errors and no rows, as the API refuses it. `rows` turns the page's objects
+    into what the template shows.
+    """
+    found = filterset_class(request.GET, queryset=visible, request=request)
+    valid = found.is_valid()
+    page = Paginator(found.qs if valid else visible.none(), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {**context, "filter": found, "page": page, "list_id": f"{name}-list",
+               "rows": rows(page.object_list) if rows else page.object_list}
+    partial = request.headers.get("HX-Request") and request.headers.get("HX-Target") == f"{name}-list"
+    template = f"portal/parts/{name}_list.html" if partial else f"portal/{name}.html"
+    return render(request, template, context, status=status if valid else 400)
+
+
 # --- inbox -------------------------------------------------------------------------------
 
 
 def home(request):
     if not request.user.is_authenticated:
         return redirect("login")
+    person = permissions.person_of(request.user)
+    if person is not None and person.role == Role.MINISTRY:
+        return overview(request)
     return inbox(request)
+
+
+@role_required(Role.MINISTRY)
+def overview(request):
+    """The ministry's home: each province's figures, each linking to the list it counts."""
+    rows, totals = national_overview.by_province()
+    return render(request, "portal/overview.html", {"nav": "overview", "rows": rows, "totals": totals})
 
 
 @role_required()
@@ -137,23 +169,28 @@ def disclosure(request):
     )
     caps = cap_table()
     items = list(CostItem.objects.order_by("position", "code"))
-    rows = [
-        {"schedule": s, "cap": caps[s.certificate.assessment_mode],
-         "lines": [(item, s.lines[item.code]) for item in items if item.code in s.lines]}
-        for s in schedules
-    ]
+
+    def rows(page):
+        return [{"schedule": s, "cap": caps[s.certificate.assessment_mode],
+                 "lines": [(item, s.lines[item.code]) for item in items if item.code in s.lines]} for s in page]
+
     modes = [(mode.label, caps[mode.value]) for mode in AssessmentMode]
-    return render(request, "portal/disclosure.html", {"nav": "disclosure", "rows": rows, "modes": modes})
+    return _list_page(request, "disclosure", filters.FeeScheduleFilter, schedules,
+                      {"nav": "disclosure", "modes": modes}, rows=rows)
 
 
-@role_required(Role.TEO)
+@role_required(Role.TEO, Role.MINISTRY)
 def schedules(request):
-    """A TEO publishes each certificate's fee schedule in advance (提前公示); the new one replaces the old."""
-    own = Certificate.objects.filter(teo=request.person.organization).order_by("code")
+    """A TEO publishes each certificate's fee schedule in advance (提前公示); the new one replaces the old.
+
+    The ministry reads every certificate's schedule here, published or not; it publishes nothing.
+    """
+    published = Prefetch("schedules", FeeSchedule.objects.filter(state=FeeSchedule.State.PUBLISHED), "published")
+    own = permissions.schedule_certificates(request.user).prefetch_related(published).order_by("code")
     caps = cap_table()
     items = list(CostItem.objects.filter(active=True).order_by("position", "code"))
-    rows = [{"certificate": c, "cap": caps[c.assessment_mode],
-             "current": c.schedules.filter(state=FeeSchedule.State.PUBLISHED).first()} for c in own]
+    rows = [{"certificate": c, "cap": caps[c.assessment_mode], "current": next(iter(c.published), None)}
+            for c in own]
     context = {"nav": "schedules", "rows": rows, "cost_items": items}
     if request.method == "POST":
         certificate = visible_or_404(own, pk=posted_pk(request.POST.get("certificate")))
@@ -175,28 +212,33 @@ def schedules(request):
 
 @role_required()
 def alliances(request):
+    visible = permissions.visible_alliances(request.user).order_by("-created_at")
     context = {
         "nav": "alliances",
-        "alliances": permissions.visible_alliances(request.user).order_by("-created_at"),
         "certificates": Certificate.objects.filter(schedules__state=FeeSchedule.State.PUBLISHED)
         .select_related("teo").order_by("code"),
     }
     if request.method == "POST":
         if request.person.role != Role.COLLEGE:
-            return _refused(request, "portal/alliances.html", context, RuleViolation(
+            return _refused_list(request, "alliances", filters.AllianceFilter, visible, context, RuleViolation(
                 "alliance_lead_college", "牵头单位须为试点院校 / the lead must be a pilot college", 403))
         certificate = Certificate.objects.filter(pk=posted_pk(request.POST.get("certificate"))).first()
         if certificate is None:
-            return _refused(request, "portal/alliances.html", context, RuleViolation(
+            return _refused_list(request, "alliances", filters.AllianceFilter, visible, context, RuleViolation(
                 "certificate_required", "请选择证书 / choose a certificate"))
         try:
             negotiation = services.start_lifecycle(request.user, certificate,
                                                    alliance_name=request.POST.get("name", "").strip())
         except REFUSED as error:
-            return _refused(request, "portal/alliances.html", context, error)
+            return _refused_list(request, "alliances", filters.AllianceFilter, visible, context, error)
         messages.success(request, _("Alliance formed; invite its member colleges next."))
         return redirect("negotiation", pk=negotiation.pk)
-    return render(request, "portal/alliances.html", context)
+    return _list_page(request, "alliances", filters.AllianceFilter, visible, context)
+
+
+def _refused_list(request, name: str, filterset_class, visible, context: dict, error: Exception):
+    refusal = refusal_of(error)
+    return _list_page(request, name, filterset_class, visible, {**context, "refusal": refusal}, refusal.status)
 
 
 @role_required()
@@ -215,11 +257,8 @@ def alliance(request, pk):
 
 @role_required()
 def negotiations(request):
-    return render(request, "portal/negotiations.html", {
-        "nav": "negotiations",
-        "negotiations": permissions.visible_negotiations(request.user).select_related("certificate__teo")
-        .order_by("-created_at"),
-    })
+    visible = permissions.visible_negotiations(request.user).select_related("certificate__teo").order_by("-created_at")
+    return _list_page(request, "negotiations", filters.NegotiationFilter, visible, {"nav": "negotiations"})
 
 
 def negotiation_context(request, negotiation: Negotiation) -> dict:
@@ -282,10 +321,8 @@ def _line_total(lines: dict) -> str | None:
 
 @role_required(Role.REVIEWER, Role.MINISTRY)
 def baselines(request):
-    return render(request, "portal/baselines.html", {
-        "nav": "baselines",
-        "baselines": permissions.visible_baselines(request.user).order_by("certificate__code", "-pk"),
-    })
+    visible = permissions.visible_baselines(request.user).order_by("certificate__code", "-pk")
+    return _list_page(request, "baselines", filters.BaselineFilter, visible, {"nav": "baselines"})
 
 
 @role_required(Role.REVIEWER)
@@ -333,8 +370,8 @@ def agreement(request, pk):
 
 @role_required(Role.REVIEWER, Role.MINISTRY)
 def filings(request):
-    return render(request, "portal/filings.html", {
-        "nav": "filings", "filings": permissions.visible_filings(request.user).order_by("-submitted_at")})
+    visible = permissions.visible_filings(request.user).order_by("-submitted_at", "-pk")
+    return _list_page(request, "filings", filters.FilingFilter, visible, {"nav": "filings"})
 
 
 # --- assessment and certificates ---------------------------------------------------------
@@ -357,7 +394,7 @@ def assessments_context(request) -> dict:
     return {"nav": "assessments", "agreements": agreements, "today": services.today()}
 
 
-@role_required(Role.TEO)
+@role_required(Role.TEO, Role.MINISTRY)
 def assessments(request):
     return render(request, "portal/assessments.html", assessments_context(request))
 
@@ -463,10 +500,10 @@ def _with_paper_copies(issued) -> list:
     return issued
 
 
-@role_required(Role.STUDENT)
+@role_required(Role.STUDENT, Role.MINISTRY)
 def certificates(request):
     """A student's own certificates, issued online, and the optional paper copy at the TEO's published price."""
-    own = permissions.own_certificates(request.user).prefetch_related(
+    own = permissions.visible_certificates(request.user).prefetch_related(
         Prefetch("paper_orders", PaperCertificateOrder.objects.order_by("ordered_at", "pk"))).order_by("-issued_at")
     context = {"nav": "certificates", "certificates": _with_paper_copies(own), "max_price": rules.PAPER_CERTIFICATE_MAX,
                "holder": permissions.holder_name(request.user)}
@@ -486,11 +523,11 @@ def certificates(request):
 # --- payments ----------------------------------------------------------------------------
 
 
-@role_required(Role.FINANCE, Role.COLLEGE)
+@role_required(Role.FINANCE, Role.COLLEGE, Role.MINISTRY)
 def payments(request):
-    return render(request, "portal/payments.html", {
+    visible = permissions.visible_payments(request.user).prefetch_related("allocations").order_by("-pk")
+    return _list_page(request, "payments", filters.PaymentFilter, visible, {
         "nav": "payments",
-        "payments": permissions.visible_payments(request.user).prefetch_related("allocations").order_by("-pk"),
         "release_tasks": {t.data.get("payment_id"): t for t in inbox_queries.actionable(request.user)
                           .filter(task_name="release_payment")},
     })

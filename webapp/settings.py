@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "channels",
     "rest_framework",
     "rest_framework.authtoken",
+    "django_filters",  # the lists' FilterSets; its templates draw the filter form of the browsable API
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "bpmn",

@@ -12,6 +12,7 @@ from workflows.models import (
     Agreement,
     Alliance,
     Baseline,
+    Certificate,
     Filing,
     IssuedCertificate,
     Negotiation,
@@ -123,3 +124,25 @@ def own_certificates(user) -> QuerySet[IssuedCertificate]:
     if person is None or person.role != Role.STUDENT:
         return qs.none()
     return qs.filter(sitting__college=person.organization, holder_name=holder_name(user))
+
+
+def visible_certificates(user) -> QuerySet[IssuedCertificate]:
+    """The issued certificates a person may read: a student their own, the ministry every one."""
+    person = _person(user)
+    if person is not None and person.role == Role.MINISTRY:
+        return IssuedCertificate.objects.select_related(
+            "sitting__agreement__negotiation__certificate", "sitting__college")
+    return own_certificates(user)
+
+
+def schedule_certificates(user) -> QuerySet[Certificate]:
+    """Certificates whose fee schedules a person publishes (a TEO, its own) or supervises (the ministry, all)."""
+    person = _person(user)
+    qs = Certificate.objects.select_related("teo")
+    if person is None:
+        return qs.none()
+    if person.role == Role.TEO:
+        return qs.filter(teo=person.organization)
+    if person.role == Role.MINISTRY:
+        return qs
+    return qs.none()
