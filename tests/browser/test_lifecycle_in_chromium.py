@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 
 from tests.browser.steps import open_my_task, sign_in
+from workflows import services
 from workflows.models import Alliance, Negotiation, Organization, Payment, Person
 from workflows.simulation import scaled_lines
 
@@ -87,6 +88,7 @@ def test_each_role_carries_a_lifecycle_from_alliance_to_released_payment(page, s
     page.goto(f"{page.base}/assessments/")
     form = page.locator("form[action$='/assessments/']").first
     form.locator("select[name=college]").select_option(str(lead.pk))
+    form.locator("input[name=held_on]").fill(f"{services.today():%Y-%m-%d}")  # entered, never assumed
     form.locator("input[name=headcount]").fill("30")
     form.locator("button").click()
     page.wait_for_selector("text=已登记考核")
