@@ -155,6 +155,16 @@ def test_a_correction_before_release_recomputes_the_due_payment_and_sends_no_sec
     assert _payment(filed).state == Payment.State.RELEASED
 
 
+def test_a_release_on_the_amount_before_a_correction_is_refused_with_the_numbers(filed):
+    sitting = _record(filed, 30)
+    task = next(t for t in filed.tasks("release_payment") if t.organization_id == sitting.college_id)
+    services.correct_sitting(user("teo_1"), sitting, 29)
+    stale = [{"source": "own", "amount": f"{FEE * 30:.2f}"}]
+    refusal = _refused(services.complete, task.task_id, actor_for(task), {"funding": stale})
+    assert refusal.rule == "payment_on_actuals" and f"{FEE * 29:.2f}" in refusal.message
+    assert _payment(filed).state == Payment.State.DUE
+
+
 def test_a_correction_while_the_message_is_kept_is_what_the_payment_computes_on(hubei):
     hubei.form()
     hubei.agree()
