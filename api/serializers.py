@@ -5,6 +5,7 @@ from rest_framework import serializers
 from bpmn.models import AuditEntry, OpenTask, ProcessInstance
 from workflows import inbox, rounds, services
 from workflows.caps import cap_for
+from workflows.funding import FundingPurpose, FundingSource
 from workflows.models import (
     Agreement,
     Alliance,
@@ -224,9 +225,24 @@ class FilingSerializer(serializers.ModelSerializer):
 
 
 class AllocationSerializer(serializers.ModelSerializer):
+    source = serializers.ChoiceField(choices=FundingSource.choices)
+    purpose = serializers.ChoiceField(choices=FundingPurpose.choices,
+                                      help_text="one of the vocabulary's codes (GET /api/v1/funding-purposes/)")
+
     class Meta:
         model = FundingAllocation
         fields = ["source", "amount", "purpose"]
+
+
+class FundingPurposeSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=FundingPurpose.choices)
+    label = serializers.CharField(help_text="中文 English")
+    label_zh = serializers.CharField()
+    label_en = serializers.CharField()
+    sources = serializers.ListField(child=serializers.ChoiceField(choices=FundingSource.choices),
+                                    help_text="the funding sources that may pay for it")
+    special_funds_forbidden = serializers.BooleanField(
+        help_text="专项资金不得用于此项 / special funds must never pay for it")
 
 
 class PaymentSerializer(serializers.ModelSerializer):

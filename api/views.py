@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from api import serializers as s
 from bpmn import engine
 from bpmn.models import AuditEntry, OpenTask
-from workflows import inbox, permissions, services
+from workflows import inbox, permissions, rules, services
 from workflows.errors import RuleViolation
 from workflows.filters import (
     AgreementFilter,
@@ -28,6 +28,7 @@ from workflows.filters import (
     NegotiationFilter,
     PaymentFilter,
 )
+from workflows.funding import FundingPurpose
 from workflows.models import AssessmentSitting, Certificate, FeeSchedule, Organization
 from workflows.proposals import offer_check
 
@@ -214,6 +215,25 @@ class FilingViewSet(ReadOnly):
     serializer_class = s.FilingSerializer
     visible = staticmethod(permissions.visible_filings)
     filterset_class = FilingFilter
+
+
+@extend_schema_view(list=extend_schema(
+    summary="The funding purposes (资金用途) a payment's share may name, with the sources that may pay each"))
+class FundingPurposeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Reference data, public like the fee schedules: the closed vocabulary of `funding[].purpose`."""
+
+    serializer_class = s.FundingPurposeSerializer
+    permission_classes = [AllowAny]
+
+    def get_queryset(self):
+        return [_purpose_row(purpose) for purpose in FundingPurpose]
+
+
+def _purpose_row(purpose: FundingPurpose) -> dict:
+    zh, _, en = purpose.label.partition(" ")
+    return {"code": purpose.value, "label": purpose.label, "label_zh": zh, "label_en": en,
+            "sources": [source.value for source in rules.sources_for(purpose)],
+            "special_funds_forbidden": purpose in rules.FORBIDDEN_SPECIAL_FUND_USES}
 
 
 class PaymentViewSet(ReadOnly):

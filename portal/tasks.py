@@ -7,6 +7,7 @@ refusal re-renders the same form with what was typed and the rule that refused i
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib import messages
 from django.http import Http404
@@ -19,11 +20,12 @@ from portal import drafts
 from portal.access import role_required
 from portal.views import negotiation_context, offer_from, review_context
 from workflows import inbox as inbox_queries
-from workflows import services
+from workflows import rules, services
 from workflows.errors import RuleViolation
-from workflows.models import Agreement, Alliance, Filing, FundingAllocation, Organization, Payment
+from workflows.funding import FundingPurpose, FundingSource
+from workflows.models import Agreement, Alliance, Filing, Organization, Payment
+from workflows.money import parse_amount
 from workflows.refusals import REFUSED, refusal_of
-from workflows.rules import FORBIDDEN_SPECIAL_FUND_USES
 
 
 @dataclass(frozen=True)
@@ -97,15 +99,34 @@ def _agreement_context(task, base) -> dict:
 
 def _payment_context(task, base) -> dict:
     payment = Payment.objects.select_related("sitting", "college", "agreement").get(pk=task.data["payment_id"])
-    purposes = [("assessment_fee", "考核费 Assessment fee")] + list(FORBIDDEN_SPECIAL_FUND_USES.items())
-    return {"payment": payment, "sources": FundingAllocation.Source.choices, "purposes": purposes}
+    posted = base["posted"]
+    rows = [_funding_row(source, posted) for source in FundingSource]
+    return {"payment": payment, "funding_rows": rows, **_funding_balance(payment.amount, [r["amount"] for r in rows])}
+
+
+def _funding_row(source: FundingSource, posted) -> dict:
+    """One source's line of the release form, offering only the purposes that source may pay."""
+    return {"source": source, "amount": posted.get(f"amount_{source}", "") if posted else "",
+            "purpose": posted.get(f"purpose_{source}", "") if posted else "",
+            "purposes": [p for p in FundingPurpose if rules.may_pay(source, p)]}
+
+
+def _funding_balance(due: Decimal, typed: list[str]) -> dict:
+    """The running total of the typed shares against the amount due, as funding.js shows it live."""
+    try:
+        total = sum((parse_amount(raw) for raw in typed if raw.strip()), Decimal("0.00"))
+    except RuleViolation:  # not an amount: the form says so, and the release refuses it with the rule
+        return {"funding_total": None, "funding_remainder": None, "funding_state": "invalid"}
+    remainder = due - total
+    state = "exact" if remainder == 0 else ("short" if remainder > 0 else "over")
+    return {"funding_total": total, "funding_remainder": abs(remainder), "funding_state": state}
 
 
 def _payment_data(post) -> dict:
     funding = [
         {"source": source, "amount": post.get(f"amount_{source}", "").strip(),
-         "purpose": post.get(f"purpose_{source}", "assessment_fee")}
-        for source in FundingAllocation.Source.values if post.get(f"amount_{source}", "").strip()
+         "purpose": post.get(f"purpose_{source}", FundingPurpose.ASSESSMENT_FEE)}
+        for source in FundingSource.values if post.get(f"amount_{source}", "").strip()
     ]
     return {"funding": funding}
 

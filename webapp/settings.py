@@ -177,5 +177,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per vocabulary wherever a serializer uses it (funding[].source, .purpose, funding-purposes/).
+    "ENUM_NAME_OVERRIDES": {
+        "FundingPurposeEnum": "workflows.funding.FundingPurpose",
+        "FundingSourceEnum": "workflows.funding.FundingSource",
+    },
 }
 BPMN_LIVE_WORKFLOWS = int(os.environ.get("BPMN_LIVE_WORKFLOWS", "256"))

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from bpmn.hooks import TaskContext, bind
-from workflows import services
+from workflows import rules, services
 from workflows.errors import RuleViolation
+from workflows.funding import FundingPurpose
 from workflows.models import (
     Agreement,
     Alliance,
@@ -334,7 +335,8 @@ def _allocations(payment: Payment, raw: list) -> list[dict]:
                 "funding_source_unknown", f"未知的资金来源 / unknown funding source: {item.get('source')!r}"
             )
         amount = parse_amount(item.get("amount"), f"funding {item['source']}")
-        purpose = str(item.get("purpose") or "assessment_fee")
+        # Stored as the vocabulary's code, whatever spelling was sent; Payment.release checks it again.
+        purpose = rules.check_special_fund_use(item["source"], item.get("purpose") or FundingPurpose.ASSESSMENT_FEE)
         FundingAllocation.objects.create(payment=payment, source=item["source"], amount=amount, purpose=purpose)
-        saved.append({"source": item["source"], "amount": f"{amount:.2f}", "purpose": purpose})
+        saved.append({"source": item["source"], "amount": f"{amount:.2f}", "purpose": purpose.value})
     return saved

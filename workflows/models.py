@@ -12,6 +12,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from workflows import rules
 from workflows.errors import RuleViolation
+from workflows.funding import FundingPurpose, FundingSource
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -718,18 +719,15 @@ class Payment(FSMModelMixin, models.Model):
 
 
 class FundingAllocation(models.Model):
-    """One funding source's share of a payment (财政资金、社会资金、自有资金、专项资金)."""
+    """One funding source's share of a payment (财政资金、社会资金、自有资金、专项资金) and what it pays for."""
 
-    class Source(models.TextChoices):
-        FISCAL = "fiscal", "财政资金 Fiscal funds"
-        SOCIAL = "social", "社会资金 Social funds"
-        OWN = "own", "自有资金 Own funds"
-        SPECIAL = "special", "专项资金 Special funds"
+    Source = FundingSource
+    Purpose = FundingPurpose
 
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="allocations")
     source = models.CharField(max_length=20, choices=Source.choices)
     amount = models.DecimalField(**MONEY)
-    purpose = models.CharField(max_length=40, default="assessment_fee")
+    purpose = models.CharField(max_length=40, choices=Purpose.choices, default=Purpose.ASSESSMENT_FEE)
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} {self.amount}"

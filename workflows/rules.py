@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from workflows.errors import RuleViolation
+from workflows.funding import OTHER_SPELLINGS, FundingPurpose, FundingSource
 from workflows.money import parse_amount
 
 MODE_NAMES = {
@@ -14,15 +15,33 @@ MODE_NAMES = {
 }
 
 # 专项资金 must never pay for these, per the 2019 minutes; nor may a working or management fee
-# be drawn from them (不得提取工作经费和管理经费).
-FORBIDDEN_SPECIAL_FUND_USES = {
-    "debt_repayment": "偿还债务 debt repayment",
-    "interest": "支付利息 interest",
-    "external_investment": "对外投资 external investment",
-    "other_project_gap": "弥补其他项目资金缺口 filling other projects' funding gaps",
-    "management_fee": "提取管理经费 management fee",
-    "working_fee": "提取工作经费 working fee",
-}
+# be drawn from them (不得提取工作经费和管理经费). The other sources may pay any purpose.
+FORBIDDEN_SPECIAL_FUND_USES = frozenset({
+    FundingPurpose.DEBT_REPAYMENT,
+    FundingPurpose.INTEREST,
+    FundingPurpose.EXTERNAL_INVESTMENT,
+    FundingPurpose.OTHER_PROJECT_GAP,
+    FundingPurpose.MANAGEMENT_FEE,
+    FundingPurpose.WORKING_FEE,
+})
+_DRAWN_FEES = {FundingPurpose.MANAGEMENT_FEE, FundingPurpose.WORKING_FEE}
+
+
+def _spelling(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _spellings() -> dict[str, FundingPurpose]:
+    """Every spelling of every purpose: its code, its label, either half of it, and the others in use."""
+    found = {_spelling(other): purpose for other, purpose in OTHER_SPELLINGS.items()}
+    for purpose in FundingPurpose:
+        zh, _, en = purpose.label.partition(" ")
+        for text in (purpose.value, purpose.label, zh, en):
+            found[_spelling(text)] = purpose
+    return found
+
+
+PURPOSE_SPELLINGS = _spellings()
 
 PAPER_CERTIFICATE_MAX = Decimal("40.00")
 
@@ -148,6 +167,32 @@ def check_certificates_within_assessed(assessed: int, issued: int, requested: in
         )
 
 
+def funding_purpose(raw) -> FundingPurpose:
+    """Return the purpose of the vocabulary that a code or label names; refuse anything else."""
+    # A free-text purpose let "管理费" slip past a check that knew only the codes: every
+    # spelling now resolves to one code of the closed vocabulary, or is refused.
+    purpose = PURPOSE_SPELLINGS.get(_spelling(raw)) if isinstance(raw, str) else None
+    if purpose is None:
+        allowed = "、".join(f"{p.value}（{p.label.partition(' ')[0]}）" for p in FundingPurpose)
+        allowed_en = ", ".join(p.value for p in FundingPurpose)
+        raise RuleViolation(
+            "funding_purpose_unknown",
+            f"未知的资金用途 {str(raw)[:40]!r}，可选：{allowed} / unknown funding purpose "
+            f"{str(raw)[:40]!r}; the allowed purposes are {allowed_en}",
+        )
+    return purpose
+
+
+def may_pay(source: str, purpose: str) -> bool:
+    """Whether a funding source may pay for a purpose of the vocabulary."""
+    return not (source == FundingSource.SPECIAL and purpose in FORBIDDEN_SPECIAL_FUND_USES)
+
+
+def sources_for(purpose: str) -> list[FundingSource]:
+    """The funding sources that may pay for a purpose, in the vocabulary's order."""
+    return [source for source in FundingSource if may_pay(source, purpose)]
+
+
 def check_phone(phone: str) -> None:
     """Refuse a delivery phone number that is not 5 to 20 digits, spaces, hyphens, a leading +."""
     digits = phone[1:] if phone.startswith("+") else phone
@@ -157,14 +202,18 @@ def check_phone(phone: str) -> None:
             f"{phone!r}"[:200])
 
 
-def check_special_fund_use(source: str, purpose: str) -> None:
-    """Refuse special funds (专项资金) for a forbidden use or a management/working fee."""
-    if source == "special" and purpose in FORBIDDEN_SPECIAL_FUND_USES:
+def check_special_fund_use(source: str, purpose) -> FundingPurpose:
+    """Refuse special funds (专项资金) for a forbidden use, however spelled; return the purpose."""
+    resolved = funding_purpose(purpose)
+    if not may_pay(source, resolved):
+        zh, _, en = resolved.label.partition(" ")
+        drawn = "提取" if resolved in _DRAWN_FEES else ""
         raise RuleViolation(
             "special_fund_forbidden_use",
-            f"专项资金不得用于{FORBIDDEN_SPECIAL_FUND_USES[purpose]} / special funds must never pay "
-            f"for {FORBIDDEN_SPECIAL_FUND_USES[purpose].split(' ', 1)[1]}",
+            f"专项资金不得用于{drawn}{zh}（{resolved.value}）/ special funds must never pay for "
+            f"{en.lower()} ({resolved.value})",
         )
+    return resolved
 
 
 def check_allocations(amount: Decimal, allocations: Iterable[Decimal]) -> None:

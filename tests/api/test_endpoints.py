@@ -1,14 +1,17 @@
 """The REST API for every role: same services, same guards, same refusals as the pages."""
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 from django.core.management import call_command
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from bpmn.models import OpenTask
 from tests.workflows.walk import open_task, user
 from workflows import services
+from workflows.funding import FundingPurpose
 from workflows.models import Baseline, Certificate, Payment
 
 from .clients import api
@@ -100,6 +103,47 @@ def test_a_forbidden_use_of_special_funds_is_refused_with_the_rule_and_nothing_s
         {"source": "special", "amount": "1800.00", "purpose": "management_fee"}]})
     assert refused.status_code == 400 and refused.json()["rule"] == "special_fund_forbidden_use"
     assert Payment.objects.get(agreement=agreement, college=lead).allocations.count() == 0
+
+
+def test_the_funding_purposes_are_listed_with_the_sources_that_may_pay_each(world):
+    for who in (None, "finance_42_1", "teo_1"):  # reference data: public, like the fee schedules
+        body = api(who).get("/api/v1/funding-purposes/").json()
+        assert {"count", "next", "previous", "results"} <= set(body)
+    rows = {row["code"]: row for row in body["results"]}
+    assert list(rows) == FundingPurpose.values and body["count"] == 9
+    assert rows["management_fee"] == {"code": "management_fee", "label": "管理经费 Management fee",
+                                      "label_zh": "管理经费", "label_en": "Management fee",
+                                      "sources": ["fiscal", "social", "own"], "special_funds_forbidden": True}
+    assert rows["equipment_purchase"]["sources"] == ["fiscal", "social", "own", "special"]
+
+
+def test_the_schema_gives_funding_sources_and_purposes_as_enums(world, tmp_path):
+    schema_file = tmp_path / "schema.yaml"
+    call_command("spectacular", "--fail-on-warn", "--file", str(schema_file))
+    components = yaml.safe_load(schema_file.read_text())["components"]["schemas"]
+    assert components["FundingPurposeEnum"]["enum"] == FundingPurpose.values
+    assert components["FundingSourceEnum"]["enum"] == ["fiscal", "social", "own", "special"]
+    allocation = components["Allocation"]["properties"]
+    assert "FundingPurposeEnum" in str(allocation["purpose"]) and "FundingSourceEnum" in str(allocation["source"])
+
+
+@pytest.mark.parametrize("purpose, rule", [("管理费", "special_fund_forbidden_use"),
+                                           ("偿还债务", "special_fund_forbidden_use"),
+                                           ("办公用品", "funding_purpose_unknown")])
+def test_a_purpose_in_words_is_refused_with_the_rule_and_nothing_saved(hubei, purpose, rule):
+    hubei.through_filing()
+    agreement = hubei.negotiation.agreements.get()
+    lead = hubei.negotiation.alliance.lead
+    services.record_assessment(user("teo_1"), agreement, lead, 10, held_on=_beijing_today())
+    release = open_task(hubei.negotiation, "release_payment", lead.pk)
+    refused = _complete("finance_42_1", release, {"funding": [
+        {"source": "special", "amount": "1800.00", "purpose": purpose}]})
+    assert refused.status_code == 400 and refused.json()["rule"] == rule
+    assert Payment.objects.get(agreement=agreement, college=lead).allocations.count() == 0
+
+
+def _beijing_today():
+    return timezone.localtime(timezone.now(), ZoneInfo("Asia/Shanghai")).date()
 
 
 def test_the_cap_check_refuses_over_the_cap_and_saves_nothing(hubei):

@@ -48,6 +48,9 @@ def new_page(chromium, base: str):
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.base = base
+    # The people in these tests confirm every irreversible act they are asked about (data-confirm).
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.accept()))
     return page
 
 

@@ -1,6 +1,7 @@
 """Every path of the lifecycle through the services, with the rules and the projections."""
 from datetime import timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -256,6 +257,46 @@ def test_special_funds_refuse_forbidden_use_at_release(world, purpose):
         walk.do("release_payment", {"funding": [{"source": "special", "amount": f"{amount:.2f}",
                                                  "purpose": purpose}]})
     assert Payment.objects.get(agreement=agreement, college=college("college_42_1")).allocations.count() == 0
+
+
+def _due_payment(walk: Walk) -> Payment:
+    walk.through_filing()
+    agreement = Agreement.objects.get(negotiation=walk.negotiation)
+    beijing_today = timezone.localtime(timezone.now(), ZoneInfo("Asia/Shanghai")).date()
+    services.record_assessment(user("teo_1"), agreement, college("college_42_1"), 4, held_on=beijing_today)
+    return Payment.objects.get(agreement=agreement, college=college("college_42_1"))
+
+
+@pytest.mark.parametrize("spelling", ["管理费", "偿还债务", "支付利息 Interest"])
+def test_special_funds_refuse_a_forbidden_use_spelled_as_people_write_it_at_release(world, spelling):
+    walk = Walk()
+    payment = _due_payment(walk)
+    with pytest.raises(RuleViolation) as refusal:
+        walk.do("release_payment", {"funding": [{"source": "special", "amount": f"{payment.amount:.2f}",
+                                                 "purpose": spelling}]})
+    assert refusal.value.rule == "special_fund_forbidden_use"
+    assert payment.allocations.count() == 0 and walk.task("release_payment")
+
+
+def test_a_release_naming_a_purpose_outside_the_vocabulary_is_refused_and_saves_nothing(world):
+    walk = Walk()
+    payment = _due_payment(walk)
+    with pytest.raises(RuleViolation) as refusal:
+        walk.do("release_payment", {"funding": [{"source": "own", "amount": f"{payment.amount:.2f}",
+                                                 "purpose": "办公用品"}]})
+    assert refusal.value.rule == "funding_purpose_unknown" and "teacher_training" in refusal.value.message
+    assert payment.allocations.count() == 0
+
+
+def test_a_purpose_sent_as_its_label_is_stored_as_its_code(world):
+    walk = Walk()
+    payment = _due_payment(walk)
+    half = payment.amount / 2
+    walk.do("release_payment", {"funding": [
+        {"source": "special", "amount": f"{half:.2f}", "purpose": "师资培训"},
+        {"source": "own", "amount": f"{payment.amount - half:.2f}", "purpose": "Management fee"}]})
+    assert sorted(payment.allocations.values_list("source", "purpose")) == [
+        ("own", "management_fee"), ("special", "teacher_training")]
 
 
 def test_release_more_than_fee_times_headcount_is_refused(world):

@@ -5,6 +5,7 @@ import pytest
 
 from workflows import rules
 from workflows.errors import RuleViolation
+from workflows.funding import FundingPurpose
 from workflows.money import from_fen, parse_amount, to_fen, yuan
 
 
@@ -105,6 +106,39 @@ def test_special_funds_refuse_forbidden_uses(purpose):
 def test_other_sources_may_pay_any_purpose_and_special_may_pay_assessment():
     rules.check_special_fund_use("own", "management_fee")
     rules.check_special_fund_use("special", "assessment_fee")
+
+
+@pytest.mark.parametrize("spelling", ["管理费", "偿还债务", "management_fee", "debt_repayment", "管理经费",
+                                      "管理经费 Management fee", "  Debt   repayment ", "INTEREST", "提取工作经费",
+                                      "利息", "弥补其他项目资金缺口"])
+def test_special_funds_refuse_a_forbidden_use_whatever_its_spelling(spelling):
+    with pytest.raises(RuleViolation) as refusal:
+        rules.check_special_fund_use("special", spelling)
+    assert refusal.value.rule == "special_fund_forbidden_use"
+    assert "专项资金不得用于" in refusal.value.message
+
+
+@pytest.mark.parametrize("raw", ["随便", "management", "考核", "", None, 5, ["management_fee"]])
+def test_a_purpose_outside_the_vocabulary_is_refused_naming_every_allowed_purpose(raw):
+    with pytest.raises(RuleViolation) as refusal:
+        rules.check_special_fund_use("own", raw)
+    assert refusal.value.rule == "funding_purpose_unknown"
+    assert all(code in refusal.value.message for code in FundingPurpose.values)
+
+
+@pytest.mark.parametrize("spelling,code", [("考核费", "assessment_fee"), ("Teacher training", "teacher_training"),
+                                           ("设备购置 Equipment purchase", "equipment_purchase"),
+                                           ("管理费", "management_fee"), ("working_fee", "working_fee")])
+def test_every_spelling_of_the_vocabulary_comes_back_as_its_code(spelling, code):
+    assert rules.funding_purpose(spelling) == code
+    assert rules.check_special_fund_use("own", spelling) == code
+
+
+def test_special_funds_may_pay_only_assessment_training_and_equipment_and_others_may_pay_any():
+    assert {p for p in FundingPurpose if rules.may_pay("special", p)} == {
+        "assessment_fee", "teacher_training", "equipment_purchase"}
+    assert rules.sources_for("management_fee") == ["fiscal", "social", "own"]
+    assert rules.sources_for("teacher_training") == ["fiscal", "social", "own", "special"]
 
 
 def test_allocations_must_equal_amount_never_more():
