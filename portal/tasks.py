@@ -22,6 +22,7 @@ from portal.views import negotiation_context, offer_from, review_context
 from workflows import inbox as inbox_queries
 from workflows import rules, services
 from workflows.errors import RuleViolation
+from workflows.formation import minimum_for_instance
 from workflows.funding import FundingPurpose, FundingSource
 from workflows.models import Agreement, Alliance, Filing, Organization, Payment
 from workflows.money import parse_amount
@@ -52,7 +53,9 @@ def _invite_context(task, base) -> dict:
         pk=alliance.lead_id).order_by("name")
     default = timezone.localtime(timezone.now() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
     ticked = base["posted"].getlist("college_ids") if base["posted"] else []
-    return {"alliance": alliance, "colleges": colleges, "default_deadline": default, "ticked": ticked}
+    minimum = minimum_for_instance(task.instance)  # the model's gateway; the lead counts toward it
+    return {"alliance": alliance, "colleges": colleges, "default_deadline": default, "ticked": ticked,
+            "minimum": minimum, "needed": max(minimum - 1, 1)}
 
 
 def _invite_data(post) -> dict:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from bpmn.hooks import TaskContext, bind
 from workflows import rules, services
 from workflows.errors import RuleViolation
+from workflows.formation import minimum_for_instance
 from workflows.funding import FundingPurpose
 from workflows.models import (
     Agreement,
@@ -58,7 +59,7 @@ def _text(data: dict, key: str, required: bool = False, limit: int = 5000) -> st
 @bind("alliance_formation", "invite_members")
 def invite_members(ctx: TaskContext) -> dict:
     alliance = Alliance.objects.select_for_update().get(pk=ctx.task.data["alliance_id"])
-    colleges = _invitable_colleges(alliance, ctx.data.get("college_ids") or [])
+    colleges = _invitable_colleges(alliance, ctx.data.get("college_ids") or [], minimum_for_instance(ctx.instance))
     for college in colleges:
         Membership.objects.create(alliance=alliance, college=college)
     deadline = _deadline(ctx.data.get("response_deadline"))
@@ -68,7 +69,7 @@ def invite_members(ctx: TaskContext) -> dict:
     }
 
 
-def _invitable_colleges(alliance: Alliance, ids: list) -> list[Organization]:
+def _invitable_colleges(alliance: Alliance, ids: list, minimum: int) -> list[Organization]:
     if not isinstance(ids, list):
         raise RuleViolation("college_ids_not_a_list", f"邀请名单须为院校编号列表 / college_ids must be a list: {ids!r}")
     ids = [int(i) for i in ids if str(i).isdigit() and int(i) != alliance.lead_id]
@@ -77,11 +78,21 @@ def _invitable_colleges(alliance: Alliance, ids: list) -> list[Organization]:
             pk__in=ids, kind=Organization.Kind.COLLEGE, province=alliance.province
         )
     )
-    if not colleges or len(colleges) != len(set(ids)):
+    if len(colleges) != len(set(ids)):
         raise RuleViolation(
             "invite_colleges_of_province",
-            f"须邀请本省（{alliance.province}）的试点院校，至少一所 / invite at least one pilot "
-            f"college of {alliance.province}; got {ids}",
+            f"只能邀请本省（{alliance.province}）的试点院校 / invite only pilot colleges of "
+            f"{alliance.province}; got {ids}",
+        )
+    # The lead has accepted already and counts toward the model's minimum: the rest must be invited
+    # (one at least: an alliance is colleges banding together).
+    needed = max(minimum - 1, 1)
+    if len(colleges) < needed:
+        raise RuleViolation(
+            "invite_enough_colleges",
+            f"联盟须有 {minimum} 所院校接受邀请（含牵头院校）方可备案，须至少邀请 {needed} 所本省试点院校，"
+            f"现邀请 {len(colleges)} 所 / an alliance is registered once {minimum} colleges have accepted, the "
+            f"lead included: invite at least {needed} pilot college(s) of {alliance.province}, not {len(colleges)}",
         )
     return colleges
 

@@ -173,8 +173,6 @@ class Alliance(FSMModelMixin, models.Model):
         FORMED = "formed", "已备案 Registered"
         DISSOLVED = "dissolved", "未组建 Not formed"
 
-    MIN_MEMBERS = 2  # mirrors the gateway `accepted_count >= 2` in alliance_formation.bpmn
-
     name = models.CharField(max_length=200)
     lead = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="led_alliances")
     province = models.ForeignKey(Province, on_delete=models.PROTECT)
@@ -190,12 +188,16 @@ class Alliance(FSMModelMixin, models.Model):
         return self.memberships.filter(state=Membership.State.ACCEPTED)
 
     def _enough_members(self) -> bool:
-        count = self.accepted_members().count()
-        if count < self.MIN_MEMBERS:
+        # The number is the gateway's own (`accepted_count >= N` in alliance_formation.bpmn), read
+        # from the model the alliance's lifecycle runs on; the lead counts, as count_accepted does.
+        from workflows.formation import minimum_for_alliance
+
+        minimum, count = minimum_for_alliance(self), self.accepted_members().count()
+        if count < minimum:
             raise RuleViolation(
                 "alliance_min_members",
-                f"联盟须至少 {self.MIN_MEMBERS} 所院校接受邀请，现有 {count} 所 / an alliance needs at "
-                f"least {self.MIN_MEMBERS} accepting colleges, it has {count}",
+                f"联盟须至少 {minimum} 所院校接受邀请（含牵头院校），现有 {count} 所 / an alliance needs at "
+                f"least {minimum} accepting colleges, the lead included; it has {count}",
             )
         return True
 

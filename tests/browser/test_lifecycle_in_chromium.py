@@ -110,6 +110,7 @@ def test_each_role_carries_a_lifecycle_from_alliance_to_released_payment(page, s
     page.wait_for_selector("#funding-balance[data-state=exact]")
     page.click("form.card button >> nth=-1")
     page.wait_for_selector("text=已办结")
+    assert page.dialogs[-1].startswith("确认为") and "¥5,100.00" in page.dialogs[-1]
     payment = Payment.objects.get(agreement__negotiation=negotiation, college=lead)
     assert payment.state == Payment.State.RELEASED and payment.amount == Decimal("5100.00")
 

@@ -1,4 +1,4 @@
-"""Task pages people can trust: the release form's purposes and running total."""
+"""Task pages people can trust: the release form's purposes and running total, confirmations."""
 import json
 import re
 import shutil
@@ -13,6 +13,7 @@ from django.utils import timezone
 from tests.workflows.walk import open_task, user
 from workflows import services
 from workflows.funding import FundingPurpose
+from workflows.simulation import actor_for
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +100,106 @@ def test_the_running_total_script_adds_in_fen_and_flags_what_is_not_an_amount():
     assert out[2] == {"state": "over", "total": 200000, "remainder": 20000}
     assert out[3]["state"] == "invalid"
     assert out[4] == "¥1,234,567.89"
+
+
+# --- confirmations --------------------------------------------------------------------------
+
+
+def test_every_page_loads_the_one_confirmation_script_and_it_asks_before_submitting(browser):
+    page = browser.as_("college_42_1").get("/tasks/").content.decode()
+    assert "portal/confirm.js" in page
+    script = (STATIC / "confirm.js").read_text()
+    assert "window.confirm(" in script and "preventDefault" in script and "dataset.confirm" in script
+
+
+def test_declining_an_invitation_rejecting_an_offer_refusing_verification_and_signing_ask_first(browser, hubei):
+    hubei.do("invite_members", {"college_ids": [c.pk for c in hubei.invitees]})
+    respond = open_task(hubei.negotiation, "respond_invitation", hubei.invitees[0].pk)
+    page = browser.as_("college_42_2").get(f"/tasks/{respond.task_id}/").content.decode()
+    assert _confirmation(page, 'value="decline"') == "确认谢绝邀请？答复后不能更改。"
+    assert 'value="accept"' in page and "data-confirm" not in next(
+        tag for tag in re.findall(r"<button[^>]*>", page) if 'value="accept"' in tag)
+    for task in hubei.tasks("respond_invitation"):
+        services.complete(task.task_id, actor_for(task), {"decision": "accept"})
+    hubei.do("screen_services", {"training_content": "师资培训 5 天"})
+    offer = open_task(hubei.negotiation, "alliance_responds")
+    page = browser.as_("college_42_1").get(f"/tasks/{offer.task_id}/").content.decode()
+    assert _confirmation(page, 'value="reject"').startswith("确认拒绝此报价？")
+    hubei.do("alliance_responds", {"decision": "accept"})
+    verify = open_task(hubei.negotiation, "verify_baseline")
+    page = browser.as_("reviewer_42").get(f"/tasks/{verify.task_id}/").content.decode()
+    assert _confirmation(page, 'value="reject"').startswith("确认不予核定")
+    hubei.do("verify_baseline", {"decision": "verify"})
+    sign = open_task(hubei.negotiation, "sign_alliance")
+    page = browser.as_("college_42_1").get(f"/tasks/{sign.task_id}/").content.decode()
+    assert _confirmation(page, "data-confirm") == "确认按每人每次 ¥180.00 签署协议？签署后不能撤回。"
+    english = browser.get(f"/tasks/{sign.task_id}/", headers={"accept-language": "en"}).content.decode()
+    assert _confirmation(english, "data-confirm").startswith("Sign the agreement on ¥180.00")
+
+
+def test_a_failed_mediation_a_release_and_a_supersede_ask_first(browser, hubei, jiangsu):
+    jiangsu.form()
+    jiangsu.do("screen_services", {"training_content": "师资培训"})
+    jiangsu.do("alliance_responds", {"decision": "reject"})
+    mediate = open_task(jiangsu.negotiation, "mediate")
+    page = browser.as_("reviewer_32").get(f"/tasks/{mediate.task_id}/").content.decode()
+    assert _confirmation(page, 'value="failed"').startswith("确认调解未成？")
+    release = _due_release(hubei)
+    page = browser.as_("finance_42_1").get(f"/tasks/{release.task_id}/").content.decode()
+    assert _confirmation(page, "data-confirm") == "确认为武汉职业技术学院拨付 ¥1,800.00？拨付后不能撤回。"
+    baseline = hubei.negotiation.baselines.get()
+    page = browser.as_("reviewer_42").get(f"/baselines/{baseline.pk}/supersede/").content.decode()
+    assert _confirmation(page, 'class="danger"').startswith("确认替代此基线？")
+
+
+# --- the alliance's minimum -----------------------------------------------------------------
+
+
+def test_the_invite_page_says_the_models_minimum_with_the_lead_counted_and_the_refusal_agrees(browser, hubei):
+    invite = open_task(hubei.negotiation, "invite_members")
+    lead = browser.as_("college_42_1")
+    page = lead.get(f"/tasks/{invite.task_id}/").content.decode()
+    assert 'data-minimum="2"' in page
+    assert "接受邀请的院校达到 2 所（含牵头院校本校）即向省级备案：截止前须至少有 1 所受邀院校接受。" in page
+    english = lead.get(f"/tasks/{invite.task_id}/", headers={"accept-language": "en"}).content.decode()
+    assert "once 2 colleges have accepted, your college as the lead included: at least 1 of the colleges" in english
+    refused = lead.post(f"/tasks/{invite.task_id}/", {"response_deadline": ""})
+    assert refused.status_code == 400 and "invite_enough_colleges" in refused.content.decode()
+    assert "联盟须有 2 所院校接受邀请（含牵头院校）方可备案，须至少邀请 1 所" in refused.content.decode()
+
+
+# --- deadlines ------------------------------------------------------------------------------
+
+
+def test_every_task_page_shows_its_deadline_or_says_it_has_none(browser, hubei):
+    hubei.do("invite_members", {"college_ids": [c.pk for c in hubei.invitees]})
+    respond = open_task(hubei.negotiation, "respond_invitation", hubei.invitees[0].pk)
+    assert respond.due_at is not None
+    page = browser.as_("college_42_2").get(f"/tasks/{respond.task_id}/").content.decode()
+    due = timezone.localtime(respond.due_at, ZoneInfo("Asia/Shanghai"))
+    assert f'截止时间: <time datetime="{due.isoformat()}">{due:%Y-%m-%d %H:%M}</time>' in page
+    for task in hubei.tasks("respond_invitation"):
+        services.complete(task.task_id, actor_for(task), {"decision": "accept"})
+    hubei.agree()
+    verify = open_task(hubei.negotiation, "verify_baseline")
+    assert verify.due_at is None
+    page = browser.as_("reviewer_42").get(f"/tasks/{verify.task_id}/").content.decode()
+    assert '<span id="task-due">无截止时间</span>' in page
+    english = browser.get(f"/tasks/{verify.task_id}/", headers={"accept-language": "en"}).content.decode()
+    assert '<span id="task-due">No deadline</span>' in english
+
+
+# --- the baselines table --------------------------------------------------------------------
+
+
+def test_the_baselines_table_shows_the_reviewers_reasons(browser, hubei, jiangsu):
+    hubei.form()
+    hubei.agree()
+    hubei.do("verify_baseline", {"decision": "return", "reasons": "考场租赁费用偏高\n请重新核算"})
+    jiangsu.form()
+    jiangsu.agree()
+    jiangsu.do("verify_baseline", {"decision": "verify"})
+    page = browser.as_("reviewer_42").get("/baselines/").content.decode()
+    assert "审核意见" in page and '<td class="reasons small">考场租赁费用偏高<br>请重新核算</td>' in page
+    everyone = browser.as_("ministry").get("/baselines/").content.decode()
+    assert "考场租赁费用偏高" in everyone and '<td class="reasons small">—</td>' in everyone
