@@ -128,3 +128,24 @@ def test_a_long_list_pages_and_the_next_page_keeps_the_filter(browser, filed, mo
     second = browser.get("/alliances/", data={"state": "formed", "page": "2"})
     assert len(_rows(second)) == 1 and _rows(second) != _rows(first)
     assert len(_rows(browser.get("/alliances/", data={"state": "formed", "page": "x"}))) == 1
+
+
+@pytest.mark.parametrize("url", ["/alliances/", "/negotiations/", "/baselines/", "/filings/", "/payments/"])
+def test_a_list_page_costs_the_same_queries_for_one_row_or_three(browser, world, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.workflows.walk import Walk
+
+    supervisor = browser.as_("ministry")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert supervisor.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    Walk("X-WEB-01", lead="college_42_1", invite=("college_42_2", "college_42_3")).through_filing()
+    one = queries()
+    Walk("X-PLC-03", lead="college_32_1", invite=("college_32_2", "college_32_3")).through_filing()
+    Walk("X-CLOUD-02", lead="college_42_2", invite=("college_42_1", "college_42_3")).through_filing()
+    assert queries() == one
