@@ -33,7 +33,9 @@ def _cap(serializer: serializers.Serializer, mode: str) -> str:
 
 class RefusalSerializer(serializers.Serializer):
     rule = serializers.CharField(help_text="the rule that refused, e.g. fee_cap_2357")
-    message = serializers.CharField(help_text="中文 / English, with the numbers")
+    message = serializers.CharField(help_text="the rule's wording with its numbers, in the request's Accept-Language")
+    params = serializers.DictField(child=serializers.CharField(), required=False,
+                                   help_text="the numbers and names in the message, e.g. {\"cap\": \"300.00\"}")
 
 
 class TaskSerializer(serializers.ModelSerializer):

@@ -4,7 +4,7 @@ A RuleViolation names its rule; the engine's errors carry a stable code; a state
 refuses a transition, or a process script that fails, is mapped here so that no caller ever
 shows a traceback for something a person did.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django_fsm import TransitionNotAllowed
 from SpiffWorkflow.exceptions import WorkflowException
@@ -20,9 +20,10 @@ class Refusal:
     status: int
     rule: str
     message: str
+    params: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"rule": self.rule, "message": self.message}
+        return {"rule": self.rule, "message": self.message, "params": self.params}
 
 
 REFUSED = (RuleViolation, EngineError, TransitionNotAllowed, WorkflowException)
@@ -31,7 +32,7 @@ REFUSED = (RuleViolation, EngineError, TransitionNotAllowed, WorkflowException)
 def refusal_of(error: Exception) -> Refusal:
     """Return the refusal to show for one of the REFUSED errors."""
     if isinstance(error, RuleViolation):
-        return Refusal(error.status, error.rule, error.message)
+        return Refusal(error.status, error.rule, error.message, error.shown_params())
     if isinstance(error, EngineError):
         return Refusal(ENGINE_STATUS.get(type(error), 400), error.code, error.message)
     if isinstance(error, TransitionNotAllowed):
