@@ -310,6 +310,7 @@ def correlate_message(name: str, payload: dict, correlation: dict, actor=None):
 
 
 @transaction.atomic
+@transaction.atomic
 def broadcast_message(name: str, payload: dict, correlation: dict, actor=None) -> list[ProcessInstance]:
     """Deliver a message to every task waiting for it now with that correlation; keep nothing.
 
