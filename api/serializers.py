@@ -211,13 +211,33 @@ class ReopenedSerializer(serializers.Serializer):
     reopened_agreements = serializers.ListField(child=serializers.IntegerField())
 
 
+class SignatureSerializer(serializers.Serializer):
+    party = serializers.ChoiceField(choices=["alliance", "teo"], help_text="alliance = Party A, teo = Party B")
+    name = serializers.CharField(allow_null=True, help_text="who signed; null while unsigned")
+    organization = serializers.CharField(help_text="for which organization")
+    at = serializers.DateTimeField(allow_null=True)
+
+
 class AgreementSerializer(serializers.ModelSerializer):
     filing_no = serializers.CharField(source="filing.filing_no", default=None)
+    province = serializers.CharField(source="negotiation.alliance.province.name")
+    certificate = serializers.CharField(source="negotiation.certificate.code")
+    training_content = serializers.CharField(source="negotiation.training_content",
+                                             help_text="the teacher-training content the parties agreed")
+    concluded_at = serializers.DateTimeField(allow_null=True, read_only=True,
+                                             help_text="the agreement's date: when the second side signed")
+    valid_until = serializers.DateField(read_only=True, help_text="the term ends on 31 December of its batch year")
+    signatures = serializers.SerializerMethodField()
 
     class Meta:
         model = Agreement
-        fields = ["id", "negotiation_id", "baseline_id", "fee", "state", "signed_by_alliance_at",
-                  "signed_by_teo_at", "filing_no", "created_at"]
+        fields = ["id", "number", "year", "negotiation_id", "baseline_id", "province", "certificate", "fee",
+                  "training_content", "state", "signed_by_alliance_at", "signed_by_teo_at", "signatures",
+                  "concluded_at", "valid_until", "filing_no", "created_at"]
+
+    @extend_schema_field(SignatureSerializer(many=True))
+    def get_signatures(self, agreement) -> list[dict]:
+        return SignatureSerializer(agreement.signatures(), many=True).data
 
 
 class FilingSerializer(serializers.ModelSerializer):

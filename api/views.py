@@ -195,7 +195,8 @@ class AgreementViewSet(ReadOnly):
     serializer_class = s.AgreementSerializer
     visible = staticmethod(permissions.visible_agreements)
     filterset_class = AgreementFilter
-    prefetch = ("filing",)
+    prefetch = ("filing", "negotiation__alliance__province", "negotiation__alliance__lead",
+                "alliance_signatory__person__organization", "teo_signatory__person__organization")
 
     @extend_schema(request=s.AssessmentCreateSerializer, responses={201: s.SittingSerializer, **REFUSALS},
                    summary="Record a college's sitting (the message its payment waits for, sent once); "

@@ -357,10 +357,12 @@ def review_context(negotiation: Negotiation) -> dict:
 
 @role_required()
 def agreement(request, pk):
-    obj = visible_or_404(permissions.visible_agreements(request.user), pk=pk)
+    obj = visible_or_404(permissions.visible_agreements(request.user).select_related(
+        "negotiation__alliance__lead", "negotiation__certificate__teo", "baseline__province",
+        "alliance_signatory__person__organization", "teo_signatory__person__organization"), pk=pk)
     negotiation = obj.negotiation
     return render(request, "portal/agreement.html", {
-        "nav": "negotiations", "agreement": obj, "negotiation": negotiation,
+        "nav": "negotiations", "agreement": obj, "negotiation": negotiation, "signatures": obj.signatures(),
         "members": negotiation.alliance.accepted_members().select_related("college"),
         "accepted": negotiation.proposals.filter(state="accepted").order_by("-round_no").first(),
         "cost_items": {i.code: i for i in CostItem.objects.all()},

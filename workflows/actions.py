@@ -239,9 +239,7 @@ def verify_baseline(ctx: TaskContext) -> dict:
         else:
             baseline.verify(ctx.actor, now)
         baseline.save()
-        agreement = Agreement.objects.create(
-            negotiation=negotiation, baseline=existing or baseline, fee=baseline.fee
-        )
+        agreement = Agreement.objects.create_numbered(negotiation, existing or baseline, baseline.fee, now)
         if existing is None:  # a new provincial standard: agreements re-opened for it sign again
             services.announce_baseline(baseline, ctx.actor)
         return {"verification_outcome": "verified", "agreement_id": agreement.pk}
@@ -261,7 +259,7 @@ def verify_baseline(ctx: TaskContext) -> dict:
 
 def _sign(ctx: TaskContext, party: str) -> dict:
     agreement = Agreement.objects.select_for_update().get(pk=ctx.task.data["agreement_id"])
-    agreement.record_signature(party, timezone.now())
+    agreement.record_signature(party, timezone.now(), ctx.actor)
     if agreement._both_signed():
         agreement.complete_signing()
         agreement.save()

@@ -22,7 +22,7 @@ PASSWORD = "demo12345"
 COST_ITEMS = Path(__file__).resolve().parent / "data" / "cost_items.json"
 
 DEMO_PAPER_COPY_PRICE = "25.00"  # a paper copy, delivery included (the rule allows at most 40.00)
-PROVINCES = [("42", "湖北省"), ("32", "江苏省")]
+PROVINCES = [("42", "湖北省", "鄂"), ("32", "江苏省", "苏")]
 COLLEGES = {
     "42": ["武汉职业技术学院", "湖北交通职业技术学院", "武汉船舶职业技术学院"],
     "32": ["南京工业职业技术大学", "无锡职业技术学院", "常州信息职业技术学院"],
@@ -66,8 +66,8 @@ def load_demo() -> dict:
     """Create the demo world; running it twice changes nothing."""
     load_cost_items()
     world = {"colleges": [], "teos": [], "certificates": []}
-    for code, name in PROVINCES:
-        province, _ = Province.objects.get_or_create(code=code, defaults={"name": name})
+    for code, name, abbreviation in PROVINCES:
+        province, _ = Province.objects.get_or_create(code=code, defaults={"name": name, "abbreviation": abbreviation})
         dept, _ = Organization.objects.get_or_create(
             name=f"{name}教育厅", defaults={"kind": Organization.Kind.EDUCATION_DEPT, "province": province})
         _account(f"reviewer_{code}", dept, Role.REVIEWER)

@@ -4,10 +4,12 @@ No state field is ever assigned: every change goes through a `@transition`, whos
 call the rules in `workflows.rules` and refuse with the rule's wording.
 """
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from workflows import rules
@@ -39,6 +41,8 @@ class Role(models.TextChoices):
 class Province(models.Model):
     code = models.CharField(max_length=10, unique=True)
     name = models.CharField(max_length=50)
+    abbreviation = models.CharField(
+        max_length=1, help_text="the one-character abbreviation (简称) that opens its agreements' numbers, e.g. 鄂")
 
     def __str__(self) -> str:
         return self.name
@@ -472,6 +476,23 @@ class Baseline(FSMModelMixin, models.Model):
 # --- agreement (签署协议) and filing (备案) ------------------------------------------------
 
 
+class AgreementManager(models.Manager):
+    def create_numbered(self, negotiation: Negotiation, baseline: Baseline, fee: Decimal, at=None) -> "Agreement":
+        """Create an agreement with the next formal number of its province and batch year.
+
+        The province's row is locked first, so two agreements of one province never take the
+        same sequence (on SQLite the write transaction is exclusive already); a unique
+        (province, year, sequence) is the schema's guard behind it.
+        """
+        province = Province.objects.select_for_update().get(pk=negotiation.alliance.province_id)
+        year = timezone.localtime(at or timezone.now(), ZoneInfo(settings.DISPLAY_TIME_ZONE)).year
+        last = self.filter(province=province, year=year).aggregate(models.Max("sequence"))
+        sequence = (last["sequence__max"] or 0) + 1
+        number = rules.agreement_number(province.abbreviation, negotiation.certificate.code, year, sequence)
+        return self.create(negotiation=negotiation, baseline=baseline, fee=fee, province=province, year=year,
+                           sequence=sequence, number=number)
+
+
 class Agreement(FSMModelMixin, models.Model):
     class State(models.TextChoices):
         AWAITING_SIGNATURES = "awaiting_signatures", "待签署 Awaiting signatures"
@@ -481,20 +502,60 @@ class Agreement(FSMModelMixin, models.Model):
 
     negotiation = models.ForeignKey(Negotiation, on_delete=models.PROTECT, related_name="agreements")
     baseline = models.ForeignKey(Baseline, on_delete=models.PROTECT, related_name="agreements")
+    number = models.CharField(max_length=60, unique=True, help_text="协议编号, e.g. 鄂-X-CLOUD-02-2026-0001")
+    province = models.ForeignKey(Province, on_delete=models.PROTECT,
+                                 help_text="the alliance's: it numbers the agreement")
+    year = models.PositiveSmallIntegerField(help_text="the batch year (Beijing time) it was made in and is valid for")
+    sequence = models.PositiveIntegerField(help_text="its place among the province's agreements of the year")
     fee = models.DecimalField(**MONEY)
     state = FSMField(default=State.AWAITING_SIGNATURES, choices=State.choices, protected=True)
     signed_by_alliance_at = models.DateTimeField(null=True, blank=True)
     signed_by_teo_at = models.DateTimeField(null=True, blank=True)
+    alliance_signatory = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                           on_delete=models.PROTECT, related_name="+")
+    teo_signatory = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = AgreementManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["province", "year", "sequence"], name="one_sequence_per_province_year")
+        ]
+
     def __str__(self) -> str:
-        return f"协议 Agreement #{self.pk} {self.negotiation}"
+        return f"协议 Agreement {self.number}"
+
+    @property
+    def concluded_at(self):
+        """When the second side signed: the agreement's date."""
+        if not self._both_signed():
+            return None
+        return max(self.signed_by_alliance_at, self.signed_by_teo_at)
+
+    @property
+    def valid_until(self):
+        """The last day of its term: the agreement is valid for its batch year."""
+        return rules.term_end(self.year)
+
+    def signatures(self) -> list[dict]:
+        """Who signed for the alliance (Party A) and for the TEO (Party B), for which organization, when."""
+        sides = (("alliance", self.negotiation.alliance.lead), ("teo", self.negotiation.certificate.teo))
+        return [self._signature(party, organization) for party, organization in sides]
+
+    def _signature(self, party: str, side: Organization) -> dict:
+        signatory = getattr(self, f"{party}_signatory")
+        person = getattr(signatory, "person", None) if signatory else None
+        return {"party": party, "at": getattr(self, f"signed_by_{party}_at"),
+                "name": (signatory.get_full_name() or signatory.username) if signatory else None,
+                "organization": person.organization if person else side}
 
     def _both_signed(self) -> bool:
         return bool(self.signed_by_alliance_at and self.signed_by_teo_at)
 
-    def record_signature(self, party: str, at) -> None:
-        """Note one side's signature; the transition to SIGNED needs both."""
+    def record_signature(self, party: str, at, signatory=None) -> None:
+        """Note one side's signature and who gave it; the transition to SIGNED needs both."""
         if self.state != self.State.AWAITING_SIGNATURES:
             raise RuleViolation(
                 "agreement_not_signable",
@@ -503,6 +564,7 @@ class Agreement(FSMModelMixin, models.Model):
                 status=409,
             )
         setattr(self, f"signed_by_{party}_at", at)
+        setattr(self, f"{party}_signatory", signatory)
 
     @transition(field=state, source=State.AWAITING_SIGNATURES, target=State.SIGNED, conditions=[_both_signed])
     def complete_signing(self):
@@ -525,6 +587,8 @@ class Agreement(FSMModelMixin, models.Model):
         self.fee = baseline.fee
         self.signed_by_alliance_at = None
         self.signed_by_teo_at = None
+        self.alliance_signatory = None
+        self.teo_signatory = None
 
 
 class Filing(FSMModelMixin, models.Model):

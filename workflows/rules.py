@@ -235,3 +235,17 @@ def check_paper_certificate_price(price: Decimal) -> None:
             f"纸质证书收费不超过 40 元（含邮寄），填写的是 {price:.2f} 元 / a paper certificate costs the "
             f"student at most 40.00 CNY including delivery, asked {price:.2f}",
         )
+
+
+def agreement_number(abbreviation: str, certificate_code: str, year: int, sequence: int) -> str:
+    """Return an agreement's formal number, e.g. 鄂-X-CLOUD-02-2026-0001."""
+    # The province's abbreviation first, as its documents are numbered; the sequence restarts
+    # every batch year within the province.
+    return f"{abbreviation}-{certificate_code}-{year}-{sequence:04d}"
+
+
+def term_end(year: int) -> date:
+    """Return the last day of an agreement's term: 31 December of its batch year."""
+    # A batch's assessments are planned for September to December of its year; the next batch
+    # negotiates and signs anew, so an agreement never runs into another batch's year.
+    return date(year, 12, 31)

@@ -42,6 +42,7 @@ def test_each_role_carries_a_lifecycle_from_alliance_to_released_payment(page, s
 
     sign_in(page, "college_42_1")
     open_my_task(page, "screen_services")
+    page.fill("#id_training", "师资培训 5 天，含实操")  # the parties' own words go into the agreement
     page.click("text=开始协商")
     page.wait_for_selector("text=已办结")
 

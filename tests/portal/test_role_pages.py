@@ -193,7 +193,7 @@ def test_the_agreement_document_is_printable_with_the_verified_terms(browser, hu
     hubei.through_filing()
     agreement = hubei.negotiation.agreements.get()
     page = browser.as_("teo_1").get(f"/agreements/{agreement.pk}/").content.decode()
-    assert "window.print()" in page and "¥180.00" in page and "BA-" in page
+    assert "data-print" in page and "¥180.00" in page and "BA-" in page and agreement.number in page
     assert browser.as_("teo_2").get(f"/agreements/{agreement.pk}/").status_code == 404
     assert Negotiation.objects.get(pk=hubei.negotiation.pk).state == Negotiation.State.AGREED
 

@@ -189,6 +189,79 @@ def test_every_task_page_shows_its_deadline_or_says_it_has_none(browser, hubei):
     assert '<span id="task-due">No deadline</span>' in english
 
 
+# --- the agreement document -----------------------------------------------------------------
+
+
+def _document(page: str) -> str:
+    return page.split('<article class="document"', 1)[1].split("</article>", 1)[0]
+
+
+def test_the_agreement_is_a_formal_document_with_number_date_term_and_signatories(browser, hubei):
+    hubei.form()
+    hubei.do("screen_services", {"training_content": "师资培训 5 天，含 Web 前端实操"})
+    hubei.do("alliance_responds", {"decision": "accept"})
+    hubei.do("verify_baseline", {"decision": "verify"})
+    agreement = hubei.negotiation.agreements.get()
+    url = f"/agreements/{agreement.pk}/"
+    unsigned = _document(browser.as_("college_42_1").get(url).content.decode())
+    assert f'<span id="agreement-number">{agreement.number}</span>' in unsigned
+    assert agreement.number.startswith("鄂-X-WEB-01-") and "以双方签署之日为准（待签署）" in unsigned
+    assert unsigned.count("尚未签署") == 2
+    hubei.do("sign_alliance")
+    hubei.do("sign_teo")
+    agreement.refresh_from_db()
+    page = browser.get(url).content.decode()
+    document = _document(page)
+    concluded = timezone.localtime(agreement.concluded_at, ZoneInfo("Asia/Shanghai"))
+    assert f"协议日期：</strong>{concluded.year}年{concluded.month}月{concluded.day}日" in document
+    year = agreement.year
+    assert f"有效期：</strong>自双方签署之日起至 {year}年12月31日 止，适用于 {year} 年度批次。" in document
+    signed = timezone.localtime(agreement.signed_by_alliance_at, ZoneInfo("Asia/Shanghai"))
+    assert f"甲方（院校联盟）签署：</th>\n<td>college_42_1（武汉职业技术学院），{signed:%Y-%m-%d %H:%M}" in document
+    assert "teo_1（工业互联网培训评价有限公司）" in document
+    assert '<blockquote id="training-content">师资培训 5 天，含 Web 前端实操</blockquote>' in document
+    assert "5-day teacher training" not in document  # the parties' words, not the schedule's bilingual plan
+    assert "甲方（院校联盟）：" in document and "（牵头院校：武汉职业技术学院）" in document
+    text = re.sub(r"<[^>]+>", "", document)
+    assert not re.findall(r"[\u4e00-\u9fff）][,.:;!?(]", text), "half-width punctuation in the Chinese text"
+    english = _document(browser.get(url, headers={"accept-language": "en"}).content.decode())
+    assert "Agreement no.:" in english and f"for the {agreement.year} batch year." in english
+    assert f"31 December {agreement.year}" in english and "college_42_1 of 武汉职业技术学院" in english
+
+
+def test_the_agreement_page_has_no_inline_script_or_handler_and_prints_through_the_static_script(browser, hubei):
+    hubei.through_filing()
+    agreement = hubei.negotiation.agreements.get()
+    page = browser.as_("teo_1").get(f"/agreements/{agreement.pk}/").content.decode()
+    assert "data-print" in page and "portal/print.js" in page
+    assert not re.search(r"\son[a-z]+=", page) and " style=" not in page
+    assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", page))
+
+
+def test_the_agreement_opens_for_its_parties_and_not_for_a_lesser_role_or_an_outsider(browser, hubei):
+    hubei.form()
+    hubei.agree()
+    hubei.do("verify_baseline", {"decision": "verify"})
+    url = f"/agreements/{hubei.negotiation.agreements.get().pk}/"
+    assert browser.as_("college_42_1").get(url).status_code == 200
+    assert browser.as_("finance_42_1").get(url).status_code == 200  # its college's finance office reads it
+    assert browser.as_("student").get(url).status_code == 404  # a student of the lead college
+    assert browser.as_("teo_2").get(url).status_code == 404
+
+
+def test_the_screening_form_asks_for_the_training_content_instead_of_filling_in_the_schedules(browser, hubei):
+    hubei.form()
+    screen = open_task(hubei.negotiation, "screen_services")
+    page = browser.as_("college_42_1").get(f"/tasks/{screen.task_id}/").content.decode()
+    plan = hubei.negotiation.schedule.training_plan
+    textarea = r'<textarea id="id_training" name="training_content" required placeholder="[^"]+"></textarea>'
+    assert re.search(textarea, page)
+    assert f"公示的培训计划：{plan}" in page
+    refused = browser.post(f"/tasks/{screen.task_id}/", {"training_content": " ",
+                                                         "services": hubei.negotiation.schedule.services})
+    assert refused.status_code == 400 and "training_content_required" in refused.content.decode()
+
+
 # --- the baselines table --------------------------------------------------------------------
 
 

@@ -1,10 +1,14 @@
 """The data migrations fill what new required fields ask of the rows already there."""
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from workflows.models import FundingAllocation
+from workflows.models import Agreement, FundingAllocation, Province
 
+BEFORE_NUMBERS = [("workflows", "0005_agreement_number_and_signatories"),
+                  ("bpmn", "0002_deployed_at_set_by_every_deploy")]
 BEFORE_PURPOSES = [("workflows", "0003_assessment_corrections_and_paper_orders")]
 
 
@@ -35,6 +39,46 @@ def _negotiation(get, province, certificate, schedule, n: int):
                                                             province=province)
     alliance = get("workflows", "Alliance").objects.create(name=f"联盟{n}", lead=lead, province=province)
     return get("workflows", "Negotiation").objects.create(alliance=alliance, certificate=certificate, schedule=schedule)
+
+
+def _agreement(get, negotiation, made: datetime, **fields):
+    baseline = get("workflows", "Baseline").objects.create(
+        province=negotiation.alliance.province, certificate=negotiation.certificate, negotiation=negotiation,
+        fee="100.00", cap="200.00")
+    agreement = get("workflows", "Agreement").objects.create(negotiation=negotiation, baseline=baseline,
+                                                             fee="100.00", **fields)
+    get("workflows", "Agreement").objects.filter(pk=agreement.pk).update(created_at=made)
+    return agreement
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_agreements_get_numbers_in_order_and_signatories_from_the_audit_trail(django_user_model):
+    apps = _migrate(BEFORE_NUMBERS)
+    try:
+        get, hubei, other, certificate, schedule = _world(apps)
+        signer = get("auth", "User").objects.create(username="signer")
+        made = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+        signed_at = made + timedelta(days=2)
+        first = _agreement(get, _negotiation(get, hubei, certificate, schedule, 1), made,
+                           signed_by_alliance_at=signed_at)
+        new_year = _agreement(get, _negotiation(get, hubei, certificate, schedule, 2),
+                              datetime(2026, 12, 31, 16, 30, tzinfo=UTC))  # 2027-01-01 in Beijing
+        second = _agreement(get, _negotiation(get, hubei, certificate, schedule, 3), made + timedelta(hours=1))
+        elsewhere = _agreement(get, _negotiation(get, other, certificate, schedule, 4), made)
+        definition = get("bpmn", "ProcessDefinition").objects.create(process_id="certificate_lifecycle", version=1,
+                                                                     content_hash="x", sources={})
+        instance = get("bpmn", "ProcessInstance").objects.create(
+            definition=definition, business_key=f"negotiation:{first.negotiation_id}", state="{}")
+        get("bpmn", "AuditEntry").objects.create(instance=instance, actor=signer, action="completed",
+                                                 task_name="sign_alliance", at=signed_at)
+    finally:
+        _migrate(_latest())
+    assert dict(Province.objects.values_list("code", "abbreviation")) == {"42": "鄂", "99": "测"}
+    numbers = dict(Agreement.objects.values_list("pk", "number"))
+    assert numbers[first.pk] == "鄂-X-T-01-2026-0001" and numbers[second.pk] == "鄂-X-T-01-2026-0002"
+    assert numbers[new_year.pk] == "鄂-X-T-01-2027-0001" and numbers[elsewhere.pk] == "测-X-T-01-2026-0001"
+    assert Agreement.objects.get(pk=first.pk).alliance_signatory.username == "signer"
+    assert Agreement.objects.get(pk=first.pk).teo_signatory is None
 
 
 @pytest.mark.django_db(transaction=True)
