@@ -1,5 +1,6 @@
-"""The API's error bodies: every refusal is JSON naming the rule, in Chinese and English."""
+"""The API's error bodies: every refusal is JSON naming the rule, in the request's language."""
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
@@ -7,13 +8,13 @@ from rest_framework.views import exception_handler as drf_handler
 from workflows.refusals import REFUSED, refusal_of
 
 DRF_RULES = {
-    exceptions.NotAuthenticated: ("not_authenticated", "请先登录 / authentication is required"),
-    exceptions.AuthenticationFailed: ("authentication_failed", "认证失败 / authentication failed"),
-    exceptions.PermissionDenied: ("role_required", "当前角色无权执行此操作 / your role may not do this"),
-    exceptions.NotFound: ("not_found", "对象不存在或无权查看 / not found, or not yours to see"),
-    exceptions.MethodNotAllowed: ("method_not_allowed", "不支持此请求方法 / method not allowed"),
-    exceptions.ParseError: ("malformed_request", "请求体格式错误 / the request body is malformed"),
-    exceptions.Throttled: ("throttled", "请求过于频繁 / too many requests"),
+    exceptions.NotAuthenticated: ("not_authenticated", _("Authentication is required.")),
+    exceptions.AuthenticationFailed: ("authentication_failed", _("Authentication failed.")),
+    exceptions.PermissionDenied: ("role_required", _("Your role may not do this.")),
+    exceptions.NotFound: ("not_found", _("Not found, or not yours to see.")),
+    exceptions.MethodNotAllowed: ("method_not_allowed", _("Method not allowed.")),
+    exceptions.ParseError: ("malformed_request", _("The request body is malformed.")),
+    exceptions.Throttled: ("throttled", _("Too many requests.")),
 }
 
 
@@ -28,11 +29,11 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         response.data = {"rule": "invalid_input",
-                         "message": "输入有误 / the input is invalid", "fields": response.data}
+                         "message": str(_("The input is invalid.")), "params": {}, "fields": response.data}
         response.status_code = status.HTTP_400_BAD_REQUEST
         return response
     for kind, (rule, message) in DRF_RULES.items():
         if isinstance(exc, kind):
-            response.data = {"rule": rule, "message": message, "detail": str(exc.detail)}
+            response.data = {"rule": rule, "message": str(message), "params": {}, "detail": str(exc.detail)}
             break
     return response

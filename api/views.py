@@ -7,6 +7,7 @@ a JSON body naming the rule (400/409, 403 for a missing role).
 import json
 
 from django.db.models import Count, Prefetch
+from django.utils.translation import gettext_lazy as _lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -79,7 +80,7 @@ class TaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         task = inbox.task_for(request.user, task_id)
         # Seeing the lifecycle is not enough: a task is shown only to those who could act on it.
         if not inbox.actionable(request.user).filter(pk=task.pk).exists():
-            raise RuleViolation("task_not_found", "任务不存在或无权查看 / no such task, or not yours to see", 404)
+            raise RuleViolation("task_not_found", _lazy("No such task, or not yours to see."), 404)
         return Response(s.TaskSerializer(task).data)
 
     @extend_schema(summary="Open tasks held by others in lifecycles I started or acted in")
@@ -123,7 +124,7 @@ class AllianceViewSet(mixins.CreateModelMixin, ReadOnly):
         data = _valid(s.AllianceCreateSerializer, request.data)
         certificate = Certificate.objects.filter(pk=data["certificate_id"]).first()
         if certificate is None:
-            raise RuleViolation("certificate_unknown", f"证书不存在 / no certificate {data['certificate_id']}", 404)
+            raise RuleViolation("certificate_unknown", _lazy("No certificate %(id)s."), 404, id=data["certificate_id"])
         negotiation = services.start_lifecycle(request.user, certificate, alliance_name=data["name"])
         return Response(s.NegotiationSerializer(negotiation).data, status=status.HTTP_201_CREATED)
 
@@ -148,7 +149,7 @@ class FeeScheduleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         data = _valid(s.PublishSerializer, request.data)
         certificate = Certificate.objects.filter(pk=data["certificate_id"]).first()
         if certificate is None:
-            raise RuleViolation("certificate_unknown", f"证书不存在 / no certificate {data['certificate_id']}", 404)
+            raise RuleViolation("certificate_unknown", _lazy("No certificate %(id)s."), 404, id=data["certificate_id"])
         schedule = services.publish_schedule(request.user, certificate, data["fee"], data["lines"],
                                              paper_copy_price=data["paper_copy_price"],
                                              training_plan=data["training_plan"], services=data["services"])
@@ -207,7 +208,7 @@ class AgreementViewSet(ReadOnly):
         data = _valid(s.AssessmentCreateSerializer, request.data)
         college = Organization.objects.filter(pk=data["college_id"]).first()
         if college is None:
-            raise RuleViolation("college_not_member", f"院校不存在 / no college {data['college_id']}", 404)
+            raise RuleViolation("college_not_member", _lazy("No college %(id)s."), 404, id=data["college_id"])
         sitting = services.record_assessment(request.user, agreement, college, data["headcount"], data["held_on"])
         return Response(s.SittingSerializer(sitting).data, status=status.HTTP_201_CREATED)
 
@@ -298,8 +299,8 @@ class CertificateViewSet(ReadOnly):
         certificate = self.get_object()
         if "price" in request.data:
             raise RuleViolation("paper_price_published",
-                                "纸质证书价格以培训评价组织公示为准，请勿填写 / the price is the TEO's published "
-                                "paper-copy price: send the delivery address only")
+                                _lazy("The price is the TEO's published paper-copy price: send the delivery address "
+                                      "only."))
         data = _valid(s.PaperOrderRequestSerializer, request.data)
         order = services.order_paper_certificate(request.user, certificate, data["recipient"], data["phone"],
                                                  data["address"])

@@ -11,6 +11,7 @@ from uuid import UUID
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
@@ -95,7 +96,7 @@ def latest_definition(process_id: str) -> ProcessDefinition:
     try:
         return ProcessDefinition.objects.filter(process_id=process_id).latest()
     except ProcessDefinition.DoesNotExist:
-        raise EngineError(f"流程未部署 / process is not deployed: {process_id}") from None
+        raise EngineError(_("The process is not deployed: %(process)s"), process=process_id) from None
 
 
 def specs_of(definition: ProcessDefinition) -> tuple:
@@ -182,7 +183,7 @@ def _open_task(task_id) -> OpenTask:
         return OpenTask.objects.get(task_id=task_id)
     except (OpenTask.DoesNotExist, ValueError, TypeError):
         raise TaskNotReady(
-            f"任务已完成或不存在 / the task is not open (already completed or unknown): {task_id}"
+            _("The task is not open (already completed or unknown): %(task)s"), task=task_id
         ) from None
 
 
@@ -190,18 +191,17 @@ def _authorize(actor, open_task: OpenTask) -> None:
     allowed = HOOKS.authorize(actor, open_task) if HOOKS.authorize else False
     if not allowed:
         raise ActorNotAllowed(
-            f"无权办理此任务：该任务属于泳道 {open_task.role} / not allowed: the task "
-            f"'{open_task.label}' belongs to lane {open_task.role} of organization "
-            f"{open_task.organization_id}"
+            _("Not allowed: the task “%(task)s” belongs to lane %(lane)s of organization %(organization)s."),
+            task=open_task.label, lane=open_task.role, organization=open_task.organization_id,
         )
 
 
 def _ready_task(workflow: BpmnWorkflow, open_task: OpenTask):
     task = workflow.get_task_from_id(UUID(str(open_task.task_id)))
     if task is None:
-        raise TaskNotFound(f"流程中找不到任务 / task not found in the workflow: {open_task.task_id}")
+        raise TaskNotFound(_("Task not found in the workflow: %(task)s"), task=open_task.task_id)
     if task.state != TaskState.READY:
-        raise TaskNotReady(f"任务未就绪 / task is not ready: {open_task.label}")
+        raise TaskNotReady(_("The task is not ready: %(task)s"), task=open_task.label)
     return task
 
 
@@ -209,8 +209,7 @@ def _run_action(ctx: TaskContext) -> dict | None:
     action = action_for(ctx.open_task.process_id, ctx.open_task.task_name)
     if action is None:
         raise UnboundTask(
-            f"任务未绑定业务动作 / task has no bound action: "
-            f"{ctx.open_task.process_id}.{ctx.open_task.task_name}"
+            _("The task has no bound action: %(task)s"), task=f"{ctx.open_task.process_id}.{ctx.open_task.task_name}"
         )
     return action(ctx)
 
@@ -220,12 +219,10 @@ def claim(task_id, actor) -> OpenTask:
     """Take a group task for oneself; refused when someone else holds it."""
     open_task = OpenTask.objects.select_for_update().filter(task_id=task_id).first()
     if open_task is None:
-        raise TaskNotReady(f"任务已完成或不存在 / the task is not open: {task_id}")
+        raise TaskNotReady(_("The task is not open: %(task)s"), task=task_id)
     _authorize(actor, open_task)
     if open_task.claimed_by_id not in (None, actor.pk):
-        raise ActorNotAllowed(
-            f"任务已被他人认领 / the task is already claimed by {open_task.claimed_by}"
-        )
+        raise ActorNotAllowed(_("The task is already claimed by %(claimant)s."), claimant=open_task.claimed_by)
     open_task.claimed_by = actor
     open_task.save(update_fields=["claimed_by"])
     _audit(open_task.instance, actor, "claimed", task_name=open_task.task_name)
@@ -236,7 +233,7 @@ def claim(task_id, actor) -> OpenTask:
 def unclaim(task_id, actor) -> OpenTask:
     open_task = OpenTask.objects.select_for_update().filter(task_id=task_id).first()
     if open_task is None or open_task.claimed_by_id != actor.pk:
-        raise ActorNotAllowed("只能退回自己认领的任务 / only the claimant can release a task")
+        raise ActorNotAllowed(_("Only the claimant can release a task."))
     open_task.claimed_by = None
     open_task.save(update_fields=["claimed_by"])
     _audit(open_task.instance, actor, "unclaimed", task_name=open_task.task_name)
@@ -338,7 +335,7 @@ def _refuse_duplicate_pending(name: str, key: str) -> None:
         message_name=name, correlation_key=key, delivered_at__isnull=True
     ).exists():
         raise MessageNotExpected(
-            f"同一消息已在等待投递 / the same message is already waiting for delivery: {name} {key}"
+            _("The same message is already waiting for delivery: %(message)s %(key)s"), message=name, key=key
         )
 
 
@@ -346,7 +343,7 @@ def _deliver(instance: ProcessInstance, task_id, name: str, payload: dict, actor
     workflow = _workflow_for_update(instance)
     task = workflow.get_task_from_id(UUID(str(task_id)))
     if task is None or task.state != TaskState.WAITING:
-        raise MessageNotExpected(f"流程未在等待此消息 / the process is not waiting for {name}")
+        raise MessageNotExpected(_("The process is not waiting for %(message)s."), message=name)
     event = BpmnEvent(task.task_spec.event_definition, payload)
     task.task_spec.catch(task, event)
     task.task_spec._update(task)

@@ -1,4 +1,9 @@
-"""Engine errors. Each carries one message in Chinese and English that names the rule."""
+"""Engine errors. Each names its rule by a stable code and says why in the reader's language.
+
+The message is an English `gettext_lazy` text with `%(name)s` placeholders (its Chinese in the
+catalogue), the values travel as `params`; it is rendered in the language active where shown.
+"""
+from django.utils.functional import Promise
 
 
 class EngineError(Exception):
@@ -6,9 +11,22 @@ class EngineError(Exception):
 
     code = "engine_error"
 
-    def __init__(self, message: str):
+    def __init__(self, message: str | Promise, **params):
         super().__init__(message)
-        self.message = message
+        self.template = message
+        self.params = params
+
+    def __str__(self) -> str:
+        return self.message
+
+    @property
+    def message(self) -> str:
+        """The message in the active language, with its values."""
+        text = str(self.template)
+        return text % self.shown_params() if self.params else text
+
+    def shown_params(self) -> dict:
+        return {name: str(value) for name, value in self.params.items()}
 
 
 class ModelValidationError(EngineError):

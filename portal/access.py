@@ -7,6 +7,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from workflows.permissions import person_of
 from workflows.refusals import Refusal
@@ -22,8 +23,7 @@ def role_required(*roles):
             if person is None and request.user.is_staff:
                 return redirect("admin:index")  # the reference-data administrator has no role pages
             if person is None or (roles and person.role not in roles):
-                refusal = Refusal(403, "role_required",
-                                  "当前角色无权访问此页面 / your role may not open this page")
+                refusal = Refusal(403, "role_required", _("Your role may not open this page."))
                 return render(request, "portal/refused.html", {"refusal": refusal}, status=403)
             request.person = person
             return view(request, *args, **kwargs)

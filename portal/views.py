@@ -15,6 +15,7 @@ from django.db.models import Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from bpmn import engine
@@ -221,11 +222,11 @@ def alliances(request):
     if request.method == "POST":
         if request.person.role != Role.COLLEGE:
             return _refused_list(request, "alliances", filters.AllianceFilter, visible, context, RuleViolation(
-                "alliance_lead_college", "牵头单位须为试点院校 / the lead must be a pilot college", 403))
+                "alliance_lead_college", _lazy("The lead must be a pilot college."), 403))
         certificate = Certificate.objects.filter(pk=posted_pk(request.POST.get("certificate"))).first()
         if certificate is None:
             return _refused_list(request, "alliances", filters.AllianceFilter, visible, context, RuleViolation(
-                "certificate_required", "请选择证书 / choose a certificate"))
+                "certificate_required", _lazy("Choose a certificate.")))
         try:
             negotiation = services.start_lifecycle(request.user, certificate,
                                                    alliance_name=request.POST.get("name", "").strip())
@@ -413,7 +414,7 @@ def record_sitting(request, pk):
     college = Organization.objects.filter(pk=posted_pk(request.POST.get("college"))).first()
     try:
         if college is None:
-            raise RuleViolation("college_required", "请选择院校 / choose a college")
+            raise RuleViolation("college_required", _lazy("Choose a college."))
         headcount = _integer(request.POST.get("headcount"), "headcount")
         services.record_assessment(request.user, agreement_obj, college, headcount,
                                    _date(request.POST.get("held_on"), "held_on"))
@@ -457,11 +458,14 @@ def record_makeup(request, pk):
     return redirect("assessments")
 
 
+FIELD_LABELS = {"headcount": _lazy("headcount"), "held_on": _lazy("date held")}
+
+
 def _integer(raw, field: str) -> int:
     value = str(raw or "").strip()
     if not (value.isascii() and value.isdigit()) or len(value) > 18:  # no '²', no 5,000-digit numbers
-        raise RuleViolation(
-            f"{field}_not_integer", f"{field} 须为非负整数 / {field} must be a whole number: {value[:20]!r}")
+        raise RuleViolation(f"{field}_not_integer", _lazy("The %(field)s must be a whole number: %(given)s"),
+                            field=FIELD_LABELS.get(field, field), given=repr(value[:20]))
     return int(value)
 
 
@@ -473,8 +477,8 @@ def _date(raw, field: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise RuleViolation(f"{field}_invalid",
-                            f"日期格式须为 年-月-日 / {field} must be a date as YYYY-MM-DD: {value!r}"[:200]) from None
+        raise RuleViolation(f"{field}_invalid", _lazy("The %(field)s must be a date as YYYY-MM-DD: %(given)s"),
+                            field=FIELD_LABELS.get(field, field), given=repr(value)[:100]) from None
 
 
 @require_POST

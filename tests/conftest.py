@@ -7,6 +7,17 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request with Accept-Language: en leaves English active in the thread; each test starts in
+    # the default language (zh-hans), as a server process answering a new request does.
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
 @pytest.fixture
 def deployed(db):
     from bpmn import engine

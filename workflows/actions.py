@@ -6,6 +6,7 @@ task data the process model's gateways read. Raising RuleViolation leaves nothin
 from datetime import datetime, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from bpmn.hooks import TaskContext, bind
 from workflows import rules, services
@@ -28,28 +29,29 @@ from workflows.money import parse_amount, to_fen
 from workflows.proposals import table_offer, table_schedule, validated_offer
 
 INVITATION_DAYS = 7
+FIELD_LABELS = {"training_content": _("training content"), "comment": _("comment"), "reasons": _("reasons"),
+                "note": _("note"), "supervision_note": _("supervision note")}
 
 
 def _decision(data: dict, allowed: tuple[str, ...]) -> str:
     decision = data.get("decision")
     if decision not in allowed:
-        raise RuleViolation(
-            "decision_required",
-            f"请选择办理结果（{' / '.join(allowed)}）/ choose a decision: {', '.join(allowed)}; "
-            f"got {decision!r}",
-        )
+        raise RuleViolation("decision_required", _("Choose a decision: %(allowed)s; got %(given)s."),
+                            allowed=", ".join(allowed), given=repr(decision)[:100])
     return decision
 
 
 def _text(data: dict, key: str, required: bool = False, limit: int = 5000) -> str:
     raw = data.get(key)
     if raw is not None and not isinstance(raw, str):
-        raise RuleViolation(f"{key}_not_text", f"{key} 须为文本 / {key} must be text, not {type(raw).__name__}")
+        raise RuleViolation(f"{key}_not_text", _("The %(field)s must be text, not %(kind)s."),
+                            field=FIELD_LABELS.get(key, key), kind=type(raw).__name__)
     value = (raw or "").strip()
     if required and not value:
-        raise RuleViolation(f"{key}_required", f"须填写{key} / {key} is required")
+        raise RuleViolation(f"{key}_required", _("The %(field)s is required."), field=FIELD_LABELS.get(key, key))
     if len(value) > limit:
-        raise RuleViolation(f"{key}_too_long", f"{key} 过长 / {key} is longer than {limit} characters")
+        raise RuleViolation(f"{key}_too_long", _("The %(field)s is longer than %(limit)s characters."),
+                            field=FIELD_LABELS.get(key, key), limit=limit)
     return value
 
 
@@ -71,7 +73,8 @@ def invite_members(ctx: TaskContext) -> dict:
 
 def _invitable_colleges(alliance: Alliance, ids: list, minimum: int) -> list[Organization]:
     if not isinstance(ids, list):
-        raise RuleViolation("college_ids_not_a_list", f"邀请名单须为院校编号列表 / college_ids must be a list: {ids!r}")
+        raise RuleViolation("college_ids_not_a_list", _("The invited colleges must be a list of ids: %(given)s"),
+                            given=repr(ids)[:100])
     ids = [int(i) for i in ids if str(i).isdigit() and int(i) != alliance.lead_id]
     colleges = list(
         Organization.objects.filter(
@@ -81,8 +84,8 @@ def _invitable_colleges(alliance: Alliance, ids: list, minimum: int) -> list[Org
     if len(colleges) != len(set(ids)):
         raise RuleViolation(
             "invite_colleges_of_province",
-            f"只能邀请本省（{alliance.province}）的试点院校 / invite only pilot colleges of "
-            f"{alliance.province}; got {ids}",
+            _("Invite only pilot colleges of %(province)s; got %(given)s."),
+            province=str(alliance.province), given=str(ids)[:100],
         )
     # The lead has accepted already and counts toward the model's minimum: the rest must be invited
     # (one at least: an alliance is colleges banding together).
@@ -90,9 +93,9 @@ def _invitable_colleges(alliance: Alliance, ids: list, minimum: int) -> list[Org
     if len(colleges) < needed:
         raise RuleViolation(
             "invite_enough_colleges",
-            f"联盟须有 {minimum} 所院校接受邀请（含牵头院校）方可备案，须至少邀请 {needed} 所本省试点院校，"
-            f"现邀请 {len(colleges)} 所 / an alliance is registered once {minimum} colleges have accepted, the "
-            f"lead included: invite at least {needed} pilot college(s) of {alliance.province}, not {len(colleges)}",
+            _("An alliance is registered once %(minimum)s colleges have accepted, the lead included: invite at "
+              "least %(needed)s pilot college(s) of %(province)s, not %(invited)s."),
+            minimum=minimum, needed=needed, province=str(alliance.province), invited=len(colleges),
         )
     return colleges
 
@@ -103,11 +106,12 @@ def _deadline(raw) -> datetime:
     try:
         deadline = datetime.fromisoformat(str(raw))
     except ValueError:
-        raise RuleViolation("deadline_invalid", f"截止时间格式错误 / deadline is not a date: {raw!r}") from None
+        raise RuleViolation("deadline_invalid", _("The deadline is not a date: %(given)s"),
+                            given=repr(raw)[:100]) from None
     if deadline.tzinfo is None:
         deadline = timezone.make_aware(deadline, timezone.get_fixed_timezone(480))
     if deadline <= timezone.now():
-        raise RuleViolation("deadline_in_past", f"截止时间须晚于现在 / the deadline must be in the future: {raw}")
+        raise RuleViolation("deadline_in_past", _("The deadline must be in the future: %(given)s"), given=str(raw))
     return deadline
 
 
@@ -148,13 +152,15 @@ def _services(raw, offered: list[str]) -> list[str]:
     if raw is None:
         return offered
     if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
-        raise RuleViolation("services_not_a_list", f"服务内容须为文本列表 / services must be a list of text: {raw!r}")
+        raise RuleViolation("services_not_a_list", _("The services must be a list of text: %(given)s"),
+                            given=repr(raw)[:100])
     unknown = [item for item in raw if item not in offered]
     if unknown:
         raise RuleViolation("services_not_published",
-                            f"只能从公示的服务中选择 / choose among the published services; not published: {unknown}")
+                            _("Choose among the published services; not published: %(unknown)s"),
+                            unknown=", ".join(str(item) for item in unknown)[:200])
     if not raw:
-        raise RuleViolation("services_required", "至少选择一项服务 / choose at least one service")
+        raise RuleViolation("services_required", _("Choose at least one service."))
     return list(dict.fromkeys(raw))
 
 
@@ -162,7 +168,7 @@ def _respond(ctx: TaskContext, party: str) -> dict:
     negotiation = _negotiation(ctx)
     proposal = negotiation.open_proposal()
     if proposal is None or proposal.party == party:
-        raise RuleViolation("no_offer_to_answer", "没有待回应的报价 / there is no offer to answer", 409)
+        raise RuleViolation("no_offer_to_answer", _("There is no offer to answer."), 409)
     decision = _decision(ctx.data, ("accept", "counter", "reject"))
     if decision == "accept":
         return _accept(negotiation, proposal)
@@ -331,18 +337,16 @@ def release_payment(ctx: TaskContext) -> dict:
 
 def _allocations(payment: Payment, raw: list) -> list[dict]:
     if not raw:
-        raise RuleViolation("funding_required", "须选择资金来源 / choose at least one funding source")
+        raise RuleViolation("funding_required", _("Choose at least one funding source."))
     if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
-        raise RuleViolation("funding_malformed",
-                            f"资金来源须为列表，每项含 source 与 amount / funding must be a list of "
-                            f"{{source, amount}} objects: {raw!r}"[:300])
+        raise RuleViolation("funding_malformed", _("The funding must be a list of {source, amount} objects: %(given)s"),
+                            given=repr(raw)[:200])
     sources = set(FundingAllocation.Source.values)
     saved = []
     for item in raw:
         if item.get("source") not in sources:
-            raise RuleViolation(
-                "funding_source_unknown", f"未知的资金来源 / unknown funding source: {item.get('source')!r}"
-            )
+            raise RuleViolation("funding_source_unknown", _("Unknown funding source: %(given)s"),
+                                given=repr(item.get("source"))[:100])
         amount = parse_amount(item.get("amount"), f"funding {item['source']}")
         # Stored as the vocabulary's code, whatever spelling was sent; Payment.release checks it again.
         purpose = rules.check_special_fund_use(item["source"], item.get("purpose") or FundingPurpose.ASSESSMENT_FEE)

@@ -2,6 +2,8 @@
 from decimal import Decimal
 from types import SimpleNamespace
 
+from django.utils.translation import gettext_lazy as _
+
 from bpmn import caches, engine, parser
 from bpmn.models import ProcessDefinition
 from workflows.errors import RuleViolation
@@ -36,7 +38,7 @@ def cap_for(mode: str) -> Decimal:
     result = table.result(task)
     if not result or result.get("cap_fen") is None:
         raise RuleViolation(
-            "assessment_mode_unknown", f"未知的考核方式 / unknown assessment mode: {mode!r}"
+            "assessment_mode_unknown", _("Unknown assessment mode: %(mode)s"), mode=repr(mode)
         )
     return (Decimal(int(result["cap_fen"])) / 100).quantize(Decimal("0.01"))
 

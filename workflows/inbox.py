@@ -5,6 +5,7 @@ due date); the same lane → role table that authorizes completion decides what 
 """
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from bpmn.models import AuditEntry, OpenTask
 from workflows.assignment import LANE_ROLES
@@ -95,10 +96,10 @@ def task_for(user, task_id) -> OpenTask:
             at = timezone.localtime(done.at, timezone.get_fixed_timezone(480))
             raise RuleViolation(
                 "task_not_ready",
-                f"任务已由 {done.actor} 于 {at:%Y-%m-%d %H:%M} 办结 / the task was already completed by "
-                f"{done.actor} at {at:%Y-%m-%d %H:%M} (Beijing time)", 409)
-        raise RuleViolation("task_not_found", "任务不存在或无权查看 / no such task, or not yours to see", 404)
+                _("The task was already completed by %(actor)s at %(at)s (Beijing time)."), 409,
+                actor=str(done.actor), at=f"{at:%Y-%m-%d %H:%M}")
+        raise RuleViolation("task_not_found", _("No such task, or not yours to see."), 404)
     negotiation = negotiation_of(task)
     if negotiation is None or not can_view(user, negotiation):
-        raise RuleViolation("task_not_found", "任务不存在或无权查看 / no such task, or not yours to see", 404)
+        raise RuleViolation("task_not_found", _("No such task, or not yours to see."), 404)
     return task

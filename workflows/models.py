@@ -10,11 +10,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from workflows import rules
 from workflows.errors import RuleViolation
 from workflows.funding import FundingPurpose, FundingSource
+from workflows.labels import half
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -154,7 +156,7 @@ class FeeSchedule(FSMModelMixin, models.Model):
         # A student's paper copy is priced in advance like the fee, never typed by the student.
         if self.paper_copy_price is None:
             raise RuleViolation("paper_copy_price_required",
-                                "须公示纸质证书价格（含邮寄）/ publish the price of a paper copy, delivery included")
+                                _("Publish the price of a paper copy, delivery included."))
         rules.check_paper_certificate_price(self.paper_copy_price)
         return True
 
@@ -200,8 +202,8 @@ class Alliance(FSMModelMixin, models.Model):
         if count < minimum:
             raise RuleViolation(
                 "alliance_min_members",
-                f"联盟须至少 {minimum} 所院校接受邀请（含牵头院校），现有 {count} 所 / an alliance needs at "
-                f"least {minimum} accepting colleges, the lead included; it has {count}",
+                _("An alliance needs at least %(minimum)s accepting colleges, the lead included; it has %(count)s."),
+                minimum=minimum, count=count,
             )
         return True
 
@@ -446,7 +448,7 @@ class Baseline(FSMModelMixin, models.Model):
         if existing is None or existing.fee != self.fee:
             raise RuleViolation(
                 "one_standard_per_province",
-                "只能沿用本省已核定的相同基线 / only an identical verified baseline can be adopted",
+                _("Only an identical verified baseline can be adopted."),
                 409,
             )
         return True
@@ -559,9 +561,9 @@ class Agreement(FSMModelMixin, models.Model):
         if self.state != self.State.AWAITING_SIGNATURES:
             raise RuleViolation(
                 "agreement_not_signable",
-                f"协议当前状态为 {self.get_state_display()}，不能签署 / the agreement cannot be signed "
-                f"in state {self.state}",
+                _("The agreement cannot be signed in its state: %(state)s."),
                 status=409,
+                state=half(self.get_state_display()),
             )
         setattr(self, f"signed_by_{party}_at", at)
         setattr(self, f"{party}_signatory", signatory)
@@ -765,9 +767,9 @@ class Payment(FSMModelMixin, models.Model):
         if self.agreement.state != Agreement.State.FILED:
             raise RuleViolation(
                 "agreement_filed_first",
-                f"协议备案后方可拨付（当前：{self.agreement.get_state_display()}）/ release payments "
-                "only under a filed agreement",
+                _("Release payments only under a filed agreement (now: %(state)s)."),
                 409,
+                state=half(self.agreement.get_state_display()),
             )
         return True
 

@@ -1,6 +1,8 @@
 """Money: Decimal yuan with two places, never float; integer fen inside task data."""
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.utils.translation import gettext_lazy as _
+
 from workflows.errors import RuleViolation
 
 CENT = Decimal("0.01")
@@ -10,35 +12,44 @@ MAX_AMOUNT = Decimal("100000000.00")  # 1亿元: no single fee, payment or line 
 def parse_amount(value, field: str = "amount") -> Decimal:
     """Return a non-negative Decimal with two places, or refuse the value with the rule."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise RuleViolation("amount_required", f"金额必填 / {field} is required")
+        raise RuleViolation("amount_required", _("An amount is required (%(field)s)."), field=field)
     if isinstance(value, float | bool):
         raise RuleViolation(
             "amount_not_decimal",
-            f"金额须为十进制数字字符串 / {field} must be a decimal string, not {type(value).__name__}",
+            _("The %(field)s must be a decimal string, not %(kind)s."),
+            field=field,
+            kind=type(value).__name__,
         )
     try:
         amount = Decimal(str(value).strip().replace(",", ""))
     except InvalidOperation:
         raise RuleViolation(
-            "amount_not_numeric", f"金额不是数字 / {field} is not a number: {value!r}"
+            "amount_not_numeric", _("The %(field)s is not a number: %(value)s"), field=field, value=repr(value)
         ) from None
     return _checked(amount, field, value)
 
 
 def _checked(amount: Decimal, field: str, raw) -> Decimal:
     if not amount.is_finite():
-        raise RuleViolation("amount_not_numeric", f"金额不是数字 / {field} is not a number: {raw!r}")
+        raise RuleViolation("amount_not_numeric", _("The %(field)s is not a number: %(value)s"),
+                            field=field, value=repr(raw))
     if amount < 0:
-        raise RuleViolation("amount_negative", f"金额不能为负 / {field} must not be negative: {raw}")
+        raise RuleViolation("amount_negative", _("The %(field)s must not be negative: %(value)s"),
+                            field=field, value=str(raw))
     if amount > MAX_AMOUNT:
         raise RuleViolation(
             "amount_too_large",
-            f"金额过大 / {field} is absurdly large: {raw} exceeds {MAX_AMOUNT} 元",
+            _("The %(field)s is absurdly large: %(value)s exceeds %(max)s CNY."),
+            field=field,
+            value=str(raw),
+            max=MAX_AMOUNT,
         )
     if amount != amount.quantize(CENT):
         raise RuleViolation(
             "amount_precision",
-            f"金额最多两位小数 / {field} has more than two decimal places: {raw}",
+            _("The %(field)s has more than two decimal places: %(value)s"),
+            field=field,
+            value=str(raw),
         )
     return amount.quantize(CENT)
 

@@ -6,6 +6,7 @@ shows a traceback for something a person did.
 """
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed
 from SpiffWorkflow.exceptions import WorkflowException
 
@@ -34,8 +35,12 @@ def refusal_of(error: Exception) -> Refusal:
     if isinstance(error, RuleViolation):
         return Refusal(error.status, error.rule, error.message, error.shown_params())
     if isinstance(error, EngineError):
-        return Refusal(ENGINE_STATUS.get(type(error), 400), error.code, error.message)
+        return Refusal(ENGINE_STATUS.get(type(error), 400), error.code, error.message, error.shown_params())
     if isinstance(error, TransitionNotAllowed):
-        return Refusal(409, "transition_not_allowed",
-                       f"当前状态不允许此操作 / this step is not allowed in the current state: {error}")
-    return Refusal(400, "process_step_failed", f"流程步骤失败 / a process step failed: {error}")
+        return _refusal(409, "transition_not_allowed",
+                        _("This step is not allowed in the current state: %(detail)s"), detail=str(error))
+    return _refusal(400, "process_step_failed", _("A process step failed: %(detail)s"), detail=str(error))
+
+
+def _refusal(status: int, rule: str, template, **params) -> Refusal:
+    return Refusal(status, rule, str(template) % params, params)

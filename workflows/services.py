@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from bpmn import engine
 from bpmn.models import AuditEntry, ProcessInstance
@@ -37,6 +38,8 @@ from workflows.money import parse_amount, to_fen
 from workflows.proposals import validated_offer
 
 LIFECYCLE = "certificate_lifecycle"
+FIELD_LABELS = {"recipient": _("recipient"), "phone": _("phone number"), "address": _("delivery address"),
+                "reason": _("reason")}
 RENEWAL = "agreement_renewal"
 
 
@@ -44,19 +47,17 @@ def person_of(user) -> Person:
     """The acting person, or a refusal: the services act only for someone with an organization."""
     person = permissions.person_of(user)
     if person is None:
-        raise RuleViolation("not_a_participant", "当前用户未登记所属单位 / the user has no organization", 403)
+        raise RuleViolation("not_a_participant", _("The user has no organization."), 403)
     return person
 
 
 def _require(user, role: str, organization: Organization | None = None) -> Person:
     person = person_of(user)
     if person.role != role or (organization is not None and person.organization_id != organization.pk):
-        raise RuleViolation(
-            "actor_not_allowed",
-            f"仅{Role(role).label.split(' ')[0]}可办理 / only a {Role(role).label.split(' ', 1)[1]}"
-            f"{' of ' + organization.name if organization else ''} may do this",
-            403,
-        )
+        if organization is None:
+            raise RuleViolation("actor_not_allowed", _("Only a %(role)s may do this."), 403, role=Role(role).label)
+        raise RuleViolation("actor_not_allowed", _("Only a %(role)s of %(organization)s may do this."), 403,
+                            role=Role(role).label, organization=organization.name)
     return person
 
 
@@ -107,7 +108,7 @@ def publish_schedule(actor, certificate: Certificate, fee, lines: dict, *, paper
 def _paper_copy_price(raw):
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         raise RuleViolation("paper_copy_price_required",
-                            "须公示纸质证书价格（含邮寄）/ publish the price of a paper copy, delivery included")
+                            _("Publish the price of a paper copy, delivery included."))
     price = parse_amount(raw, "paper copy price")
     rules.check_paper_certificate_price(price)
     return price
@@ -124,11 +125,9 @@ def start_lifecycle(actor, certificate: Certificate, alliance: Alliance | None =
     schedule = _published_schedule(certificate)
     alliance = alliance or _new_alliance(person, alliance_name)
     if alliance.lead_id != person.organization_id:
-        raise RuleViolation(
-            "alliance_lead_only", "仅牵头院校可发起协商 / only the lead college may start a negotiation", 403
-        )
+        raise RuleViolation("alliance_lead_only", _("Only the lead college may start a negotiation."), 403)
     if alliance.state == Alliance.State.DISSOLVED:
-        raise RuleViolation("alliance_dissolved", "联盟未组建成功 / the alliance was not formed", 409)
+        raise RuleViolation("alliance_dissolved", _("The alliance was not formed."), 409)
     _refuse_second_active(alliance, certificate)
     negotiation = Negotiation.objects.create(alliance=alliance, certificate=certificate, schedule=schedule)
     if alliance.state == Alliance.State.FORMED:
@@ -144,9 +143,9 @@ def _published_schedule(certificate: Certificate) -> FeeSchedule:
     if schedule is None:
         raise RuleViolation(
             "schedule_published_first",
-            f"培训评价组织须提前公示收费标准：{certificate.name} 尚无公示 / the TEO must publish its fee "
-            f"schedule in advance; {certificate.code} has none",
+            _("The TEO must publish its fee schedule in advance; %(certificate)s has none."),
             409,
+            certificate=certificate.code,
         )
     return schedule
 
@@ -154,7 +153,7 @@ def _published_schedule(certificate: Certificate) -> FeeSchedule:
 def _new_alliance(person: Person, name: str) -> Alliance:
     lead = person.organization
     if lead.kind != Organization.Kind.COLLEGE or lead.province_id is None:
-        raise RuleViolation("alliance_lead_college", "牵头单位须为试点院校 / the lead must be a pilot college", 403)
+        raise RuleViolation("alliance_lead_college", _("The lead must be a pilot college."), 403)
     alliance = Alliance.objects.create(name=name or f"{lead.name}牵头联盟", lead=lead, province=lead.province)
     membership = Membership.objects.create(alliance=alliance, college=lead, is_lead=True)
     membership.accept(timezone.now())
@@ -166,8 +165,10 @@ def _refuse_second_active(alliance: Alliance, certificate: Certificate) -> None:
     if alliance.negotiations.filter(certificate=certificate, state__in=Negotiation.ACTIVE).exists():
         raise RuleViolation(
             "one_active_negotiation",
-            f"联盟与该证书已有进行中的协商 / {alliance} already has an active negotiation for {certificate.code}",
+            _("%(alliance)s already has an active negotiation for %(certificate)s."),
             409,
+            alliance=alliance.name,
+            certificate=certificate.code,
         )
 
 
@@ -204,11 +205,9 @@ def supersede_baseline(actor, baseline: Baseline, reasons: str) -> list[Agreemen
     """
     person = _require(actor, Role.REVIEWER)
     if person.organization.province_id != baseline.province_id:
-        raise RuleViolation(
-            "reviewer_own_province", "只能办理本省事项 / a reviewer acts only in their own province", 404
-        )
+        raise RuleViolation("reviewer_own_province", _("A reviewer acts only in their own province."), 404)
     if not reasons.strip():
-        raise RuleViolation("reasons_required", "替代基线须说明理由 / superseding a baseline needs reasons")
+        raise RuleViolation("reasons_required", _("Superseding a baseline needs reasons."))
     baseline = Baseline.objects.select_for_update().get(pk=baseline.pk)
     agreements = list(baseline.agreements.select_for_update().order_by("pk"))
     _refuse_unfiled(agreements)
@@ -231,9 +230,10 @@ def _refuse_unfiled(agreements: list[Agreement]) -> None:
         numbers = ", ".join(f"#{a.pk}" for a in unfiled)
         raise RuleViolation(
             "agreements_filed_before_supersede",
-            f"该基线上的协议 {numbers} 尚在签署或备案中，备案后方可替代 / agreement(s) {numbers} on this "
-            "baseline are still being signed or filed; supersede it once they are filed",
+            _("Agreement(s) %(numbers)s on this baseline are still being signed or filed; supersede it once "
+              "they are filed."),
             409,
+            numbers=numbers,
         )
 
 
@@ -288,9 +288,7 @@ def _filed_on(agreement: Agreement) -> date:
 def _assessable(actor, agreement: Agreement) -> None:
     _require(actor, Role.TEO, agreement.negotiation.certificate.teo)
     if agreement.state != Agreement.State.FILED:
-        raise RuleViolation(
-            "agreement_filed_first", "协议备案后方可组织考核 / assess only under a filed agreement", 409
-        )
+        raise RuleViolation("agreement_filed_first", _("Assess only under a filed agreement."), 409)
 
 
 @transaction.atomic
@@ -303,17 +301,19 @@ def record_assessment(actor, agreement: Agreement, college: Organization, headco
     _assessable(actor, agreement)
     payment = Payment.objects.select_for_update().filter(agreement=agreement, college=college).first()
     if payment is None:
-        raise RuleViolation("college_not_member", f"{college} 不是该联盟成员 / {college} is not a member college", 404)
+        raise RuleViolation("college_not_member", _("%(college)s is not a member college."), 404, college=college.name)
     rules.check_headcount(headcount)
     rules.check_held_on(held_on, today(), _filed_on(agreement))
     recorded = AssessmentSitting.objects.filter(agreement=agreement, college=college).first()
     if recorded is not None:
         raise RuleViolation(
             "sitting_already_recorded",
-            f"{college} 已于 {recorded.held_on:%Y-%m-%d} 登记考核 {recorded.headcount} 人：请更正人数或登记补考 / "
-            f"{college} already has a sitting on {recorded.held_on:%Y-%m-%d} with {recorded.headcount} assessed: "
-            "correct its headcount or record a make-up sitting",
+            _("%(college)s already has a sitting on %(held_on)s with %(headcount)s assessed: correct its "
+              "headcount or record a make-up sitting."),
             409,
+            college=college.name,
+            held_on=f"{recorded.held_on:%Y-%m-%d}",
+            headcount=recorded.headcount,
         )
     sitting = AssessmentSitting.objects.create(
         agreement=agreement, college=college, headcount=headcount, held_on=held_on, recorded_by=actor)
@@ -342,9 +342,11 @@ def correct_sitting(actor, sitting: AssessmentSitting, headcount: int, reason: s
     if total < issued:
         raise RuleViolation(
             "headcount_below_issued",
-            f"已发证 {issued} 张，更正后考核人数 {total} 人不能少于发证数 / {issued} certificate(s) are issued "
-            f"for this sitting; the corrected headcount {total} cannot be below that",
+            _("%(issued)s certificate(s) are issued for this sitting; the corrected headcount %(total)s cannot "
+              "be below that."),
             409,
+            issued=issued,
+            total=total,
         )
     reason = _bounded_text(reason, "reason", 500)
     _change_headcount(sitting, payment, total)
@@ -363,8 +365,8 @@ def record_makeup(actor, sitting: AssessmentSitting, headcount: int, held_on: da
     if held_on < sitting.held_on:
         raise RuleViolation(
             "makeup_before_sitting",
-            f"补考日期 {held_on:%Y-%m-%d} 早于首次考核 {sitting.held_on:%Y-%m-%d} / a make-up sitting on "
-            f"{held_on:%Y-%m-%d} cannot come before the first sitting on {sitting.held_on:%Y-%m-%d}")
+            _("A make-up sitting on %(held_on)s cannot come before the first sitting on %(first)s."),
+            held_on=f"{held_on:%Y-%m-%d}", first=f"{sitting.held_on:%Y-%m-%d}")
     total = sitting.headcount + headcount
     rules.check_headcount(total)  # the college's assessed people stay within the bound too
     makeup = MakeUpSitting.objects.create(sitting=sitting, headcount=headcount, held_on=held_on,
@@ -387,10 +389,12 @@ def _locked_for_change(actor, sitting: AssessmentSitting) -> tuple[AssessmentSit
         # Released on actuals: changing the headcount now would need a new payment (not offered).
         raise RuleViolation(
             "payment_released",
-            f"{sitting.college} 的考核费 {payment.amount:.2f} 元已按 {sitting.headcount} 人拨付，不能再更正或补考 / "
-            f"{sitting.college}'s payment of {payment.amount:.2f} was released on {sitting.headcount} assessed; "
-            "the sitting can no longer be corrected or made up",
+            _("%(college)s's payment of %(amount)s was released on %(headcount)s assessed; the sitting can no "
+              "longer be corrected or made up."),
             409,
+            college=sitting.college.name,
+            amount=payment.amount,
+            headcount=sitting.headcount,
         )
     return sitting, payment
 
@@ -407,8 +411,8 @@ def _change_headcount(sitting: AssessmentSitting, payment: Payment, total: int) 
 def _bounded_text(value, field: str, limit: int) -> str:
     text = str(value or "").strip()
     if len(text) > limit:
-        raise RuleViolation(f"{field}_too_long", f"{field} 不超过 {limit} 字，填写了 {len(text)} 字 / {field} "
-                                                 f"is at most {limit} characters, given {len(text)}")
+        raise RuleViolation(f"{field}_too_long", _("The %(field)s is at most %(limit)s characters, given %(given)s."),
+                            field=FIELD_LABELS.get(field, field), limit=limit, given=len(text))
     return text
 
 
@@ -428,7 +432,7 @@ def issue_certificates(actor, sitting: AssessmentSitting, holders: list[str]) ->
     teo = sitting.agreement.negotiation.certificate.teo
     _require(actor, Role.TEO, teo)
     if not isinstance(holders, list | tuple) or not holders:
-        raise RuleViolation("holders_required", "请填写持证人姓名 / list the holders' names")
+        raise RuleViolation("holders_required", _("List the holders' names."))
     holders = [_holder(name) for name in holders]
     sitting = AssessmentSitting.objects.select_for_update().get(pk=sitting.pk)  # serials are numbered in turn
     issued_before = sitting.certificates.count()
@@ -458,41 +462,43 @@ def order_paper_certificate(actor, certificate: IssuedCertificate, recipient: st
     delivery included), sent to the address given; one open order per certificate."""
     _require(actor, Role.STUDENT)
     if not permissions.own_certificates(actor).filter(pk=certificate.pk).exists():
-        raise RuleViolation("certificate_not_yours", "只能申领本人的证书 / only the holder may order a paper copy", 404)
+        raise RuleViolation("certificate_not_yours", _("Only the holder may order a paper copy."), 404)
     delivery = _delivery(recipient, phone, address)
     certificate = IssuedCertificate.objects.select_for_update().get(pk=certificate.pk)  # one open order at a time
     price = paper_copy_price(certificate)
     if price is None:
         raise RuleViolation(
             "paper_copy_price_not_published",
-            f"培训评价组织尚未公示 {certificate.sitting.agreement.negotiation.certificate.code} 纸质证书价格 / the "
-            "TEO has not published a paper-copy price for this certificate yet", 409)
+            _("The TEO has not published a paper-copy price for %(certificate)s yet."), 409,
+            certificate=certificate.sitting.agreement.negotiation.certificate.code)
     rules.check_paper_certificate_price(price)
     open_order = certificate.paper_orders.filter(state=PaperCertificateOrder.State.OPEN).first()
     if open_order is not None:
         raise RuleViolation(
             "paper_order_open",
-            f"该证书已于 {timezone.localtime(open_order.ordered_at, ZoneInfo(settings.DISPLAY_TIME_ZONE)):%Y-%m-%d} "
-            f"申领纸质证书（{open_order.price:.2f} 元），尚未办结 / a paper copy of this certificate was ordered "
-            f"already ({open_order.price:.2f}) and is still open",
+            _("A paper copy of this certificate was ordered on %(ordered_on)s (%(price)s) and is still open."),
             409,
+            ordered_on=f"{timezone.localtime(open_order.ordered_at, ZoneInfo(settings.DISPLAY_TIME_ZONE)):%Y-%m-%d}",
+            price=open_order.price,
         )
     return PaperCertificateOrder.objects.create(certificate=certificate, price=price, ordered_at=timezone.now(),
                                                 ordered_by=actor, **delivery)
 
 
 def _delivery(recipient, phone, address) -> dict:
-    fields = {"recipient": (recipient, "收件人", PaperCertificateOrder.RECIPIENT_MAX),
-              "phone": (phone, "联系电话", PaperCertificateOrder.PHONE_MAX),
-              "address": (address, "邮寄地址", PaperCertificateOrder.ADDRESS_MAX)}
+    fields = {"recipient": (recipient, PaperCertificateOrder.RECIPIENT_MAX),
+              "phone": (phone, PaperCertificateOrder.PHONE_MAX),
+              "address": (address, PaperCertificateOrder.ADDRESS_MAX)}
     clean = {}
-    for field, (raw, zh, limit) in fields.items():
+    for field, (raw, limit) in fields.items():
         text = " ".join(str(raw or "").split()) if isinstance(raw, str | None) else None
         if not text:
-            raise RuleViolation(f"{field}_required", f"须填写{zh} / the {field} is required for delivery")
+            raise RuleViolation(f"{field}_required", _("The %(field)s is required for delivery."),
+                                field=FIELD_LABELS[field])
         if len(text) > limit:
-            raise RuleViolation(f"{field}_too_long", f"{zh}不超过 {limit} 字，填写了 {len(text)} 字 / the {field} "
-                                                     f"is at most {limit} characters, given {len(text)}")
+            raise RuleViolation(f"{field}_too_long",
+                                _("The %(field)s is at most %(limit)s characters, given %(given)s."),
+                                field=FIELD_LABELS[field], limit=limit, given=len(text))
         clean[field] = text
     rules.check_phone(clean["phone"])
     return clean
@@ -500,10 +506,10 @@ def _delivery(recipient, phone, address) -> dict:
 
 def _holder(name) -> str:
     if not isinstance(name, str) or not name.strip():
-        raise RuleViolation("holder_name_required", f"持证人姓名不能为空 / a holder's name is required: {name!r}")
+        raise RuleViolation("holder_name_required", _("A holder's name is required: %(name)s"), name=repr(name))
     if len(name.strip()) > 100:
-        raise RuleViolation("holder_name_too_long",
-                            f"持证人姓名过长 / a holder's name is longer than 100 characters: {name[:20]}…")
+        raise RuleViolation("holder_name_too_long", _("A holder's name is longer than 100 characters: %(name)s…"),
+                            name=name[:20])
     return name.strip()
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bpmn.models import AuditEntry, PendingMessage
 from tests.conftest import assert_nothing_stuck
@@ -135,7 +135,9 @@ def test_recording_the_same_college_again_is_refused_with_the_rule_not_a_server_
     _record(filed, 30)
     refusal = _refused(_record, filed, 31)
     assert refusal.rule == "sitting_already_recorded" and refusal.status == 409
-    assert "30" in refusal.message and "make-up" in refusal.message
+    assert "30" in refusal.message and "补考" in refusal.message
+    with translation.override("en"):
+        assert "make-up" in refusal.message
     assert AssessmentSitting.objects.get().headcount == 30 and _messages(filed) == 1
 
 
@@ -161,7 +163,7 @@ def test_a_release_on_the_amount_before_a_correction_is_refused_with_the_numbers
     services.correct_sitting(user("teo_1"), sitting, 29)
     stale = [{"source": "own", "amount": f"{FEE * 30:.2f}"}]
     refusal = _refused(services.complete, task.task_id, actor_for(task), {"funding": stale})
-    assert refusal.rule == "payment_on_actuals" and f"{FEE * 29:.2f}" in refusal.message
+    assert refusal.rule == "payment_on_actuals" and f"{FEE * 29:,.2f}" in refusal.message
     assert _payment(filed).state == Payment.State.DUE
 
 
@@ -216,7 +218,7 @@ def test_after_release_corrections_and_makeups_are_refused_with_the_rule(filed):
     corrected = _refused(services.correct_sitting, user("teo_1"), sitting, 31)
     made_up = _refused(services.record_makeup, user("teo_1"), sitting, 2, services.today())
     assert corrected.rule == made_up.rule == "payment_released" and corrected.status == 409
-    assert f"{FEE * 30:.2f}" in corrected.message and "30" in corrected.message
+    assert f"{FEE * 30:,.2f}" in corrected.message and corrected.params["amount"] == FEE * 30
     sitting.refresh_from_db()
     assert sitting.headcount == 30 and not sitting.makeups.exists()
     assert not AuditEntry.objects.filter(action__in=["assessment_corrected", "makeup_recorded"]).exists()

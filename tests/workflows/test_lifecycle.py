@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bpmn import engine
 from bpmn.errors import ActorNotAllowed, TaskNotReady
@@ -115,7 +115,7 @@ def test_counter_above_cap_is_refused_and_leaves_no_trace(world):
     with pytest.raises(RuleViolation) as refusal:
         services.complete(task.task_id, actor_for(task),
                           {"decision": "counter", "fee": "200.01", "lines": walk.offer_lines(Decimal("200.01"))})
-    assert "纸笔考试 上限 200 元/人次, proposed 200.01" in refusal.value.message
+    assert "纸笔考试 上限 200.00 元/人次，拟定 200.01 元" in refusal.value.message
     assert walk.instance.state == before_state
     assert AuditEntry.objects.count() == before_audit
     assert walk.negotiation.proposals.count() == 1
@@ -127,7 +127,7 @@ def test_counter_whose_lines_do_not_sum_is_refused(world):
     walk.form()
     walk.do("screen_services", {"training_content": "师资培训"})
     lines = walk.offer_lines(Decimal("150"))
-    with pytest.raises(RuleViolation, match="cost lines add up to"):
+    with translation.override("en"), pytest.raises(RuleViolation, match="cost lines add up to"):
         walk.do("alliance_responds", {"decision": "counter", "fee": "151.00", "lines": lines})
 
 
@@ -322,9 +322,9 @@ def test_unpaid_assessment_still_issues_certificates(world):
     address = ("李明", "13800000000", "武汉市江夏区")
     order = services.order_paper_certificate(user("student"), issued[0], *address)
     assert order.price == Decimal("25.00") and order.ordered_by == user("student")  # the TEO's published price
-    with pytest.raises(RuleViolation, match="only the holder"):
+    with pytest.raises(RuleViolation, match="只能申领本人的证书"):
         services.order_paper_certificate(user("student"), issued[1], *address)
-    with pytest.raises(RuleViolation, match="longer than 100"):
+    with translation.override("en"), pytest.raises(RuleViolation, match="longer than 100"):
         services.issue_certificates(user("teo_1"), sitting, ["名" * 101])
 
 

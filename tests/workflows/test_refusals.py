@@ -1,4 +1,5 @@
 """Whatever refuses, pages and the API show one status, one rule and one bilingual message."""
+from django.utils import translation
 from django_fsm import TransitionNotAllowed
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.exceptions import WorkflowException
@@ -31,4 +32,6 @@ def test_a_failing_process_script_is_refused_in_both_languages_not_raised_as_a_s
     error = WorkflowException("name 'open' is not defined")
     refusal = refusal_of(error)
     assert refusal.status == 400 and refusal.rule == "process_step_failed"
-    assert "流程步骤失败" in refusal.message and "a process step failed" in refusal.message
+    assert "流程步骤失败" in refusal.message and refusal.params == {"detail": str(error)}
+    with translation.override("en"):
+        assert "A process step failed" in refusal_of(error).message

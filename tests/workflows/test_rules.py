@@ -2,6 +2,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from workflows import rules
 from workflows.errors import RuleViolation
@@ -13,7 +14,12 @@ def test_fee_above_cap_is_refused_with_rule_and_numbers():
     with pytest.raises(RuleViolation) as refusal:
         rules.check_fee_cap("computer", Decimal("301.00"), Decimal("300.00"))
     assert refusal.value.rule == "fee_cap_2357"
-    assert "机考 上限 300 元/人次, proposed 301.00" in refusal.value.message
+    assert "机考 上限 300.00 元/人次，拟定 301.00 元" in refusal.value.message
+    assert refusal.value.params == {"mode": rules.MODE_NAMES["computer"], "cap": Decimal("300.00"),
+                                    "proposed": Decimal("301.00")}
+    with translation.override("en"):
+        assert refusal.value.message == (
+            "The computer-based exam cap is 300.00 CNY per person per sitting; proposed 301.00.")
 
 
 @pytest.mark.parametrize(
@@ -25,7 +31,7 @@ def test_fee_equal_to_cap_is_allowed(mode, cap):
 
 
 def test_fee_one_cent_above_paper_cap_is_refused():
-    with pytest.raises(RuleViolation, match="纸笔考试 上限 200 元/人次, proposed 200.01"):
+    with pytest.raises(RuleViolation, match="纸笔考试 上限 200.00 元/人次，拟定 200.01 元"):
         rules.check_fee_cap("paper", Decimal("200.01"), Decimal("200.00"))
 
 
@@ -57,7 +63,9 @@ def test_bad_amounts_are_refused_with_their_rule(raw, rule):
     with pytest.raises(RuleViolation) as refusal:
         parse_amount(raw)
     assert refusal.value.rule == rule
-    assert "/" in refusal.value.message  # Chinese / English
+    assert "金额" in refusal.value.message  # the page's language, Chinese by default
+    with translation.override("en"):
+        assert refusal.value.message.isascii()
 
 
 def test_amounts_are_decimal_with_two_places():
@@ -143,8 +151,11 @@ def test_special_funds_may_pay_only_assessment_training_and_equipment_and_others
 
 def test_allocations_must_equal_amount_never_more():
     rules.check_allocations(Decimal("100.00"), [Decimal("60.00"), Decimal("40.00")])
-    with pytest.raises(RuleViolation, match="payment_on_actuals|verified fee"):
+    with pytest.raises(RuleViolation, match="核定收费 × 实际考核人数 = 100.00 元") as refusal:
         rules.check_allocations(Decimal("100.00"), [Decimal("60.00"), Decimal("40.01")])
+    assert refusal.value.rule == "payment_on_actuals"
+    with translation.override("en"):
+        assert "verified fee × assessed headcount = 100.00" in refusal.value.message
 
 
 def test_paper_certificate_costs_at_most_40():
