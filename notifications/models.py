@@ -1,6 +1,7 @@
 """The persisted inbox: one row per person per event, written in the transaction of the change."""
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
@@ -47,9 +48,9 @@ class Preference(models.Model):
     """A person's e-mail choice; e-mail as a whole is off unless NOTIFICATIONS_EMAIL is set."""
 
     class Email(models.TextChoices):
-        NEVER = "never", "不发送 Never"
-        IMMEDIATE = "immediate", "即时 Immediately"
-        DAILY = "daily", "每日汇总 Daily digest"
+        NEVER = "never", _("Never")
+        IMMEDIATE = "immediate", _("Immediately")
+        DAILY = "daily", _("Daily digest")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
@@ -64,8 +65,8 @@ class Reminder(models.Model):
     """A due-date reminder or overdue escalation already sent for one open task: sent once."""
 
     class Kind(models.TextChoices):
-        DUE_SOON = "due_soon", "即将到期 Due soon"
-        OVERDUE = "overdue", "已逾期 Overdue"
+        DUE_SOON = "due_soon", _("Due soon")
+        OVERDUE = "overdue", _("Overdue")
 
     task_id = models.UUIDField()
     kind = models.CharField(max_length=10, choices=Kind.choices)

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from workflows import rules
@@ -22,19 +23,19 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 class AssessmentMode(models.TextChoices):
-    PAPER = "paper", "纸笔考试 Paper-and-pencil"
-    COMPUTER = "computer", "机考 Computer-based"
-    PRACTICAL_GENERAL = "practical_general", "一般设备实操 Practical, general equipment"
-    PRACTICAL_SPECIAL = "practical_special", "特殊设备实操 Practical, special equipment"
+    PAPER = "paper", _("Paper-and-pencil")
+    COMPUTER = "computer", _("Computer-based")
+    PRACTICAL_GENERAL = "practical_general", _("Practical, general equipment")
+    PRACTICAL_SPECIAL = "practical_special", _("Practical, special equipment")
 
 
 class Role(models.TextChoices):
-    COLLEGE = "college", "试点院校 Pilot college"
-    FINANCE = "finance", "院校财务 Finance officer"
-    TEO = "teo", "培训评价组织 Training evaluation organization"
-    REVIEWER = "reviewer", "省级教育行政部门 Provincial reviewer"
-    MINISTRY = "ministry", "教育部 Ministry supervisor"
-    STUDENT = "student", "学生 Student"
+    COLLEGE = "college", _("Pilot college")
+    FINANCE = "finance", _("Finance officer")
+    TEO = "teo", _("Training evaluation organization")
+    REVIEWER = "reviewer", _("Provincial reviewer")
+    MINISTRY = "ministry", _("Ministry supervisor")
+    STUDENT = "student", _("Student")
 
 
 # --- reference data ----------------------------------------------------------------------
@@ -52,11 +53,11 @@ class Province(models.Model):
 
 class Organization(models.Model):
     class Kind(models.TextChoices):
-        COLLEGE = "college", "试点院校 Pilot college"
-        TEO = "teo", "培训评价组织 TEO"
-        EDUCATION_DEPT = "education_dept", "省级教育行政部门 Provincial education department"
-        PROVINCIAL_INSTITUTION = "provincial_institution", "省级试点机构 Provincial pilot institution"
-        MINISTRY = "ministry", "教育部 Ministry"
+        COLLEGE = "college", _("Pilot college")
+        TEO = "teo", _("TEO")
+        EDUCATION_DEPT = "education_dept", _("Provincial education department")
+        PROVINCIAL_INSTITUTION = "provincial_institution", _("Provincial pilot institution")
+        MINISTRY = "ministry", _("Ministry")
 
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -115,9 +116,9 @@ class FeeSchedule(FSMModelMixin, models.Model):
     """A TEO's published training plan and fee standard for one certificate (提前公示)."""
 
     class State(models.TextChoices):
-        DRAFT = "draft", "草稿 Draft"
-        PUBLISHED = "published", "已公示 Published"
-        WITHDRAWN = "withdrawn", "已撤回 Withdrawn"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", pgettext_lazy("feeschedule state", "Published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="schedules")
     fee = models.DecimalField(**MONEY)
@@ -175,9 +176,9 @@ class FeeSchedule(FSMModelMixin, models.Model):
 
 class Alliance(FSMModelMixin, models.Model):
     class State(models.TextChoices):
-        FORMING = "forming", "组建中 Forming"
-        FORMED = "formed", "已备案 Registered"
-        DISSOLVED = "dissolved", "未组建 Not formed"
+        FORMING = "forming", _("Forming")
+        FORMED = "formed", _("Registered")
+        DISSOLVED = "dissolved", _("Not formed")
 
     name = models.CharField(max_length=200)
     lead = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="led_alliances")
@@ -220,10 +221,10 @@ class Alliance(FSMModelMixin, models.Model):
 
 class Membership(FSMModelMixin, models.Model):
     class State(models.TextChoices):
-        INVITED = "invited", "已邀请 Invited"
-        ACCEPTED = "accepted", "已接受 Accepted"
-        DECLINED = "declined", "已谢绝 Declined"
-        EXPIRED = "expired", "已过期 Expired"
+        INVITED = "invited", _("Invited")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
 
     alliance = models.ForeignKey(Alliance, on_delete=models.CASCADE, related_name="memberships")
     college = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="memberships")
@@ -259,13 +260,13 @@ class Negotiation(FSMModelMixin, models.Model):
     """One alliance negotiating one certificate's fee with its TEO: the lifecycle's anchor."""
 
     class State(models.TextChoices):
-        AWAITING_ALLIANCE = "awaiting_alliance", "待组建联盟 Awaiting alliance"
-        SCREENING = "screening", "筛选服务内容 Screening services"
-        NEGOTIATING = "negotiating", "协商中 Negotiating"
-        MEDIATION = "mediation", "省厅调解 In mediation"
-        AGREED = "agreed", "已达成 Agreed"
-        FAILED = "failed", "未达成 Failed"
-        ABANDONED = "abandoned", "已终止 Abandoned"
+        AWAITING_ALLIANCE = "awaiting_alliance", _("Awaiting alliance")
+        SCREENING = "screening", _("Screening services")
+        NEGOTIATING = "negotiating", _("Negotiating")
+        MEDIATION = "mediation", _("In mediation")
+        AGREED = "agreed", _("Agreed")
+        FAILED = "failed", _("Failed")
+        ABANDONED = "abandoned", _("Abandoned")
 
     ACTIVE = [State.AWAITING_ALLIANCE, State.SCREENING, State.NEGOTIATING, State.MEDIATION, State.AGREED]
 
@@ -337,15 +338,15 @@ class FeeProposal(FSMModelMixin, models.Model):
     """One round's offer, with a cost line per cost item."""
 
     class Party(models.TextChoices):
-        TEO = "teo", "培训评价组织 TEO"
-        ALLIANCE = "alliance", "院校联盟 Alliance"
+        TEO = "teo", _("TEO")
+        ALLIANCE = "alliance", pgettext_lazy("feeproposal party", "Alliance")
 
     class State(models.TextChoices):
-        OPEN = "open", "待回应 Open"
-        ACCEPTED = "accepted", "已接受 Accepted"
-        COUNTERED = "countered", "已还价 Countered"
-        REJECTED = "rejected", "已拒绝 Rejected"
-        EXPIRED = "expired", "已过期 Expired"
+        OPEN = "open", pgettext_lazy("feeproposal state", "Open")
+        ACCEPTED = "accepted", _("Accepted")
+        COUNTERED = "countered", _("Countered")
+        REJECTED = "rejected", pgettext_lazy("feeproposal state", "Rejected")
+        EXPIRED = "expired", _("Expired")
 
     negotiation = models.ForeignKey(Negotiation, on_delete=models.CASCADE, related_name="proposals")
     round_no = models.PositiveIntegerField()
@@ -392,12 +393,12 @@ class FeeProposal(FSMModelMixin, models.Model):
 
 class Baseline(FSMModelMixin, models.Model):
     class State(models.TextChoices):
-        PENDING = "pending", "待核定 Pending"
-        VERIFIED = "verified", "已核定 Verified"
-        RETURNED = "returned", "已退回 Returned"
-        REJECTED = "rejected", "不予核定 Rejected"
-        SUPERSEDED = "superseded", "已替代 Superseded"
-        ADOPTED = "adopted", "沿用本省基线 Adopted the province's baseline"
+        PENDING = "pending", _("Pending")
+        VERIFIED = "verified", pgettext_lazy("baseline state", "Verified")
+        RETURNED = "returned", _("Returned")
+        REJECTED = "rejected", pgettext_lazy("baseline state", "Rejected")
+        SUPERSEDED = "superseded", _("Superseded")
+        ADOPTED = "adopted", _("Adopted the province's baseline")
 
     province = models.ForeignKey(Province, on_delete=models.PROTECT)
     certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT)
@@ -497,10 +498,10 @@ class AgreementManager(models.Manager):
 
 class Agreement(FSMModelMixin, models.Model):
     class State(models.TextChoices):
-        AWAITING_SIGNATURES = "awaiting_signatures", "待签署 Awaiting signatures"
-        SIGNED = "signed", "已签署 Signed"
-        FILED = "filed", "已备案 Filed"
-        REOPENED = "reopened", "待重签 Re-opened"
+        AWAITING_SIGNATURES = "awaiting_signatures", _("Awaiting signatures")
+        SIGNED = "signed", _("Signed")
+        FILED = "filed", _("Filed")
+        REOPENED = "reopened", _("Re-opened")
 
     negotiation = models.ForeignKey(Negotiation, on_delete=models.PROTECT, related_name="agreements")
     baseline = models.ForeignKey(Baseline, on_delete=models.PROTECT, related_name="agreements")
@@ -595,9 +596,9 @@ class Agreement(FSMModelMixin, models.Model):
 
 class Filing(FSMModelMixin, models.Model):
     class State(models.TextChoices):
-        SUBMITTED = "submitted", "已报备 Submitted"
-        ACKNOWLEDGED = "acknowledged", "已备案 Acknowledged"
-        UNDER_SUPERVISION = "under_supervision", "监督中 Under supervision"
+        SUBMITTED = "submitted", pgettext_lazy("filing state", "Submitted")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        UNDER_SUPERVISION = "under_supervision", _("Under supervision")
 
     agreement = models.OneToOneField(Agreement, on_delete=models.PROTECT, related_name="filing")
     filing_no = models.CharField(max_length=40)
@@ -694,9 +695,9 @@ class PaperCertificateOrder(FSMModelMixin, models.Model):
     """A student's paper copy of their certificate, at the TEO's published price, sent to an address."""
 
     class State(models.TextChoices):
-        OPEN = "open", "已下单 Ordered"
-        DELIVERED = "delivered", "已送达 Delivered"
-        CANCELLED = "cancelled", "已取消 Cancelled"
+        OPEN = "open", _("Ordered")
+        DELIVERED = "delivered", _("Delivered")
+        CANCELLED = "cancelled", _("Cancelled")
 
     RECIPIENT_MAX, PHONE_MAX, ADDRESS_MAX = 50, 20, 200
 
@@ -731,9 +732,9 @@ class PaperCertificateOrder(FSMModelMixin, models.Model):
 
 class Payment(FSMModelMixin, models.Model):
     class State(models.TextChoices):
-        AWAITING_ASSESSMENT = "awaiting_assessment", "待考核 Awaiting assessment"
-        DUE = "due", "待拨付 Due"
-        RELEASED = "released", "已拨付 Released"
+        AWAITING_ASSESSMENT = "awaiting_assessment", _("Awaiting assessment")
+        DUE = "due", pgettext_lazy("payment state", "Due")
+        RELEASED = "released", _("Released")
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="payments")
     college = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="payments")
