@@ -145,7 +145,8 @@ def test_the_api_answers_a_refusal_in_the_requests_language_with_its_params(worl
     assert chinese["rule"] == english["rule"] == "paper_certificate_price"
     assert chinese["params"] == english["params"] == {"max": "40.00", "price": "40.01"}
     assert chinese["message"] == "纸质证书收费不超过 40.00 元（含邮寄），填写的是 40.01 元。"
-    assert english["message"] == "A paper certificate costs the student at most 40.00 CNY including delivery, asked 40.01."
+    assert english["message"] == ("A paper certificate costs the student at most 40.00 CNY including delivery, "
+                                  "asked 40.01.")
     unauthenticated = api().post("/api/v1/fee-schedules/", body, format="json", HTTP_ACCEPT_LANGUAGE="en").json()
     assert not CJK.search(unauthenticated["message"])
 
@@ -153,8 +154,7 @@ def test_the_api_answers_a_refusal_in_the_requests_language_with_its_params(worl
 def _choice_models():
     from django.apps import apps
 
-    for model in apps.get_app_config("workflows").get_models():
-        yield model
+    yield from apps.get_app_config("workflows").get_models()
     yield from apps.get_app_config("notifications").get_models()
 
 
