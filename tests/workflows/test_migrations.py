@@ -99,3 +99,13 @@ def test_stored_purposes_spelled_in_words_become_their_codes_and_other_text_stay
         _migrate(_latest())
     assert list(FundingAllocation.objects.order_by("pk").values_list("purpose", flat=True)) == [
         "management_fee", "teacher_training", "assessment_fee", "办公用品"]
+
+
+def test_every_model_change_has_its_migration():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("makemigrations", check=True, dry_run=True, stdout=out)  # exits 1 on a missing migration
+    assert "No changes detected" in out.getvalue()
