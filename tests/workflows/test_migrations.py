@@ -101,7 +101,7 @@ def test_stored_purposes_spelled_in_words_become_their_codes_and_other_text_stay
         "management_fee", "teacher_training", "assessment_fee", "办公用品"]
 
 
-def test_every_model_change_has_its_migration():
+def test_every_model_change_has_its_migration(db):
     from io import StringIO
 
     from django.core.management import call_command
