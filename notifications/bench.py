@@ -6,9 +6,11 @@ to it. The alliance's counter-offer is posted to the server over HTTP, the serve
 pushed frame with the time of its commit, and every client records when the frame arrived.
 """
 import asyncio
+import contextlib
 import json
 import os
 import resource
+import signal
 import socket
 import subprocess
 import sys
@@ -58,22 +60,32 @@ class HttpClient:
 
 
 class Server:
-    """uvicorn in its own process on a socket bound here (connections queue from the start)."""
+    """uvicorn in a process group of its own on a socket bound here (connections queue from the start)."""
 
-    def __init__(self, env: dict):
+    def __init__(self, env: dict, workers: int = 1):
         self.listener = socket.socket()
         self.listener.bind(("127.0.0.1", 0))
         self.listener.listen(2048)
         self.base = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "webapp.asgi:application", "--fd", str(self.listener.fileno()),
-             "--ws", "websockets-sansio", "--lifespan", "off", "--log-level", "warning",
-             "--backlog", "2048"],
-            cwd=Path(settings.BASE_DIR), env={**os.environ, **env}, pass_fds=(self.listener.fileno(),))
+             "--workers", str(workers), "--ws", "websockets-sansio", "--lifespan", "off",
+             "--log-level", "warning", "--backlog", "2048"],
+            cwd=Path(settings.BASE_DIR), env={**os.environ, **env}, pass_fds=(self.listener.fileno(),),
+            start_new_session=True)
         self.listener.close()
 
     def stop(self) -> None:
         self.process.terminate()
+        try:
+            self.process.wait(10)
+        finally:
+            self.kill()  # whatever of the group outlived its parent
+
+    def kill(self) -> None:
+        """SIGKILL the server and every worker at once, as a crash or the OOM killer would."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(10)
 
 

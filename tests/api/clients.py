@@ -12,8 +12,11 @@ def api(username: str | None = None) -> APIClient:
     return client
 
 
-def complete(username: str, task_id: str, data: dict | None = None):
-    return api(username).post(f"/api/v1/tasks/{task_id}/complete/", {"data": data or {}}, format="json")
+def call(username: str | None, method: str, path: str, body: dict | None = None) -> tuple[int, object]:
+    """One request by the demo user through the in-process client: the lifecycle driver's `call`."""
+    client = api(username)
+    response = client.get(path) if method == "GET" else getattr(client, method.lower())(path, body, format="json")
+    return response.status_code, response.json()
 
 
 def inbox_task(username: str, name: str, negotiation_id: int, organization_id: int | None = None) -> dict:
