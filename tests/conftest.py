@@ -49,6 +49,13 @@ def hubei(world):
 
 
 @pytest.fixture
+def hubei_filed(hubei):
+    """The Hubei lifecycle carried through filing: sittings may be recorded now."""
+    hubei.through_filing()
+    return hubei
+
+
+@pytest.fixture
 def jiangsu(world):
     """A Jiangsu lifecycle of X-PLC-03 (teo_2), led by college_32_1."""
     from tests.workflows.walk import Walk

@@ -1,9 +1,8 @@
 """Sittings, corrections, make-ups, certificates and paper orders through /api/v1, with their refusals."""
-from decimal import Decimal
 
 import pytest
 
-from tests.workflows.walk import college, open_task, user
+from tests.workflows.walk import DELIVERY, WEB01_FEE, college, open_task, user
 from workflows import services
 from workflows.models import AssessmentSitting, Payment
 from workflows.simulation import actor_for
@@ -12,14 +11,7 @@ from .clients import api
 
 pytestmark = pytest.mark.django_db
 
-FEE = Decimal("180.00")
-ADDRESS = {"recipient": "李明", "phone": "13800000000", "address": "湖北省武汉市江夏区"}
 
-
-@pytest.fixture
-def filed(hubei):
-    hubei.through_filing()
-    return hubei
 
 
 def _today() -> str:
@@ -36,50 +28,51 @@ def _payment(walk) -> Payment:
     return Payment.objects.get(agreement__negotiation=walk.negotiation, college=college("college_42_1"))
 
 
-def test_a_zero_or_absurd_headcount_is_refused_with_the_rule(filed):
+def test_a_zero_or_absurd_headcount_is_refused_with_the_rule(hubei_filed):
     for headcount, rule in ((0, "headcount_at_least_one"), (100_001, "headcount_too_large")):
-        refused = _record(filed, headcount)
+        refused = _record(hubei_filed, headcount)
         assert refused.status_code == 400 and refused.json()["rule"] == rule, headcount
         assert str(headcount) in refused.json()["message"].replace(",", "")
     assert not AssessmentSitting.objects.exists()
 
 
-def test_held_on_is_required_and_not_in_the_future(filed):
-    agreement = filed.negotiation.agreements.get()
+def test_held_on_is_required_and_not_in_the_future(hubei_filed):
+    agreement = hubei_filed.negotiation.agreements.get()
     missing = api("teo_1").post(f"/api/v1/agreements/{agreement.pk}/assessments/",
                                 {"college_id": college("college_42_1").pk, "headcount": 3}, format="json")
     assert missing.status_code == 400 and missing.json()["rule"] == "invalid_input"
     assert "held_on" in missing.json()["fields"]
-    future = _record(filed, held_on="2999-01-01")
+    future = _record(hubei_filed, held_on="2999-01-01")
     assert future.status_code == 400 and future.json()["rule"] == "held_on_in_future"
 
 
-def test_recording_a_college_twice_is_a_409_naming_the_correction(filed):
-    assert _record(filed).status_code == 201
-    again = _record(filed, 31)
+def test_recording_a_college_twice_is_a_409_naming_the_correction(hubei_filed):
+    assert _record(hubei_filed).status_code == 201
+    again = _record(hubei_filed, 31)
     assert again.status_code == 409 and again.json()["rule"] == "sitting_already_recorded"
 
 
-def test_a_correction_and_a_makeup_answer_the_sitting_and_the_payment_follows(filed):
-    sitting = _record(filed).json()
+def test_a_correction_and_a_makeup_answer_the_sitting_and_the_payment_follows(hubei_filed):
+    sitting = _record(hubei_filed).json()
     assert (sitting["headcount"], sitting["first_headcount"], sitting["issued"], sitting["makeups"]) == (30, 30, 0, [])
     corrected = api("teo_1").post(f"/api/v1/sittings/{sitting['id']}/correction/", {"headcount": 32, "reason": "笔误"},
                                   format="json")
     assert corrected.status_code == 200 and corrected.json()["headcount"] == 32
-    assert _payment(filed).amount == FEE * 32
+    assert _payment(hubei_filed).amount == WEB01_FEE * 32
     made_up = api("teo_1").post(f"/api/v1/sittings/{sitting['id']}/make-ups/", {"headcount": 4, "held_on": _today()},
                                 format="json")
     body = made_up.json()
     assert made_up.status_code == 201 and (body["headcount"], body["first_headcount"]) == (36, 32)
     assert [(m["headcount"], m["held_on"]) for m in body["makeups"]] == [(4, _today())]
-    assert _payment(filed).amount == FEE * 36
-    assert api("finance_42_1").get(f"/api/v1/payments/{_payment(filed).pk}/").json()["headcount"] == 36
+    assert _payment(hubei_filed).amount == WEB01_FEE * 36
+    assert api("finance_42_1").get(f"/api/v1/payments/{_payment(hubei_filed).pk}/").json()["headcount"] == 36
 
 
-def test_after_release_a_correction_is_a_409(filed):
-    sitting = _record(filed).json()
-    task = open_task(filed.negotiation, "release_payment", college("college_42_1").pk)
-    services.complete(task.task_id, actor_for(task), {"funding": [{"source": "own", "amount": f"{FEE * 30:.2f}"}]})
+def test_after_release_a_correction_is_a_409(hubei_filed):
+    sitting = _record(hubei_filed).json()
+    task = open_task(hubei_filed.negotiation, "release_payment", college("college_42_1").pk)
+    funding = [{"source": "own", "amount": f"{WEB01_FEE * 30:.2f}"}]
+    services.complete(task.task_id, actor_for(task), {"funding": funding})
     refused = api("teo_1").post(f"/api/v1/sittings/{sitting['id']}/correction/", {"headcount": 31}, format="json")
     assert refused.status_code == 409 and refused.json()["rule"] == "payment_released"
     made_up = api("teo_1").post(f"/api/v1/sittings/{sitting['id']}/make-ups/", {"headcount": 1, "held_on": _today()},
@@ -87,8 +80,8 @@ def test_after_release_a_correction_is_a_409(filed):
     assert made_up.status_code == 409 and made_up.json()["rule"] == "payment_released"
 
 
-def test_only_the_certificates_teo_corrects_a_sitting(filed):
-    sitting = _record(filed).json()
+def test_only_the_certificates_teo_corrects_a_sitting(hubei_filed):
+    sitting = _record(hubei_filed).json()
     url = f"/api/v1/sittings/{sitting['id']}/correction/"
     assert api("college_42_1").post(url, {"headcount": 1}, format="json").status_code == 403
     assert api("teo_2").post(url, {"headcount": 1}, format="json").status_code == 404
@@ -97,8 +90,8 @@ def test_only_the_certificates_teo_corrects_a_sitting(filed):
     assert AssessmentSitting.objects.get().headcount == 30
 
 
-def test_certificates_never_exceed_the_people_assessed_and_their_serials_carry_the_code_once(filed):
-    sitting = _record(filed, 2).json()
+def test_certificates_never_exceed_the_people_assessed_and_their_serials_carry_the_code_once(hubei_filed):
+    sitting = _record(hubei_filed, 2).json()
     url = f"/api/v1/sittings/{sitting['id']}/certificates/"
     too_many = api("teo_1").post(url, {"holders": ["甲", "乙", "丙"]}, format="json")
     assert too_many.status_code == 400 and too_many.json()["rule"] == "certificates_exceed_assessed"
@@ -108,22 +101,22 @@ def test_certificates_never_exceed_the_people_assessed_and_their_serials_carry_t
     assert api("teo_1").get(f"/api/v1/sittings/{sitting['id']}/").json()["issued"] == 2
 
 
-def test_a_paper_order_takes_the_address_and_the_published_price(filed):
-    sitting = services.record_assessment(user("teo_1"), filed.negotiation.agreements.get(), college("college_42_1"),
-                                         2, services.today())
+def test_a_paper_order_takes_the_address_and_the_published_price(hubei_filed):
+    agreement = hubei_filed.negotiation.agreements.get()
+    sitting = services.record_assessment(user("teo_1"), agreement, college("college_42_1"), 2, services.today())
     [mine] = services.issue_certificates(user("teo_1"), sitting, ["李明"])
     url = f"/api/v1/certificates/{mine.pk}/paper-orders/"
     listed = api("student").get("/api/v1/certificates/").json()["results"]
     assert listed[0]["paper_copy_price"] == "25.00"
-    priced = api("student").post(url, {**ADDRESS, "price": "1.00"}, format="json")
+    priced = api("student").post(url, {**DELIVERY, "price": "1.00"}, format="json")
     assert priced.status_code == 400 and priced.json()["rule"] == "paper_price_published"
     no_address = api("student").post(url, {"recipient": "李明", "phone": "13800000000"}, format="json")
     assert no_address.status_code == 400 and no_address.json()["rule"] == "invalid_input"
-    ordered = api("student").post(url, ADDRESS, format="json")
+    ordered = api("student").post(url, DELIVERY, format="json")
     assert ordered.status_code == 201
-    answered = {k: ordered.json()[k] for k in ("price", "state", *ADDRESS)}
-    assert answered == {"price": "25.00", "state": "open", **ADDRESS}
-    again = api("student").post(url, ADDRESS, format="json")
+    answered = {k: ordered.json()[k] for k in ("price", "state", *DELIVERY)}
+    assert answered == {"price": "25.00", "state": "open", **DELIVERY}
+    again = api("student").post(url, DELIVERY, format="json")
     assert again.status_code == 409 and again.json()["rule"] == "paper_order_open"
 
 

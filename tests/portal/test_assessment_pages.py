@@ -4,21 +4,14 @@ from decimal import Decimal
 
 import pytest
 
-from tests.workflows.walk import college, open_task, user
+from tests.workflows.walk import DELIVERY, WEB01_FEE, college, open_task, user
 from workflows import services
 from workflows.models import AssessmentSitting, FeeSchedule, IssuedCertificate, Payment
 from workflows.simulation import actor_for
 
 pytestmark = pytest.mark.django_db
 
-FEE = Decimal("180.00")
-ADDRESS = {"recipient": "李明", "phone": "13800000000", "address": "湖北省武汉市江夏区"}
 
-
-@pytest.fixture
-def filed(hubei):
-    hubei.through_filing()
-    return hubei
 
 
 def _record_url(walk) -> str:
@@ -36,10 +29,11 @@ def _release(walk) -> None:
     services.complete(task.task_id, actor_for(task), {"funding": [{"source": "own", "amount": f"{payment.amount}"}]})
 
 
-def test_a_zero_headcount_is_refused_on_the_page_and_the_form_keeps_what_was_typed(browser, filed):
+def test_a_zero_headcount_is_refused_on_the_page_and_the_form_keeps_what_was_typed(browser, hubei_filed):
     lead = college("college_42_1")
     today = f"{services.today():%Y-%m-%d}"
-    refused = browser.as_("teo_1").post(_record_url(filed), {"college": lead.pk, "headcount": "0", "held_on": today})
+    posted = {"college": lead.pk, "headcount": "0", "held_on": today}
+    refused = browser.as_("teo_1").post(_record_url(hubei_filed), posted)
     page = refused.content.decode()
     assert refused.status_code == 400 and 'data-rule="headcount_at_least_one"' in page
     assert 'name="headcount" inputmode="numeric" size="6" required value="0"' in page
@@ -47,28 +41,28 @@ def test_a_zero_headcount_is_refused_on_the_page_and_the_form_keeps_what_was_typ
     assert not AssessmentSitting.objects.exists()
 
 
-def test_the_sitting_date_is_asked_for_and_not_assumed(browser, filed):
+def test_the_sitting_date_is_asked_for_and_not_assumed(browser, hubei_filed):
     teo = browser.as_("teo_1")
     page = teo.get("/assessments/").content.decode()
     assert f'type="date" name="held_on" required max="{services.today():%Y-%m-%d}" value=""' in page
-    missing = teo.post(_record_url(filed), {"college": college("college_42_1").pk, "headcount": "30"})
+    missing = teo.post(_record_url(hubei_filed), {"college": college("college_42_1").pk, "headcount": "30"})
     assert missing.status_code == 400 and 'data-rule="held_on_required"' in missing.content.decode()
-    garbled = teo.post(_record_url(filed), {"college": college("college_42_1").pk, "headcount": "30",
+    garbled = teo.post(_record_url(hubei_filed), {"college": college("college_42_1").pk, "headcount": "30",
                                             "held_on": "2026-13-40"})
     assert garbled.status_code == 400 and 'data-rule="held_on_invalid"' in garbled.content.decode()
     assert not AssessmentSitting.objects.exists()
 
 
-def test_the_same_college_again_is_refused_on_the_page_not_a_server_error(browser, filed):
-    _sitting(filed, 30)
-    again = browser.as_("teo_1").post(_record_url(filed), {"college": college("college_42_1").pk, "headcount": "31",
-                                                           "held_on": f"{services.today():%Y-%m-%d}"})
+def test_the_same_college_again_is_refused_on_the_page_not_a_server_error(browser, hubei_filed):
+    _sitting(hubei_filed, 30)
+    posted = {"college": college("college_42_1").pk, "headcount": "31", "held_on": f"{services.today():%Y-%m-%d}"}
+    again = browser.as_("teo_1").post(_record_url(hubei_filed), posted)
     assert again.status_code == 409 and 'data-rule="sitting_already_recorded"' in again.content.decode()
 
 
 def test_the_page_lists_each_sitting_with_its_headcount_certificates_and_the_correct_and_makeup_forms(browser,
-                                                                                                      filed):
-    sitting = _sitting(filed, 30)
+                                                                                                      hubei_filed):
+    sitting = _sitting(hubei_filed, 30)
     services.issue_certificates(user("teo_1"), sitting, ["甲", "乙"])
     page = browser.as_("teo_1").get("/assessments/").content.decode()
     row = page.split(f'id="sitting-{sitting.pk}"')[1].split("</tr>")[0]
@@ -80,20 +74,20 @@ def test_the_page_lists_each_sitting_with_its_headcount_certificates_and_the_cor
     assert f'value="{college("college_42_2").pk}"' in recording
 
 
-def test_a_correction_on_the_page_recomputes_the_payment_and_a_makeup_adds_its_people(browser, filed):
-    sitting = _sitting(filed, 30)
+def test_a_correction_on_the_page_recomputes_the_payment_and_a_makeup_adds_its_people(browser, hubei_filed):
+    sitting = _sitting(hubei_filed, 30)
     teo = browser.as_("teo_1")
     assert teo.post(f"/sittings/{sitting.pk}/correction/", {"headcount": "32", "reason": "笔误"}).status_code == 302
     today = f"{services.today():%Y-%m-%d}"
     assert teo.post(f"/sittings/{sitting.pk}/make-ups/", {"headcount": "5", "held_on": today}).status_code == 302
     payment = Payment.objects.get(sitting=sitting)
-    assert payment.amount == FEE * 37 and payment.state == Payment.State.DUE
+    assert payment.amount == WEB01_FEE * 37 and payment.state == Payment.State.DUE
     page = teo.get("/assessments/").content.decode()
     assert 'data-headcount="37"' in page and f"{today} +5" in page
 
 
-def test_a_refused_correction_or_makeup_keeps_what_was_typed(browser, filed):
-    sitting = _sitting(filed, 2)
+def test_a_refused_correction_or_makeup_keeps_what_was_typed(browser, hubei_filed):
+    sitting = _sitting(hubei_filed, 2)
     services.issue_certificates(user("teo_1"), sitting, ["甲", "乙"])
     teo = browser.as_("teo_1")
     below = teo.post(f"/sittings/{sitting.pk}/correction/", {"headcount": "1", "reason": "重新核对"})
@@ -105,9 +99,9 @@ def test_a_refused_correction_or_makeup_keeps_what_was_typed(browser, filed):
     assert 'value="2999-01-01"' in future.content.decode()
 
 
-def test_after_release_the_page_offers_no_correction_and_a_posted_one_is_refused(browser, filed):
-    sitting = _sitting(filed, 30)
-    _release(filed)
+def test_after_release_the_page_offers_no_correction_and_a_posted_one_is_refused(browser, hubei_filed):
+    sitting = _sitting(hubei_filed, 30)
+    _release(hubei_filed)
     teo = browser.as_("teo_1")
     row = teo.get("/assessments/").content.decode().split(f'id="sitting-{sitting.pk}"')[1].split("</tr>")[0]
     assert "/correction/" not in row and "/make-ups/" not in row and "/certificates/" in row
@@ -115,8 +109,8 @@ def test_after_release_the_page_offers_no_correction_and_a_posted_one_is_refused
     assert refused.status_code == 409 and 'data-rule="payment_released"' in refused.content.decode()
 
 
-def test_more_certificates_than_people_assessed_are_refused_keeping_the_names(browser, filed):
-    sitting = _sitting(filed, 1)
+def test_more_certificates_than_people_assessed_are_refused_keeping_the_names(browser, hubei_filed):
+    sitting = _sitting(hubei_filed, 1)
     refused = browser.as_("teo_1").post(f"/sittings/{sitting.pk}/certificates/", {"holders": "甲\n乙"})
     page = refused.content.decode()
     assert refused.status_code == 400 and 'data-rule="certificates_exceed_assessed"' in page
@@ -125,8 +119,8 @@ def test_more_certificates_than_people_assessed_are_refused_keeping_the_names(br
     assert empty.status_code == 400 and 'data-rule="holders_required"' in empty.content.decode()
 
 
-def test_only_the_certificates_teo_works_the_sittings(browser, filed):
-    sitting = _sitting(filed, 30)
+def test_only_the_certificates_teo_works_the_sittings(browser, hubei_filed):
+    sitting = _sitting(hubei_filed, 30)
     today = f"{services.today():%Y-%m-%d}"
     assert browser.as_("teo_1").get("/assessments/").status_code == 200
     colleague = browser.as_("college_42_1")  # the college, a lesser role for this page
@@ -137,7 +131,7 @@ def test_only_the_certificates_teo_works_the_sittings(browser, filed):
     assert outsider.post(f"/sittings/{sitting.pk}/correction/", {"headcount": "1"}).status_code == 404
     assert outsider.post(f"/sittings/{sitting.pk}/make-ups/", {"headcount": "1", "held_on": today}).status_code == 404
     assert outsider.post(f"/sittings/{sitting.pk}/certificates/", {"holders": "甲"}).status_code == 404
-    assert outsider.post(_record_url(filed), {"college": college("college_42_2").pk, "headcount": "1",
+    assert outsider.post(_record_url(hubei_filed), {"college": college("college_42_2").pk, "headcount": "1",
                                               "held_on": today}).status_code == 404
     sitting.refresh_from_db()
     assert sitting.headcount == 30 and not sitting.makeups.exists()
@@ -147,8 +141,8 @@ def test_only_the_certificates_teo_works_the_sittings(browser, filed):
 
 
 @pytest.fixture
-def mine(filed) -> IssuedCertificate:
-    return services.issue_certificates(user("teo_1"), _sitting(filed, 2), ["李明", "王五"])[0]
+def mine(hubei_filed) -> IssuedCertificate:
+    return services.issue_certificates(user("teo_1"), _sitting(hubei_filed, 2), ["李明", "王五"])[0]
 
 
 def test_the_student_sees_the_published_price_and_gives_an_address_not_a_price(browser, mine):
@@ -160,7 +154,7 @@ def test_the_student_sees_the_published_price_and_gives_an_address_not_a_price(b
 
 
 def test_a_refused_paper_order_keeps_the_address_typed(browser, mine):
-    refused = browser.as_("student").post("/certificates/", {"certificate": mine.pk, **ADDRESS, "phone": "call me"})
+    refused = browser.as_("student").post("/certificates/", {"certificate": mine.pk, **DELIVERY, "phone": "call me"})
     page = refused.content.decode()
     assert refused.status_code == 400 and 'data-rule="phone_invalid"' in page
     assert 'value="call me"' in page and "湖北省武汉市江夏区</textarea>" in page and not mine.paper_orders.exists()
@@ -168,10 +162,10 @@ def test_a_refused_paper_order_keeps_the_address_typed(browser, mine):
 
 def test_one_open_paper_order_per_certificate_on_the_page(browser, mine):
     student = browser.as_("student")
-    assert student.post("/certificates/", {"certificate": mine.pk, **ADDRESS}).status_code == 302
+    assert student.post("/certificates/", {"certificate": mine.pk, **DELIVERY}).status_code == 302
     page = student.get("/certificates/").content.decode()
     assert f'id="paper-order-{mine.pk}"' not in page and "湖北省武汉市江夏区" in page
-    again = student.post("/certificates/", {"certificate": mine.pk, **ADDRESS})
+    again = student.post("/certificates/", {"certificate": mine.pk, **DELIVERY})
     assert again.status_code == 409 and 'data-rule="paper_order_open"' in again.content.decode()
     assert mine.paper_orders.get().price == Decimal("25.00")
 

@@ -1,8 +1,13 @@
 """A small test driver: find a lifecycle's open task by name and complete it as its holder."""
+from decimal import Decimal
+
 from bpmn.models import AuditEntry, OpenTask, ProcessInstance
 from workflows import services
 from workflows.models import Certificate, Organization, Person
 from workflows.simulation import actor_for, open_tasks, scaled_lines
+
+WEB01_FEE = Decimal("180.00")  # X-WEB-01's published fee, which through_filing() accepts in round 1
+DELIVERY = {"recipient": "李明", "phone": "13800000000", "address": "湖北省武汉市江夏区"}  # a paper copy's
 
 
 def lifecycle_instance(negotiation) -> ProcessInstance:
