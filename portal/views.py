@@ -10,7 +10,6 @@ from decimal import Decimal, DecimalException
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,6 +21,7 @@ from bpmn import engine
 from bpmn.diagram import diagrams
 from bpmn.models import AuditEntry, OpenTask, ProcessInstance
 from portal.access import posted_pk, role_required, visible_or_404
+from webapp.pagination import CommitSafePaginator
 from workflows import filters, permissions, rounds, rules, services
 from workflows import inbox as inbox_queries
 from workflows import overview as national_overview
@@ -76,7 +76,7 @@ def _list_page(request, name: str, filterset_class, visible, context: dict, stat
     """
     found = filterset_class(request.GET, queryset=visible, request=request)
     valid = found.is_valid()
-    page = Paginator(found.qs if valid else visible.none(), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CommitSafePaginator(found.qs if valid else visible.none(), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {**context, "filter": found, "page": page, "list_id": f"{name}-list",
                "rows": rows(page.object_list) if rows else page.object_list}
     partial = request.headers.get("HX-Request") and request.headers.get("HX-Target") == f"{name}-list"
