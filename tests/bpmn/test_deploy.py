@@ -119,7 +119,10 @@ def test_a_condition_that_is_not_python_is_refused_as_invalid(tmp_path):
     assert ProcessDefinition.objects.count() == 0
 
 
-def test_deploy_command_prints_the_refusal_and_exits_non_zero(tmp_path, capsys):
+def test_deploy_command_prints_the_refusal_and_exits_non_zero(tmp_path, capsys, monkeypatch):
+    # run_from_argv closes every connection when it ends; with PostgreSQL's pool that hands the
+    # test's open transaction back to the pool, which rolls it back under the test.
+    monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)
     models = models_copy(tmp_path)
     rewrite(models, *BAD_MODELS["script_task"][:3])
     with pytest.raises(CommandError, match="tally_responses"):
