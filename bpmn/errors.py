@@ -3,18 +3,23 @@
 The message is an English `gettext_lazy` text with `%(name)s` placeholders (its Chinese in the
 catalogue), the values travel as `params`; it is rendered in the language active where shown.
 """
+from decimal import Decimal
+
 from django.utils.functional import Promise
 
 
-class EngineError(Exception):
-    """Base of every refusal the engine makes; `code` is stable for the API."""
+def display(value) -> str:
+    """A parameter as a person reads it: amounts with two decimals, lazy labels translated."""
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    return str(value)
 
-    code = "engine_error"
 
-    def __init__(self, message: str | Promise, **params):
-        super().__init__(message)
-        self.template = message
-        self.params = params
+class TranslatedMessage:
+    """A message template (English, gettext_lazy, `%(name)s` placeholders) and its params."""
+
+    template: str | Promise
+    params: dict
 
     def __str__(self) -> str:
         return self.message
@@ -26,7 +31,18 @@ class EngineError(Exception):
         return text % self.shown_params() if self.params else text
 
     def shown_params(self) -> dict:
-        return {name: str(value) for name, value in self.params.items()}
+        return {name: display(value) for name, value in self.params.items()}
+
+
+class EngineError(TranslatedMessage, Exception):
+    """Base of every refusal the engine makes; `code` is stable for the API."""
+
+    code = "engine_error"
+
+    def __init__(self, message: str | Promise, **params):
+        super().__init__(message)
+        self.template = message
+        self.params = params
 
 
 class ModelValidationError(EngineError):
