@@ -29,4 +29,5 @@ def test_the_api_and_the_list_pages_use_the_commit_safe_paginator(world):
     assert settings.REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"] == "webapp.pagination.PageNumberPagination"
     assert PageNumberPagination.django_paginator_class is CommitSafePaginator
     listed = api("college_42_1").get("/api/v1/tasks/").json()
-    assert listed["count"] == OpenTask.objects.filter(organization_id=user("college_42_1").person.organization_id).count()
+    lead = user("college_42_1").person.organization_id
+    assert listed["count"] == OpenTask.objects.filter(organization_id=lead).count()
