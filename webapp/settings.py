@@ -99,7 +99,8 @@ def _postgresql(url: str) -> dict:
     """
     database = dj_database_url.parse(url, conn_max_age=0)
     size = int(os.environ.get("DB_POOL_MAX_SIZE", "8"))
-    if size > 0:
+    # A sqlite:// URL names another SQLite file: no pool there (Django pools PostgreSQL only).
+    if size > 0 and "postgresql" in database["ENGINE"]:
         database.setdefault("OPTIONS", {})["pool"] = {
             "min_size": min(1, size),
             "max_size": size,
