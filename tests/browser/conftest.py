@@ -42,16 +42,29 @@ def asgi_server(transactional_db):
         yield url
 
 
-def new_page(chromium, base: str):
-    context = chromium.new_context(viewport={"width": 1360, "height": 900}, locale="zh-CN",
-                                   timezone_id="Asia/Shanghai")
+DESKTOP = {"width": 1360, "height": 900}
+
+
+def new_page(chromium, base: str, locale: str = "zh-CN", viewport: dict = DESKTOP):
+    """A page in a fresh context; `locale` is the browser's language (its Accept-Language)."""
+    context = chromium.new_context(viewport=viewport, locale=locale, timezone_id="Asia/Shanghai")
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.base = base
-    # The people in these tests confirm every irreversible act they are asked about (data-confirm).
+    # The people in these tests confirm every irreversible act they are asked about (data-confirm),
+    # unless a test has them think better of it: page.accept_dialogs = False dismisses instead.
     page.dialogs = []
-    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.accept()))
+    page.accept_dialogs = True
+    page.on("dialog", lambda dialog: _answer(page, dialog))
     return page
+
+
+def _answer(page, dialog) -> None:
+    page.dialogs.append(dialog.message)
+    if page.accept_dialogs:
+        dialog.accept()
+    else:
+        dialog.dismiss()
 
 
 @pytest.fixture
