@@ -1,4 +1,21 @@
+import os
+
 import pytest
+
+
+def pytest_configure(config):
+    """Parallel workers (pytest-xdist) share the one Redis: each keeps its channels under a prefix of its own.
+
+    The servers a test starts inherit the prefix through the environment.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        from django.conf import settings
+
+        os.environ["CHANNEL_LAYER_PREFIX"] = f"asgi-{worker}"
+        layer = settings.CHANNEL_LAYERS["default"]
+        if "CONFIG" in layer:
+            layer["CONFIG"]["prefix"] = os.environ["CHANNEL_LAYER_PREFIX"]
 
 
 @pytest.fixture(autouse=True)

@@ -120,7 +120,9 @@ if os.environ.get("REDIS_URL"):
             # redis-py 8 caps an asyncio pool at 100 connections; 1,000 sockets joining their
             # groups at once exceed that (found by `bench --notifications`), so the cap is raised.
             "CONFIG": {"hosts": [{"address": os.environ["REDIS_URL"],
-                                  "max_connections": int(os.environ.get("REDIS_MAX_CONNECTIONS", "2000"))}]},
+                                  "max_connections": int(os.environ.get("REDIS_MAX_CONNECTIONS", "2000"))}],
+                       # Deployments (and parallel test workers) sharing one Redis keep apart by prefix.
+                       "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "asgi")},
         }
     }
 else:
@@ -182,6 +184,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "FundingPurposeEnum": "workflows.funding.FundingPurpose",
         "FundingSourceEnum": "workflows.funding.FundingSource",
+        "PaperOrderStateEnum": "workflows.models.PaperCertificateOrder.State",
     },
 }
 BPMN_LIVE_WORKFLOWS = int(os.environ.get("BPMN_LIVE_WORKFLOWS", "256"))
