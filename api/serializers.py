@@ -121,7 +121,8 @@ class PaperOrderRequestSerializer(serializers.Serializer):
 class PaperOrderSerializer(serializers.ModelSerializer):
     class Meta:
         model = PaperCertificateOrder
-        fields = ["id", "certificate_id", "price", "state", "recipient", "phone", "address", "ordered_at"]
+        fields = ["id", "certificate_id", "price", "state", "recipient", "phone", "address", "ordered_at",
+                  "tracking_no", "dispatched_at", "delivered_at", "cancelled_at", "cancel_reason"]
 
 
 class OwnCertificateSerializer(serializers.ModelSerializer):
@@ -349,3 +350,28 @@ class ProcessInstanceSerializer(serializers.ModelSerializer):
         # Sorted here so a prefetched list (the API's lists) and a fresh one read the same.
         entries = sorted(instance.audit_entries.all(), key=lambda entry: (entry.at, entry.pk))
         return AuditSerializer(entries, many=True).data
+
+
+class PaperOrderListSerializer(PaperOrderSerializer):
+    """A paper order in the TEO's list: which certificate, whose, from which college."""
+
+    serial_no = serializers.CharField(source="certificate.serial_no")
+    holder_name = serializers.CharField(source="certificate.holder_name")
+    certificate = serializers.CharField(source="certificate.sitting.agreement.negotiation.certificate.code")
+    college = serializers.CharField(source="certificate.sitting.college.name")
+
+    class Meta(PaperOrderSerializer.Meta):
+        fields = [*PaperOrderSerializer.Meta.fields, "serial_no", "holder_name", "certificate", "college"]
+
+
+class PaperOrderDispatchSerializer(serializers.Serializer):
+    # An empty or over-long number is the service's to refuse (tracking_no_required, _too_long), as on the page.
+    tracking_no = serializers.CharField(allow_blank=True, trim_whitespace=False,
+                                        help_text="快递单号: the courier's tracking number, at most "
+                                        f"{PaperCertificateOrder.TRACKING_NO_MAX} characters")
+
+
+class PaperOrderCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, default="",
+                                   help_text="why: required of the TEO, optional for the student; at most "
+                                   f"{PaperCertificateOrder.REASON_MAX} characters")

@@ -17,6 +17,7 @@ router.register("funding-purposes", views.FundingPurposeViewSet, basename="fundi
 router.register("sittings", views.SittingViewSet, basename="sitting")
 router.register("certificates", views.CertificateViewSet, basename="certificate")
 router.register("process-instances", views.ProcessInstanceViewSet, basename="process-instance")
+router.register("paper-orders", views.PaperOrderViewSet, basename="paper-order")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

@@ -27,6 +27,7 @@ from workflows.filters import (
     FeeScheduleFilter,
     FilingFilter,
     NegotiationFilter,
+    PaperOrderFilter,
     PaymentFilter,
 )
 from workflows.funding import FundingPurpose
@@ -319,3 +320,38 @@ class ProcessInstanceViewSet(ReadOnly):
     def state(self, request, pk=None):
         instance = self.get_object()
         return Response({"state_format": instance.state_format, "state": json.loads(instance.state)})
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Paper orders: a TEO's of its certificates, a student's own, the ministry's every one"),
+    retrieve=extend_schema(summary="One paper order", responses={200: s.PaperOrderListSerializer, **REFUSALS}),
+)
+class PaperOrderViewSet(ReadOnly):
+    serializer_class = s.PaperOrderListSerializer
+    visible = staticmethod(permissions.visible_paper_orders)
+    filterset_class = PaperOrderFilter
+
+    @extend_schema(request=s.PaperOrderDispatchSerializer, responses={200: s.PaperOrderListSerializer, **REFUSALS},
+                   summary="Dispatch a paper copy with the courier's tracking number (the certificate's TEO); "
+                           "the student is told")
+    @action(detail=True, methods=["post"], url_path="dispatch")
+    def dispatch_order(self, request, pk=None):
+        tracking_no = _valid(s.PaperOrderDispatchSerializer, request.data)["tracking_no"]
+        return self._answer(services.dispatch_paper_order(request.user, pk, tracking_no))
+
+    @extend_schema(request=None, responses={200: s.PaperOrderListSerializer, **REFUSALS},
+                   summary="Confirm receipt of a dispatched paper copy (the student), or mark it delivered (the TEO)")
+    @action(detail=True, methods=["post"])
+    def deliver(self, request, pk=None):
+        return self._answer(services.deliver_paper_order(request.user, pk))
+
+    @extend_schema(request=s.PaperOrderCancelSerializer, responses={200: s.PaperOrderListSerializer, **REFUSALS},
+                   summary="Cancel an order not yet dispatched, its price refunded: the student their own, the "
+                           "TEO with a reason")
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        reason = _valid(s.PaperOrderCancelSerializer, request.data)["reason"]
+        return self._answer(services.cancel_paper_order(request.user, pk, reason))
+
+    def _answer(self, order):
+        return Response(s.PaperOrderListSerializer(order).data)

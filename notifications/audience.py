@@ -29,6 +29,10 @@ AUDIENCES = {
     "payment_released": ("teo", "paying_college"),
     "task_due_soon": ("task_holders",),
     "task_overdue": ("task_holders", "province_reviewers"),
+    "paper_order_placed": ("order_teo",),
+    "paper_order_dispatched": ("order_student",),
+    "paper_order_delivered": ("order_counterparty",),
+    "paper_order_cancelled": ("order_counterparty",),
 }
 
 
@@ -41,6 +45,8 @@ class Context:
     college_id: int | None = None
     task_organization_id: int | None = None
     task_lane: str = ""
+    order_student_id: int | None = None  # a paper order's student (who ordered it) and its certificate's TEO
+    order_teo_id: int | None = None
 
     @property
     def actor_organization_id(self) -> int | None:
@@ -75,6 +81,17 @@ def _counterparty(ctx: Context) -> Q:
     return _lead(ctx) if ctx.actor_organization_id == teo_id else _teo(ctx)
 
 
+def _order_teo(ctx: Context) -> Q:
+    return Q(organization_id=ctx.order_teo_id, role=Role.TEO)
+
+
+def _order_counterparty(ctx: Context) -> Q:
+    # The TEO's act is news to the student, the student's to the TEO.
+    if ctx.actor_organization_id == ctx.order_teo_id:
+        return Q(user_id=ctx.order_student_id)
+    return _order_teo(ctx)
+
+
 RESOLVERS = {
     "alliance_lead": _lead,
     "teo": _teo,
@@ -86,6 +103,9 @@ RESOLVERS = {
     "paying_college": lambda ctx: Q(organization_id=ctx.college_id, role=Role.COLLEGE),
     "task_holders": lambda ctx: Q(organization_id=ctx.task_organization_id,
                                   role__in=LANE_ROLES.get(ctx.task_lane, set())),
+    "order_student": lambda ctx: Q(user_id=ctx.order_student_id),
+    "order_teo": _order_teo,
+    "order_counterparty": _order_counterparty,
 }
 
 NEEDS_NEGOTIATION = {"alliance_lead", "teo", "counterparty", "province_reviewers", "alliance_members",

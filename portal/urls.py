@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from portal import tasks, views
+from portal import orders, tasks, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -28,6 +28,10 @@ urlpatterns = [
     path("filings/", views.filings, name="filings"),
     path("assessments/", views.assessments, name="assessments"),
     path("certificates/", views.certificates, name="certificates"),
+    path("paper-orders/", orders.paper_orders, name="paper-orders"),
+    path("paper-orders/<int:pk>/dispatch/", orders.dispatch, name="dispatch-paper-order"),
+    path("paper-orders/<int:pk>/deliver/", orders.deliver, name="deliver-paper-order"),
+    path("paper-orders/<int:pk>/cancel/", orders.cancel, name="cancel-paper-order"),
     path("payments/", views.payments, name="payments"),
     path("processes/<int:pk>/", views.process, name="process"),
 ]

@@ -501,18 +501,23 @@ def _with_paper_copies(issued) -> list:
         "certificate_id", "paper_copy_price"))
     for certificate in issued:
         certificate.paper_price = prices.get(certificate.sitting.agreement.negotiation.certificate_id)
-        certificate.open_order = next((o for o in certificate.paper_orders.all()
-                                       if o.state == PaperCertificateOrder.State.OPEN), None)
+        certificate.open_order = next((o for o in certificate.paper_orders.all() if o.is_open), None)
     return issued
+
+
+def certificates_context(request) -> dict:
+    """The certificates page: each certificate with its paper orders (state, tracking number) and price."""
+    own = permissions.visible_certificates(request.user).prefetch_related(
+        Prefetch("paper_orders", PaperCertificateOrder.objects.order_by("ordered_at", "pk"))).order_by("-issued_at")
+    return {"nav": "certificates", "own": own, "certificates": _with_paper_copies(own),
+            "max_price": rules.PAPER_CERTIFICATE_MAX, "holder": permissions.holder_name(request.user)}
 
 
 @role_required(Role.STUDENT, Role.MINISTRY)
 def certificates(request):
     """A student's own certificates, issued online, and the optional paper copy at the TEO's published price."""
-    own = permissions.visible_certificates(request.user).prefetch_related(
-        Prefetch("paper_orders", PaperCertificateOrder.objects.order_by("ordered_at", "pk"))).order_by("-issued_at")
-    context = {"nav": "certificates", "certificates": _with_paper_copies(own), "max_price": rules.PAPER_CERTIFICATE_MAX,
-               "holder": permissions.holder_name(request.user)}
+    context = certificates_context(request)
+    own = context["own"]
     if request.method == "POST":
         certificate = visible_or_404(own, pk=posted_pk(request.POST.get("certificate")))
         try:

@@ -26,6 +26,7 @@ from workflows.models import (
     Filing,
     Negotiation,
     Organization,
+    PaperCertificateOrder,
     Payment,
     Province,
 )
@@ -207,4 +208,21 @@ class FeeScheduleFilter(SearchFilterSet):
     class Meta:
         model = FeeSchedule
         fields = ["certificate", "teo", "mode", "q"]
+        form = FilterForm
+
+
+class PaperOrderFilter(SearchFilterSet):
+    """Paper copies ordered by students: a TEO's own to dispatch, every one for the ministry."""
+
+    province = _province("certificate__sitting__college__province")
+    certificate = _certificate("certificate__sitting__agreement__negotiation__certificate")
+    teo = _teo("certificate__sitting__agreement__negotiation__certificate__teo")
+    state = _state(PaperCertificateOrder.State)
+
+    search_fields = ("certificate__serial_no", "certificate__holder_name", "recipient", "tracking_no",
+                     "certificate__sitting__college__name")
+
+    class Meta:
+        model = PaperCertificateOrder
+        fields = ["province", "certificate", "teo", "state", "q"]
         form = FilterForm

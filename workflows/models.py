@@ -692,42 +692,107 @@ class IssuedCertificate(models.Model):
 
 
 class PaperCertificateOrder(FSMModelMixin, models.Model):
-    """A student's paper copy of their certificate, at the TEO's published price, sent to an address."""
+    """A student's paper copy of their certificate, at the TEO's published price, sent to an address.
+
+    Ordered, then dispatched by the certificate's TEO with the courier's tracking number, then
+    delivered (the student confirms receipt, or the TEO marks it); an order not yet dispatched may
+    be cancelled, by the student or by the TEO with a reason, and its price is refunded. A
+    delivered or cancelled order is closed: another order of the same certificate is a new one
+    (a replacement copy, paid again).
+    """
 
     class State(models.TextChoices):
-        OPEN = "open", _("Ordered")
+        ORDERED = "ordered", _("Ordered")
+        DISPATCHED = "dispatched", _("Dispatched")
         DELIVERED = "delivered", _("Delivered")
         CANCELLED = "cancelled", _("Cancelled")
 
+    OPEN = [State.ORDERED, State.DISPATCHED]
     RECIPIENT_MAX, PHONE_MAX, ADDRESS_MAX = 50, 20, 200
+    TRACKING_NO_MAX, REASON_MAX = 40, 500
 
     certificate = models.ForeignKey(IssuedCertificate, on_delete=models.PROTECT, related_name="paper_orders")
     price = models.DecimalField(**MONEY)
-    state = FSMField(default=State.OPEN, choices=State.choices, protected=True)
+    state = FSMField(default=State.ORDERED, choices=State.choices, protected=True)
     recipient = models.CharField(max_length=RECIPIENT_MAX)
     phone = models.CharField(max_length=PHONE_MAX)
     address = models.CharField(max_length=ADDRESS_MAX)
     ordered_at = models.DateTimeField()
     ordered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    tracking_no = models.CharField(max_length=TRACKING_NO_MAX, blank=True, help_text="the courier's tracking number")
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    dispatched_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+")
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    delivered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", help_text="the student confirming receipt, or the TEO")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    cancel_reason = models.CharField(max_length=REASON_MAX, blank=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(price__lte=Decimal("40.00")), name="paper_certificate_max_40"),
             models.CheckConstraint(condition=Q(price__gte=Decimal("0.00")),
                                    name="paper_certificate_price_not_negative"),
-            models.UniqueConstraint(fields=["certificate"], condition=Q(state="open"), name="one_open_paper_order"),
+            models.UniqueConstraint(fields=["certificate"], condition=Q(state__in=["ordered", "dispatched"]),
+                                    name="one_open_paper_order"),
         ]
 
     def __str__(self) -> str:
         return f"{self.certificate} ¥{self.price}"
 
-    @transition(field=state, source=State.OPEN, target=State.DELIVERED)
-    def deliver(self):
-        pass
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN
 
-    @transition(field=state, source=State.OPEN, target=State.CANCELLED)
-    def cancel(self):
-        pass
+    def check_may(self, act: str) -> None:
+        """Refuse an act the order's state does not allow, saying what happened to it and when.
+
+        Only an undispatched order is dispatched or cancelled: once the copy is with the courier
+        the money has bought the delivery. Only a dispatched one is received.
+        """
+        allowed = {"dispatch": self.State.ORDERED, "cancel": self.State.ORDERED, "deliver": self.State.DISPATCHED}
+        if self.state == allowed[act]:
+            return
+        if self.state == self.State.ORDERED:
+            raise RuleViolation("paper_order_not_dispatched",
+                                _("This paper copy has not been dispatched yet; its receipt is confirmed once it "
+                                  "is."), 409)
+        if self.state == self.State.DISPATCHED:
+            message = (_("This paper copy was dispatched on %(on)s (tracking number %(tracking_no)s) and can no "
+                         "longer be cancelled.") if act == "cancel"
+                       else _("This paper copy was already dispatched on %(on)s (tracking number %(tracking_no)s)."))
+            raise RuleViolation("paper_order_dispatched", message, 409, on=_day(self.dispatched_at),
+                                tracking_no=self.tracking_no)
+        if self.state == self.State.DELIVERED:
+            raise RuleViolation("paper_order_delivered", _("This paper copy was delivered on %(on)s."), 409,
+                                on=_day(self.delivered_at))
+        raise RuleViolation("paper_order_cancelled", _("This order was cancelled on %(on)s."), 409,
+                            on=_day(self.cancelled_at))
+
+    @transition(field=state, source=State.ORDERED, target=State.DISPATCHED)
+    def dispatch(self, tracking_no: str, by, at):
+        self.tracking_no = tracking_no
+        self.dispatched_by = by
+        self.dispatched_at = at
+
+    @transition(field=state, source=State.DISPATCHED, target=State.DELIVERED)
+    def deliver(self, by, at):
+        self.delivered_by = by
+        self.delivered_at = at
+
+    @transition(field=state, source=State.ORDERED, target=State.CANCELLED)
+    def cancel(self, by, at, reason: str = ""):
+        self.cancelled_by = by
+        self.cancelled_at = at
+        self.cancel_reason = reason
+
+
+def _day(at) -> str:
+    """A moment as the day it was in Beijing, for a refusal's wording."""
+    return f"{timezone.localtime(at, ZoneInfo(settings.DISPLAY_TIME_ZONE)):%Y-%m-%d}" if at else "—"
 
 
 class Payment(FSMModelMixin, models.Model):

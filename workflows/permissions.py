@@ -16,6 +16,7 @@ from workflows.models import (
     Filing,
     IssuedCertificate,
     Negotiation,
+    PaperCertificateOrder,
     Payment,
     Person,
     Role,
@@ -143,6 +144,22 @@ def schedule_certificates(user) -> QuerySet[Certificate]:
         return qs.none()
     if person.role == Role.TEO:
         return qs.filter(teo=person.organization)
+    if person.role == Role.MINISTRY:
+        return qs
+    return qs.none()
+
+
+def visible_paper_orders(user) -> QuerySet[PaperCertificateOrder]:
+    """Paper orders a person may read: a TEO those of its certificates, a student their own, the ministry all."""
+    person = _person(user)
+    qs = PaperCertificateOrder.objects.select_related(
+        "certificate__sitting__agreement__negotiation__certificate__teo", "certificate__sitting__college")
+    if person is None:
+        return qs.none()
+    if person.role == Role.TEO:
+        return qs.filter(certificate__sitting__agreement__negotiation__certificate__teo=person.organization)
+    if person.role == Role.STUDENT:
+        return qs.filter(certificate__in=own_certificates(user))
     if person.role == Role.MINISTRY:
         return qs
     return qs.none()

@@ -472,7 +472,7 @@ def order_paper_certificate(actor, certificate: IssuedCertificate, recipient: st
             _("The TEO has not published a paper-copy price for %(certificate)s yet."), 409,
             certificate=certificate.sitting.agreement.negotiation.certificate.code)
     rules.check_paper_certificate_price(price)
-    open_order = certificate.paper_orders.filter(state=PaperCertificateOrder.State.OPEN).first()
+    open_order = certificate.paper_orders.filter(state__in=PaperCertificateOrder.OPEN).first()
     if open_order is not None:
         raise RuleViolation(
             "paper_order_open",
@@ -481,8 +481,10 @@ def order_paper_certificate(actor, certificate: IssuedCertificate, recipient: st
             ordered_on=f"{timezone.localtime(open_order.ordered_at, ZoneInfo(settings.DISPLAY_TIME_ZONE)):%Y-%m-%d}",
             price=open_order.price,
         )
-    return PaperCertificateOrder.objects.create(certificate=certificate, price=price, ordered_at=timezone.now(),
-                                                ordered_by=actor, **delivery)
+    order = PaperCertificateOrder.objects.create(certificate=certificate, price=price, ordered_at=timezone.now(),
+                                                 ordered_by=actor, **delivery)
+    _audit_paper_order(order, actor, "paper_order_placed", {})
+    return order
 
 
 def _delivery(recipient, phone, address) -> dict:
@@ -515,3 +517,88 @@ def _holder(name) -> str:
 
 def agreed_fee_fen(negotiation: Negotiation) -> int | None:
     return to_fen(negotiation.agreed_fee) if negotiation.agreed_fee is not None else None
+
+
+# --- paper copies: dispatch, receipt, cancellation -----------------------------------------
+
+
+def paper_order_for(actor, pk) -> PaperCertificateOrder:
+    """The paper order `pk` if the actor may see it; another's, or none at all, is not found."""
+    order = None
+    if str(pk).isdigit():
+        order = permissions.visible_paper_orders(actor).filter(pk=int(pk)).first()
+    if order is None:
+        raise RuleViolation("paper_order_not_found", _("No such paper order, or not yours to see."), 404)
+    return order
+
+
+def _order_teo(order: PaperCertificateOrder) -> Organization:
+    return order.certificate.sitting.agreement.negotiation.certificate.teo
+
+
+def _open_for(actor, order, act: str, roles: tuple) -> tuple[PaperCertificateOrder, Person]:
+    """Visibility (404), then the actor's role (403), then the state under the order's lock (409)."""
+    order = paper_order_for(actor, getattr(order, "pk", order))
+    person = person_of(actor)
+    if person.role not in roles:
+        if roles == (Role.TEO,):
+            _require(actor, Role.TEO, _order_teo(order))
+        raise RuleViolation("actor_not_allowed",
+                            _("Only the student who ordered it or the certificate's TEO may do this."), 403)
+    order = permissions.visible_paper_orders(actor).select_for_update(of=("self",)).get(pk=order.pk)
+    order.check_may(act)
+    return order, person
+
+
+def _order_text(value, field: str, label, limit: int, required: bool) -> str:
+    text = " ".join(value.split()) if isinstance(value, str) else ""
+    if required and not text:
+        raise RuleViolation(f"{field}_required", _("The %(field)s is required."), field=label)
+    if len(text) > limit:
+        raise RuleViolation(f"{field}_too_long", _("The %(field)s is at most %(limit)s characters, given %(given)s."),
+                            field=label, limit=limit, given=len(text))
+    return text
+
+
+@transaction.atomic
+def dispatch_paper_order(actor, order: PaperCertificateOrder | int, tracking_no: str) -> PaperCertificateOrder:
+    """The certificate's TEO sends the paper copy with the courier's tracking number; the student is told."""
+    order, _person = _open_for(actor, order, "dispatch", (Role.TEO,))
+    tracking_no = _order_text(tracking_no, "tracking_no", _("tracking number"), PaperCertificateOrder.TRACKING_NO_MAX,
+                              required=True)
+    order.dispatch(tracking_no, actor, timezone.now())
+    order.save()
+    _audit_paper_order(order, actor, "paper_order_dispatched", {"tracking_no": tracking_no})
+    return order
+
+
+@transaction.atomic
+def deliver_paper_order(actor, order: PaperCertificateOrder | int) -> PaperCertificateOrder:
+    """The student confirms receipt of a dispatched copy, or the TEO marks it delivered; the order closes."""
+    order, person = _open_for(actor, order, "deliver", (Role.STUDENT, Role.TEO))
+    order.deliver(actor, timezone.now())
+    order.save()
+    _audit_paper_order(order, actor, "paper_order_delivered", {"by": person.role})
+    return order
+
+
+@transaction.atomic
+def cancel_paper_order(actor, order: PaperCertificateOrder | int, reason: str = "") -> PaperCertificateOrder:
+    """Cancel an order not yet dispatched and refund its price: the student their own, the TEO with a reason."""
+    order, person = _open_for(actor, order, "cancel", (Role.STUDENT, Role.TEO))
+    # The student need not explain changing their mind; the TEO refusing a paid order must.
+    reason = _order_text(reason, "reason", _("reason"), PaperCertificateOrder.REASON_MAX,
+                         required=person.role == Role.TEO)
+    order.cancel(actor, timezone.now(), reason)
+    order.save()
+    _audit_paper_order(order, actor, "paper_order_cancelled",
+                       {"by": person.role, "reason": reason, "refund": f"{order.price:.2f}"})
+    return order
+
+
+def _audit_paper_order(order: PaperCertificateOrder, actor, action: str, data: dict) -> None:
+    # In the lifecycle the certificate was issued under, without the delivery address: the
+    # trail is read by the parties of the negotiation, the address is the student's own.
+    negotiation = order.certificate.sitting.agreement.negotiation
+    _audit_outside(negotiation, actor, action, {"order": order.pk, "certificate": order.certificate.serial_no,
+                                                "price": f"{order.price:.2f}", **data})

@@ -115,7 +115,7 @@ def test_a_paper_order_takes_the_address_and_the_published_price(hubei_filed):
     ordered = api("student").post(url, DELIVERY, format="json")
     assert ordered.status_code == 201
     answered = {k: ordered.json()[k] for k in ("price", "state", *DELIVERY)}
-    assert answered == {"price": "25.00", "state": "open", **DELIVERY}
+    assert answered == {"price": "25.00", "state": "ordered", **DELIVERY}
     again = api("student").post(url, DELIVERY, format="json")
     assert again.status_code == 409 and again.json()["rule"] == "paper_order_open"
 

@@ -210,7 +210,8 @@ def test_the_openapi_schema_is_valid_and_every_get_endpoint_in_it_answers(hubei,
     hubei.through_filing()
     sitting = services.record_assessment(user("teo_1"), hubei.negotiation.agreements.get(),
                                          hubei.negotiation.alliance.lead, 5, held_on=services.today())
-    services.issue_certificates(user("teo_1"), sitting, ["李明"])
+    [mine] = services.issue_certificates(user("teo_1"), sitting, ["李明"])
+    services.order_paper_certificate(user("student"), mine, "李明", "13800000000", "湖北省武汉市江夏区")
     schema_file = tmp_path / "schema.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(schema_file))
     schema = yaml.safe_load(schema_file.read_text())

@@ -295,7 +295,7 @@ def mine(filed) -> IssuedCertificate:
 
 def test_a_paper_copy_costs_the_teos_published_price_and_goes_to_the_address_given(mine):
     order = services.order_paper_certificate(user("student"), mine, *ADDRESS)
-    assert order.price == Decimal("25.00") and order.state == PaperCertificateOrder.State.OPEN
+    assert order.price == Decimal("25.00") and order.state == PaperCertificateOrder.State.ORDERED
     assert (order.recipient, order.phone, order.address) == ADDRESS
 
 
@@ -311,9 +311,10 @@ def test_the_schema_keeps_one_open_order_per_certificate_and_a_closed_one_allows
     with pytest.raises(IntegrityError), transaction.atomic():
         PaperCertificateOrder.objects.create(certificate=mine, price=order.price, ordered_at=timezone.now(),
                                              recipient="x", phone="12345", address="y")
-    order.deliver()
+    order.dispatch("SF1234567890", None, timezone.now())
+    order.deliver(None, timezone.now())
     order.save()
-    assert services.order_paper_certificate(user("student"), mine, *ADDRESS).state == "open"
+    assert services.order_paper_certificate(user("student"), mine, *ADDRESS).state == "ordered"
 
 
 @pytest.mark.parametrize("field, value, rule", [
