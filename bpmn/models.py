@@ -4,6 +4,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ProcessDefinition(models.Model):
@@ -38,8 +39,8 @@ class ProcessInstance(models.Model):
     """A running or finished workflow; its serialized state is saved after every step."""
 
     class Status(models.TextChoices):
-        RUNNING = "running", "进行中 Running"
-        COMPLETED = "completed", "已完成 Completed"
+        RUNNING = "running", _("Running")
+        COMPLETED = "completed", _("Completed")
 
     definition = models.ForeignKey(ProcessDefinition, on_delete=models.PROTECT)
     business_key = models.CharField(max_length=100, db_index=True)

@@ -10,14 +10,15 @@ import threading
 import uuid
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import pgettext_lazy
 
+from bpmn import names
 from bpmn.models import AuditEntry, OpenTask
 from notifications import delivery
 from notifications.audience import Context, recipients
 from notifications.models import Notification
-from workflows.labels import pick
-from workflows.models import Negotiation, PaperCertificateOrder
+from workflows.models import Negotiation
 from workflows.services import negotiation_id_of_key
 
 # Identifies this process's rows, so the database relay skips what it has pushed itself.
@@ -44,7 +45,8 @@ TASK_EVENTS = {
     ("release_payment", None): "payment_released",
 }
 
-BILINGUAL = {"task", "what"}
+ANSWERS = {"accept": pgettext_lazy("invitation answer", "accepted"),
+           "decline": pgettext_lazy("invitation answer", "declined")}
 
 TITLES = {
     "task_assigned": ("新待办：{task}", "New task: {task}"),
@@ -66,12 +68,6 @@ TITLES = {
     "payment_released": ("费用已拨付：{subject}", "Payment released: {subject}"),
     "task_due_soon": ("待办即将到期：{task}", "Task due soon: {task}"),
     "task_overdue": ("待办已逾期：{task}", "Task overdue: {task}"),
-    "paper_order_placed": ("新的纸质证书订单 {price}：{serial}", "New paper certificate order of {price}: {serial}"),
-    "paper_order_dispatched": ("纸质证书已寄出，快递单号 {tracking_no}：{serial}",
-                               "Paper certificate dispatched, tracking number {tracking_no}: {serial}"),
-    "paper_order_delivered": ("纸质证书已送达：{serial}", "Paper certificate delivered: {serial}"),
-    "paper_order_cancelled": ("纸质证书订单已取消，退款 {price}：{serial}{reason}",
-                              "Paper certificate order cancelled, {price} refunded: {serial}{reason}"),
 }
 
 
@@ -97,9 +93,7 @@ def notify(event: str, ctx: Context, link: str = "", object_type: str = "", obje
     subject = f"{negotiation.alliance.name} × {negotiation.certificate.code}" if negotiation else ""
     zh, en = TITLES[event]
     words = {"subject": subject, **words}
-    # Task labels and answers are stored as '中文 English'; names (the subject) are kept whole.
-    words_zh = {key: pick(value, "zh-hans") if key in BILINGUAL else value for key, value in words.items()}
-    words_en = {key: pick(value, "en") if key in BILINGUAL else value for key, value in words.items()}
+    words_zh, words_en = _in_language(words, "zh-hans"), _in_language(words, "en")
     if negotiation is not None and not object_type:
         object_type, object_id = "negotiation", str(negotiation.pk)
         link = link or f"/negotiations/{negotiation.pk}/"
@@ -112,6 +106,12 @@ def notify(event: str, ctx: Context, link: str = "", object_type: str = "", obje
     ])
     _enqueue(rows, negotiation)
     return rows
+
+
+def _in_language(words: dict, language: str) -> dict:
+    """Each title speaks one language: a task's label (a model's English name) and an answer are translated."""
+    with translation.override(language):
+        return {key: names.shown(value) if key == "task" else str(value) for key, value in words.items()}
 
 
 class _Outbox:
@@ -148,8 +148,6 @@ def _enqueue(rows, negotiation) -> None:
     transaction.on_commit(outbox.flush)
 
 
-PAPER_ORDER_EVENTS = {"paper_order_placed", "paper_order_dispatched", "paper_order_delivered",
-                      "paper_order_cancelled"}
 AUDIT_EVENTS = {"baseline_superseded": "baseline_superseded", "timer_fired": "deadline_passed"}
 
 
@@ -159,8 +157,6 @@ def _event_of(entry: AuditEntry) -> str | None:
         return TASK_EVENTS.get((entry.task_name, data.get("decision"))) or TASK_EVENTS.get((entry.task_name, None))
     if entry.action == "message" and data.get("message") == "assessment_held":
         return "assessment_held"
-    if entry.action in PAPER_ORDER_EVENTS:
-        return entry.action
     return AUDIT_EVENTS.get(entry.action)
 
 
@@ -169,13 +165,10 @@ def on_audit(entry: AuditEntry) -> None:
     event = _event_of(entry)
     if event is None:
         return
-    if event in PAPER_ORDER_EVENTS:
-        on_paper_order(entry)
-        return
     data = entry.data or {}
     ctx = Context(negotiation=negotiation_of(entry.instance), actor_id=entry.actor_id)
     if entry.action == "completed":
-        words = {"actor": entry.actor, "what": {"accept": "接受 accepted", "decline": "谢绝 declined"}.get(
+        words = {"actor": entry.actor, "what": ANSWERS.get(
             data.get("decision"), ""), "fee": f"¥{data.get('fee', '')}"}
         task = OpenTask.objects.filter(task_id=entry.task_id).first()
         if task is not None:
@@ -192,19 +185,3 @@ def on_tasks_opened(instance, opened: list[OpenTask]) -> None:
     for task in opened:
         ctx = Context(negotiation=negotiation, task_organization_id=task.organization_id, task_lane=task.role)
         notify("task_assigned", ctx, link=f"/tasks/{task.task_id}/", task=task.label)
-
-
-def on_paper_order(entry: AuditEntry) -> None:
-    """A paper order changed: told to the student or to the certificate's TEO, never to the negotiation's parties."""
-    data = entry.data or {}
-    orders = PaperCertificateOrder.objects.select_related("certificate__sitting__agreement__negotiation__certificate")
-    order = orders.filter(pk=data.get("order")).first()
-    if order is None:
-        return
-    teo_id = order.certificate.sitting.agreement.negotiation.certificate.teo_id
-    ctx = Context(actor_id=entry.actor_id, order_student_id=order.ordered_by_id, order_teo_id=teo_id)
-    to_student = entry.action == "paper_order_dispatched" or (
-        entry.action != "paper_order_placed" and ctx.actor_organization_id == teo_id)
-    notify(entry.action, ctx, link="/certificates/" if to_student else "/paper-orders/", object_type="paper_order",
-           object_id=str(order.pk), serial=order.certificate.serial_no, price=f"¥{order.price:.2f}",
-           tracking_no=order.tracking_no, reason=f" — {data['reason']}" if data.get("reason") else "")

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bpmn import names
 from bpmn.models import OpenTask
 from portal import drafts
 from portal.access import role_required
@@ -180,6 +181,6 @@ def _task(request, open_task: OpenTask):
         except REFUSED as error:
             refusal = refusal_of(error)
             return render(request, form.template, {**context, "refusal": refusal}, status=refusal.status)
-        messages.success(request, _("Done: %(task)s.") % {"task": open_task.label})
+        messages.success(request, _("Done: %(task)s.") % {"task": names.shown(open_task.label)})
         return redirect("negotiation", pk=negotiation.pk)
     return render(request, form.template, context)

@@ -6,6 +6,8 @@ department, the paying college's finance office.
 """
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy as _
+
 from bpmn.hooks import HOOKS, Assignment
 from workflows.models import Alliance, Negotiation, Organization, Person, Role
 
@@ -18,13 +20,19 @@ LANE_ROLES = {
     "finance": {Role.FINANCE},
 }
 
+# Who handles a lane's tasks, in words people use: a lane id is never shown.
 LANE_LABELS = {
-    "alliance_lead": "联盟牵头院校 Alliance lead",
-    "college": "试点院校 Pilot college",
-    "teo": "培训评价组织 Training evaluation organization",
-    "reviewer": "省级教育行政部门 Provincial reviewer",
-    "finance": "院校财务 College finance",
+    "alliance_lead": _("Alliance lead college"),
+    "college": _("Pilot college"),
+    "teo": _("Training evaluation organization"),
+    "reviewer": _("Provincial reviewer"),
+    "finance": _("College finance"),
 }
+
+
+def lane_label(lane: str) -> str:
+    """Return who handles a lane's tasks, in the active language."""
+    return str(LANE_LABELS.get(lane) or _("Not assigned"))
 
 DEADLINE_KEYS = ("round_deadline", "response_deadline")
 

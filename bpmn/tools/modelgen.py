@@ -8,7 +8,8 @@ they were drawn and a quick way to redraw them after a structural change:
     .venv/bin/python -m bpmn.tools.modelgen OUT_DIR    # writes elsewhere (to compare)
 
 Layout is explicit: every node sits at a (column, lane, row) cell of a grid; sequence flows
-are routed orthogonally by a few rules (see `_route`). Names are Chinese with English.
+are routed orthogonally by a few rules (see `_route`). Names are English, one language: they are
+the msgids the pages translate (catalogue context "process"); a lane's name is its role id.
 Keep docs/processes.md (the contract) and tests/bpmn/test_process_models.py in step.
 """
 from __future__ import annotations
@@ -34,11 +35,11 @@ HEADER = (
 )
 
 ROLES = {
-    "alliance_lead": "院校联盟牵头院校 Alliance lead college",
-    "college": "试点院校 Pilot college",
-    "teo": "培训评价组织 Training evaluation organization",
-    "reviewer": "省级教育行政部门（省厅） Provincial reviewer",
-    "finance": "院校财务 College finance",
+    "alliance_lead": "Alliance lead college",
+    "college": "Pilot college",
+    "teo": "Training evaluation organization",
+    "reviewer": "Provincial reviewer",
+    "finance": "College finance",
 }
 
 # Grid geometry (pixels). Shapes use the bpmn-js default sizes.
@@ -407,81 +408,81 @@ def _pretty(xml: str) -> str:
 
 
 def alliance_formation() -> Diagram:
-    d = Diagram("alliance_formation", "组建联盟 Alliance formation", ["alliance_lead", "college"],
+    d = Diagram("alliance_formation", "Alliance formation", ["alliance_lead", "college"],
                 "牵头院校邀请试点院校，院校在截止前答复；至少 2 所接受即向省级备案（备案不是审批）。"
                 " The lead college invites pilot colleges; each answers before the deadline; with at "
                 "least 2 acceptances the alliance is filed with the province (a filing, not an approval).")
     p = d.process
-    p.start("start", "开始 Start", "alliance_lead", 0, doc="reads alliance_id")
-    p.user("invite_members", "邀请成员院校 Invite member colleges", "alliance_lead", 1,
+    p.start("start", "Start", "alliance_lead", 0, doc="reads alliance_id")
+    p.user("invite_members", "Invite member colleges", "alliance_lead", 1,
            doc="reads alliance_id; writes invited_college_ids (list of int), "
                "response_deadline (ISO-8601 UTC string)")
-    p.user("respond_invitation", "接受或谢绝邀请 Accept or decline the invitation", "college", 2,
+    p.user("respond_invitation", "Accept or decline the invitation", "college", 2,
            doc="one instance per invited college, element invited_college_id; writes accepted (bool), "
                "collected into responses",
            multi=("invited_college_ids", "invited_college_id", "responses", "accepted"))
-    p.timer("response_deadline_timer", "答复截止 Response deadline", "respond_invitation", "response_deadline",
+    p.timer("response_deadline_timer", "Response deadline", "respond_invitation", "response_deadline",
             doc="interrupting: at response_deadline the outstanding answers are closed")
-    p.xor("responses_closed", "答复结束 Answers closed", "college", 3)
-    p.script("tally_responses", "统计接受院校 Count acceptances",
+    p.xor("responses_closed", "Answers closed", "college", 3)
+    p.script("tally_responses", "Count acceptances",
              ["accepted_count = count_accepted(alliance_id)"], "alliance_lead", 4)
-    p.xor("enough_members", "成员足够？ Enough members?", "alliance_lead", 5)
-    p.script("register_with_province", "向省级备案 File with the province",
+    p.xor("enough_members", "Enough members?", "alliance_lead", 5)
+    p.script("register_with_province", "File with the province",
              ["registration_no = register_alliance(alliance_id)", "alliance_formed = True"],
              "alliance_lead", 6)
-    p.end("alliance_formed_end", "联盟已备案 Alliance filed", "alliance_lead", 7)
-    p.script("dissolve", "解散联盟 Dissolve",
+    p.end("alliance_formed_end", "Alliance filed", "alliance_lead", 7)
+    p.script("dissolve", "Dissolve",
              ["dissolved = dissolve_alliance(alliance_id)", "alliance_formed = False"],
              "alliance_lead", 6, 1)
-    p.end("alliance_not_formed_end", "联盟未组建 Alliance not formed", "alliance_lead", 7, 1)
+    p.end("alliance_not_formed_end", "Alliance not formed", "alliance_lead", 7, 1)
     p.flow("start", "invite_members")
     p.flow("invite_members", "respond_invitation")
     p.flow("respond_invitation", "responses_closed")
     p.flow("response_deadline_timer", "responses_closed", route="under", via=("college", 1))
     p.flow("responses_closed", "tally_responses", route="mid")
     p.flow("tally_responses", "enough_members")
-    p.flow("enough_members", "register_with_province", condition="accepted_count >= 2", name="≥ 2 所接受 accepted")
+    p.flow("enough_members", "register_with_province", condition="accepted_count >= 2", name="≥ 2 accepted")
     p.flow("register_with_province", "alliance_formed_end")
-    p.flow("enough_members", "dissolve", condition="default", name="不足 2 所 fewer than 2")
+    p.flow("enough_members", "dissolve", condition="default", name="fewer than 2")
     p.flow("dissolve", "alliance_not_formed_end")
     d.spare_rows = {"college": 1}  # the timer's path runs below the answers
     return d
 
 
 def fee_negotiation() -> Diagram:
-    d = Diagram("fee_negotiation", "协商、谈判 Fee negotiation", ["alliance_lead", "teo", "reviewer"],
+    d = Diagram("fee_negotiation", "Fee negotiation", ["alliance_lead", "teo", "reviewer"],
                 "联盟筛选服务内容、商定师资培训内容，然后与培训评价组织逐轮协商考核费用（最多 30 轮）；"
                 "拒绝、过期或轮次用尽由省厅调解。 The alliance screens the services and agrees the "
                 "training content, then negotiates the fee with the TEO round by round (at most 30 "
                 "rounds); a rejection, an expired round or running out of rounds goes to provincial mediation.")
     p = d.process
-    p.start("start", "开始（公示报价在桌上） Start: published schedule on the table", "alliance_lead", 0,
+    p.start("start", "Start: published schedule on the table", "alliance_lead", 0,
             doc="reads negotiation_id; round 1's offer is the TEO's published schedule")
-    p.user("screen_services", "筛选服务内容，商定师资培训内容 Screen services, agree training content",
+    p.user("screen_services", "Screen services, agree training content",
            "alliance_lead", 1,
            doc="reads negotiation_id; writes training_content (str), services (list of str), "
                "turn, round_outcome, round_deadline")
-    r = p.subprocess("negotiation_round", "协商一轮 Negotiation round",
+    r = p.subprocess("negotiation_round", "Negotiation round",
                      standard_loop(30, 'round_outcome == "countered"'),
                      doc="loops while round_outcome == \"countered\", at most 30 rounds (loopMaximum)")
-    r.start("round_start", "本轮开始 Round starts", "alliance_lead", 2.2)
-    r.xor("whose_turn", "轮到谁？ Whose turn?", "alliance_lead", 3.1)
-    r.user("alliance_responds", "联盟回应报价 Alliance answers the offer", "alliance_lead", 4.2,
+    r.start("round_start", "Round starts", "alliance_lead", 2.2)
+    r.xor("whose_turn", "Whose turn?", "alliance_lead", 3.1)
+    r.user("alliance_responds", "Alliance answers the offer", "alliance_lead", 4.2,
            doc="writes round_outcome in accepted/countered/rejected, turn = \"teo\", round_deadline")
-    r.user("teo_responds", "培训评价组织回应报价 TEO answers the offer", "teo", 4.2,
+    r.user("teo_responds", "TEO answers the offer", "teo", 4.2,
            doc="writes round_outcome in accepted/countered/rejected, turn = \"alliance\", round_deadline")
-    r.timer("round_deadline_timer_alliance", "本轮截止 Round deadline", "alliance_responds", "round_deadline")
-    r.timer("round_deadline_timer_teo", "本轮截止 Round deadline", "teo_responds", "round_deadline")
+    r.timer("round_deadline_timer_alliance", "Round deadline", "alliance_responds", "round_deadline")
+    r.timer("round_deadline_timer_teo", "Round deadline", "teo_responds", "round_deadline")
     # One end per answer (no merge): a merge would have the TEO's path cross the deadline path.
-    r.end("round_end", "联盟已回应 Alliance answered", "alliance_lead", 5.6)
-    r.end("round_end_teo", "培训评价组织已回应 TEO answered", "teo", 5.6)
-    r.xor("deadline_passed", "已过期 Deadline passed", "teo", 6.4, 1)
-    r.script("expire_round", "本轮过期 Expire the round",
+    r.end("round_end", "Alliance answered", "alliance_lead", 5.6)
+    r.end("round_end_teo", "TEO answered", "teo", 5.6)
+    r.xor("deadline_passed", "Deadline passed", "teo", 6.4, 1)
+    r.script("expire_round", "Expire the round",
              ['round_outcome = "expired"', "expired = close_round_expired(negotiation_id)"], "teo", 7.4, 1)
-    r.end("round_expired_end", "本轮过期 Round expired", "teo", 8.4, 1)
+    r.end("round_expired_end", "Round expired", "teo", 8.4, 1)
     r.flow("round_start", "whose_turn")
-    r.flow("whose_turn", "alliance_responds", condition='turn == "alliance"', name="联盟 alliance")
-    r.flow("whose_turn", "teo_responds", condition='turn == "teo"', name="培训评价组织 TEO")
+    r.flow("whose_turn", "alliance_responds", condition='turn == "alliance"', name="alliance")
+    r.flow("whose_turn", "teo_responds", condition='turn == "teo"', name="TEO")
     r.flow("alliance_responds", "round_end")
     r.flow("teo_responds", "round_end_teo")
     r.flow("round_deadline_timer_alliance", "deadline_passed", route="under", via=("alliance_lead", 1))
@@ -489,79 +490,79 @@ def fee_negotiation() -> Diagram:
     r.flow("deadline_passed", "expire_round")
     r.flow("expire_round", "round_expired_end")
     d.spare_rows = {"alliance_lead": 1}  # the alliance's deadline path runs below its task
-    p.xor("negotiation_result", "达成一致？ Agreed?", "alliance_lead", 9.4)
-    p.script("conclude_agreed", "协商达成 Agreed", ["negotiation_agreed = True"], "alliance_lead", 10.4)
-    p.end("agreed_end", "协商达成 Fee agreed", "alliance_lead", 11.4)
-    p.user("mediate", "省厅调解 Provincial mediation", "reviewer", 10.4,
+    p.xor("negotiation_result", "Agreed?", "alliance_lead", 9.4)
+    p.script("conclude_agreed", "Agreed", ["negotiation_agreed = True"], "alliance_lead", 10.4)
+    p.end("agreed_end", "Fee agreed", "alliance_lead", 11.4)
+    p.user("mediate", "Provincial mediation", "reviewer", 10.4,
            doc="writes mediation_outcome in agreed/failed")
-    p.xor("mediation_result", "调解结果 Mediation outcome", "reviewer", 11.4)
-    p.script("conclude_mediated", "调解达成 Agreed by mediation", ["negotiation_agreed = True"], "reviewer", 12.4)
-    p.end("mediated_end", "调解达成 Agreed by mediation", "reviewer", 13.4)
-    p.script("conclude_failed", "协商未达成 Failed", ["negotiation_agreed = False"], "reviewer", 12.4, 1)
-    p.end("failed_end", "协商未达成 Negotiation failed", "reviewer", 13.4, 1)
+    p.xor("mediation_result", "Mediation outcome", "reviewer", 11.4)
+    p.script("conclude_mediated", "Agreed by mediation", ["negotiation_agreed = True"], "reviewer", 12.4)
+    p.end("mediated_end", "Agreed by mediation", "reviewer", 13.4)
+    p.script("conclude_failed", "Failed", ["negotiation_agreed = False"], "reviewer", 12.4, 1)
+    p.end("failed_end", "Negotiation failed", "reviewer", 13.4, 1)
     p.flow("start", "screen_services")
     p.flow("screen_services", "negotiation_round")
     p.flow("negotiation_round", "negotiation_result")
-    p.flow("negotiation_result", "conclude_agreed", condition='round_outcome == "accepted"', name="接受 accepted")
+    p.flow("negotiation_result", "conclude_agreed", condition='round_outcome == "accepted"', name="accepted")
     p.flow("conclude_agreed", "agreed_end")
     p.flow("negotiation_result", "mediate", condition="default",
-           name="拒绝、过期或 30 轮用尽 rejected, expired or 30 rounds")
+           name="rejected, expired or 30 rounds")
     p.flow("mediate", "mediation_result")
-    p.flow("mediation_result", "conclude_mediated", condition='mediation_outcome == "agreed"', name="达成 agreed")
+    p.flow("mediation_result", "conclude_mediated", condition='mediation_outcome == "agreed"', name="agreed")
     p.flow("conclude_mediated", "mediated_end")
-    p.flow("mediation_result", "conclude_failed", condition="default", name="未达成 failed")
+    p.flow("mediation_result", "conclude_failed", condition="default", name="failed")
     p.flow("conclude_failed", "failed_end")
     return d
 
 
 def fee_verification() -> Diagram:
-    d = Diagram("fee_verification", "省厅核定 Provincial verification", ["reviewer"],
+    d = Diagram("fee_verification", "Provincial verification", ["reviewer"],
                 "按“2357”上限与“同一证书在同一省域内标准统一”核定协商费用为基线。 The province verifies "
                 "the negotiated fee as the baseline, within the 2357 cap and one standard per "
                 "certificate per province.")
     p = d.process
-    p.start("start", "开始 Start", "reviewer", 0,
+    p.start("start", "Start", "reviewer", 0,
             doc="reads negotiation_id, certificate_id, province_id, agreed_fee_fen, assessment_mode")
-    p.rule("lookup_cap", "查“2357”上限 Look up the cap", "assessment_fee_cap", "reviewer", 1,
+    p.rule("lookup_cap", "Look up the cap", "assessment_fee_cap", "reviewer", 1,
            doc="DMN assessment_fee_cap: reads assessment_mode, writes cap_fen")
-    p.script("check_cap_and_uniformity", "校验上限与全省统一 Check cap and uniformity",
+    p.script("check_cap_and_uniformity", "Check cap and uniformity",
              ["within_cap = record_cap_check(negotiation_id, cap_fen)",
               "uniformity = check_uniformity(certificate_id, province_id, agreed_fee_fen)"],
              "reviewer", 2)
-    p.xor("cap_gateway", "不超上限？ Within the cap?", "reviewer", 3)
-    p.user("verify_baseline", "核定基线 Verify the baseline", "reviewer", 4,
+    p.xor("cap_gateway", "Within the cap?", "reviewer", 3)
+    p.user("verify_baseline", "Verify the baseline", "reviewer", 4,
            doc="reads uniformity, cap_fen; writes verification_outcome in verified/returned/rejected, reasons")
-    p.xor("outcome_gateway", "核定结果 Outcome", "reviewer", 5)
-    p.end("verified_end", "已核定 Verified", "reviewer", 6)
-    p.end("returned_end", "退回重新协商 Returned", "reviewer", 6, -1)
-    p.end("rejected_end", "不予核定 Rejected", "reviewer", 6, 1)
-    p.script("refuse_over_cap", "超上限不予核定 Refuse over the cap",
+    p.xor("outcome_gateway", "Outcome", "reviewer", 5)
+    p.end("verified_end", "Verified", "reviewer", 6)
+    p.end("returned_end", "Returned", "reviewer", 6, -1)
+    p.end("rejected_end", "Rejected", "reviewer", 6, 1)
+    p.script("refuse_over_cap", "Refuse over the cap",
              ['verification_outcome = "rejected"'], "reviewer", 4, 2)
-    p.end("over_cap_end", "超上限 Over the cap", "reviewer", 6, 2)
+    p.end("over_cap_end", "Over the cap", "reviewer", 6, 2)
     p.flow("start", "lookup_cap")
     p.flow("lookup_cap", "check_cap_and_uniformity")
     p.flow("check_cap_and_uniformity", "cap_gateway")
-    p.flow("cap_gateway", "verify_baseline", condition="within_cap == True", name="是 yes")
-    p.flow("cap_gateway", "refuse_over_cap", condition="default", name="超上限 over the cap")
+    p.flow("cap_gateway", "verify_baseline", condition="within_cap == True", name="yes")
+    p.flow("cap_gateway", "refuse_over_cap", condition="default", name="over the cap")
     p.flow("verify_baseline", "outcome_gateway")
-    p.flow("outcome_gateway", "verified_end", condition='verification_outcome == "verified"', name="核定 verified")
-    p.flow("outcome_gateway", "returned_end", condition='verification_outcome == "returned"', name="退回 returned")
-    p.flow("outcome_gateway", "rejected_end", condition="default", name="不予核定 rejected")
+    p.flow("outcome_gateway", "verified_end", condition='verification_outcome == "verified"', name="verified")
+    p.flow("outcome_gateway", "returned_end", condition='verification_outcome == "returned"', name="returned")
+    p.flow("outcome_gateway", "rejected_end", condition="default", name="rejected")
     p.flow("refuse_over_cap", "over_cap_end")
     return d
 
 
 def agreement_signing() -> Diagram:
-    d = Diagram("agreement_signing", "签署协议 Agreement signing", ["alliance_lead", "teo"],
+    d = Diagram("agreement_signing", "Agreement signing", ["alliance_lead", "teo"],
                 "联盟与培训评价组织按核定条款签署协议，先后不限。 Alliance and TEO sign the agreement on "
                 "the verified terms, in either order.")
     p = d.process
-    p.start("start", "开始 Start", "alliance_lead", 0, doc="reads agreement_id")
-    p.par("signing_split", "双方签署 Both sign", "alliance_lead", 1)
-    p.user("sign_alliance", "联盟签署 Alliance signs", "alliance_lead", 2, doc="reads agreement_id")
-    p.user("sign_teo", "培训评价组织签署 TEO signs", "teo", 2, doc="reads agreement_id")
-    p.par("signing_join", "均已签署 Both signed", "alliance_lead", 3)
-    p.end("signed_end", "协议已签署 Agreement signed", "alliance_lead", 4)
+    p.start("start", "Start", "alliance_lead", 0, doc="reads agreement_id")
+    p.par("signing_split", "Both sign", "alliance_lead", 1)
+    p.user("sign_alliance", "Alliance signs", "alliance_lead", 2, doc="reads agreement_id")
+    p.user("sign_teo", "TEO signs", "teo", 2, doc="reads agreement_id")
+    p.par("signing_join", "Both signed", "alliance_lead", 3)
+    p.end("signed_end", "Agreement signed", "alliance_lead", 4)
     p.flow("start", "signing_split")
     p.flow("signing_split", "sign_alliance")
     p.flow("signing_split", "sign_teo")
@@ -572,28 +573,28 @@ def agreement_signing() -> Diagram:
 
 
 def agreement_filing() -> Diagram:
-    d = Diagram("agreement_filing", "备案 Filing", ["reviewer"],
+    d = Diagram("agreement_filing", "Filing", ["reviewer"],
                 "已签协议到教育部门备案，教育部门监督协议执行。 The signed agreement is filed with the "
                 "education department, which supervises its execution.")
     p = d.process
-    p.start("start", "开始 Start", "reviewer", 0, doc="reads agreement_id")
-    p.user("acknowledge_filing", "受理备案 Acknowledge the filing", "reviewer", 1,
+    p.start("start", "Start", "reviewer", 0, doc="reads agreement_id")
+    p.user("acknowledge_filing", "Acknowledge the filing", "reviewer", 1,
            doc="writes flagged (bool), member_college_ids (list of int)")
-    p.xor("flagged_gateway", "需重点监督？ Flag for supervision?", "reviewer", 2)
-    p.end("filed_end", "已备案 Filed", "reviewer", 4)
-    p.user("record_supervision", "记录监督意见 Record supervision", "reviewer", 3, 1,
+    p.xor("flagged_gateway", "Flag for supervision?", "reviewer", 2)
+    p.end("filed_end", "Filed", "reviewer", 4)
+    p.user("record_supervision", "Record supervision", "reviewer", 3, 1,
            doc="writes supervision_note")
-    p.end("supervised_end", "已备案，重点监督 Filed, under supervision", "reviewer", 4, 1)
+    p.end("supervised_end", "Filed, under supervision", "reviewer", 4, 1)
     p.flow("start", "acknowledge_filing")
     p.flow("acknowledge_filing", "flagged_gateway")
-    p.flow("flagged_gateway", "filed_end", condition="default", name="否 no")
-    p.flow("flagged_gateway", "record_supervision", condition="flagged == True", name="是 yes")
+    p.flow("flagged_gateway", "filed_end", condition="default", name="no")
+    p.flow("flagged_gateway", "record_supervision", condition="flagged == True", name="yes")
     p.flow("record_supervision", "supervised_end")
     return d
 
 
 def payment() -> Diagram:
-    d = Diagram("payment", "由院校拨付 Payment by the college", ["finance"],
+    d = Diagram("payment", "Payment by the college", ["finance"],
                 "考核举行后，院校按核定费用 × 实际考核人数据实拨付。 After the assessment is held the "
                 "college pays on actuals: verified fee × people actually assessed.")
     d.root_elements = (
@@ -614,18 +615,18 @@ def payment() -> Diagram:
         "</bpmn:correlationKey>"
     )
     p = d.process
-    p.start("start", "开始 Start", "finance", 0, doc="reads college_id, agreement_id")
-    p.message_catch("assessment_held_event", "考核已举行 Assessment held", "finance", 1, 0,
+    p.start("start", "Start", "finance", 0, doc="reads college_id, agreement_id")
+    p.message_catch("assessment_held_event", "Assessment held", "finance", 1, 0,
                     "assessment_held", "assessment",
                     [("college_id", "college_id"), ("agreement_id", "agreement_id")],
                     doc="message assessment_held, correlated on college_id and agreement_id; the payload "
                         "(college_id, agreement_id, headcount, payment_id) lands in task data as assessment")
-    p.script("compute_amount", "据实计算金额 Compute the amount on actuals",
+    p.script("compute_amount", "Compute the amount on actuals",
              ['payment_id = assessment["payment_id"]', 'headcount = assessment["headcount"]',
               "amount_fen = compute_payment(payment_id)"], "finance", 2)
-    p.user("release_payment", "选择资金来源并拨付 Choose funding and release", "finance", 3,
+    p.user("release_payment", "Choose funding and release", "finance", 3,
            doc="reads amount_fen, payment_id; writes released (bool), funding (list)")
-    p.end("paid_end", "已拨付 Paid", "finance", 4)
+    p.end("paid_end", "Paid", "finance", 4)
     p.flow("start", "assessment_held_event")
     p.flow("assessment_held_event", "compute_amount")
     p.flow("compute_amount", "release_payment")
@@ -634,7 +635,7 @@ def payment() -> Diagram:
 
 
 def agreement_renewal() -> Diagram:
-    d = Diagram("agreement_renewal", "重新签署 Agreement renewal", None,
+    d = Diagram("agreement_renewal", "Agreement renewal", None,
                 "基线被替代后，协议等待本省该证书的新基线核定（同一证书在同一省域内标准统一），然后双方"
                 "按新核定条款重新签署并重新备案。 After its baseline is superseded, the agreement waits for "
                 "the province's new baseline for the certificate (one standard per province), then both "
@@ -658,18 +659,18 @@ def agreement_renewal() -> Diagram:
     )
     p = d.process
     L = None  # no lanes, like the lifecycle: the waiting is on the province, the work in called processes
-    p.start("start", "协议已重新开启 Agreement re-opened", L, 0,
+    p.start("start", "Agreement re-opened", L, 0,
             doc="reads agreement_id, negotiation_id, alliance_id, certificate_id, province_id")
-    p.message_catch("baseline_verified_event", "本省新基线已核定 New provincial baseline verified", L, 1, 0,
+    p.message_catch("baseline_verified_event", "New provincial baseline verified", L, 1, 0,
                     "baseline_verified", "new_baseline",
                     [("province_id", "province_id"), ("certificate_id", "certificate_id")],
                     doc="message baseline_verified, correlated on province_id and certificate_id; the payload "
                         "(province_id, certificate_id, baseline_id, fee_fen) lands in task data as new_baseline")
-    p.script("renew_agreement", "按新基线重开签署 Renew on the new baseline",
+    p.script("renew_agreement", "Renew on the new baseline",
              ['renewed_fee_fen = renew_agreement(agreement_id, new_baseline["baseline_id"])'], L, 2)
-    p.call("call_agreement_signing", "重新签署 Sign again", "agreement_signing", L, 3)
-    p.call("call_agreement_filing", "重新备案 File again", "agreement_filing", L, 4)
-    p.end("renewed_end", "协议已重新备案 Agreement filed again", L, 5)
+    p.call("call_agreement_signing", "Sign again", "agreement_signing", L, 3)
+    p.call("call_agreement_filing", "File again", "agreement_filing", L, 4)
+    p.end("renewed_end", "Agreement filed again", L, 5)
     p.flow("start", "baseline_verified_event")
     p.flow("baseline_verified_event", "renew_agreement")
     p.flow("renew_agreement", "call_agreement_signing")
@@ -679,57 +680,57 @@ def agreement_renewal() -> Diagram:
 
 
 def certificate_lifecycle() -> Diagram:
-    d = Diagram("certificate_lifecycle", "证书费用协商全流程 Certificate fee lifecycle", None,
+    d = Diagram("certificate_lifecycle", "Certificate fee lifecycle", None,
                 "一个院校联盟 × 一个证书：组建联盟、协商、省厅核定、签署、备案、各成员院校拨付。 One "
                 "alliance × one certificate: formation, negotiation, verification, signing, filing, "
                 "and payment by every member college.")
     p = d.process
     L = None
     d.spare_rows = {None: 2}  # the return path runs along row 2
-    p.start("start", "开始 Start", L, 0,
+    p.start("start", "Start", L, 0,
             doc="reads alliance_formed, verification_returns (0), alliance_id, negotiation_id, ...")
-    p.xor("formed_gateway", "联盟已组建？ Alliance formed?", L, 1)
-    p.call("call_alliance_formation", "组建联盟 Alliance formation", "alliance_formation", L, 2, -1)
-    p.xor("formation_result", "组建成功？ Formed?", L, 3, -1)
-    p.end("not_formed_end", "联盟未组建 Alliance not formed", L, 3, -2)
-    p.xor("negotiation_entry", "进入协商 To negotiation", L, 4)
-    p.call("call_fee_negotiation", "协商、谈判 Fee negotiation", "fee_negotiation", L, 5)
-    p.xor("negotiation_gateway", "达成？ Agreed?", L, 6)
-    p.end("negotiation_failed_end", "协商未达成 Negotiation failed", L, 6, 1)
-    p.call("call_fee_verification", "省厅核定 Provincial verification", "fee_verification", L, 7)
-    p.xor("verification_gateway", "核定结果 Outcome", L, 8)
-    p.end("verification_rejected_end", "不予核定 Rejected", L, 9, -1)
-    p.script("count_return", "记录退回 Count the return",
+    p.xor("formed_gateway", "Alliance formed?", L, 1)
+    p.call("call_alliance_formation", "Alliance formation", "alliance_formation", L, 2, -1)
+    p.xor("formation_result", "Formed?", L, 3, -1)
+    p.end("not_formed_end", "Alliance not formed", L, 3, -2)
+    p.xor("negotiation_entry", "To negotiation", L, 4)
+    p.call("call_fee_negotiation", "Fee negotiation", "fee_negotiation", L, 5)
+    p.xor("negotiation_gateway", "Agreed?", L, 6)
+    p.end("negotiation_failed_end", "Negotiation failed", L, 6, 1)
+    p.call("call_fee_verification", "Provincial verification", "fee_verification", L, 7)
+    p.xor("verification_gateway", "Outcome", L, 8)
+    p.end("verification_rejected_end", "Rejected", L, 9, -1)
+    p.script("count_return", "Count the return",
              ["verification_returns = verification_returns + 1"], L, 9, 1)
-    p.xor("returns_gateway", "退回次数 Returns so far", L, 10, 1)
-    p.end("too_many_returns_end", "退回过多 Returned too often", L, 11, 1)
-    p.call("call_agreement_signing", "签署协议 Agreement signing", "agreement_signing", L, 9)
-    p.call("call_agreement_filing", "备案 Filing", "agreement_filing", L, 10)
-    p.call("call_payment", "各成员院校拨付 Payment by each member college", "payment", L, 11,
+    p.xor("returns_gateway", "Returns so far", L, 10, 1)
+    p.end("too_many_returns_end", "Returned too often", L, 11, 1)
+    p.call("call_agreement_signing", "Agreement signing", "agreement_signing", L, 9)
+    p.call("call_agreement_filing", "Filing", "agreement_filing", L, 10)
+    p.call("call_payment", "Payment by each member college", "payment", L, 11,
            doc="parallel multi-instance over member_college_ids, element college_id",
            multi=("member_college_ids", "college_id"))
-    p.end("lifecycle_completed_end", "完成 Completed", L, 12)
+    p.end("lifecycle_completed_end", "Completed", L, 12)
     p.flow("start", "formed_gateway")
-    p.flow("formed_gateway", "negotiation_entry", condition="alliance_formed == True", name="已组建 formed")
-    p.flow("formed_gateway", "call_alliance_formation", condition="default", name="未组建 not yet")
+    p.flow("formed_gateway", "negotiation_entry", condition="alliance_formed == True", name="formed")
+    p.flow("formed_gateway", "call_alliance_formation", condition="default", name="not yet")
     p.flow("call_alliance_formation", "formation_result")
-    p.flow("formation_result", "negotiation_entry", condition="alliance_formed == True", name="是 yes",
+    p.flow("formation_result", "negotiation_entry", condition="alliance_formed == True", name="yes",
            route="in")
-    p.flow("formation_result", "not_formed_end", condition="default", name="否 no")
+    p.flow("formation_result", "not_formed_end", condition="default", name="no")
     p.flow("negotiation_entry", "call_fee_negotiation")
     p.flow("call_fee_negotiation", "negotiation_gateway")
-    p.flow("negotiation_gateway", "call_fee_verification", condition="negotiation_agreed == True", name="是 yes")
-    p.flow("negotiation_gateway", "negotiation_failed_end", condition="default", name="否 no")
+    p.flow("negotiation_gateway", "call_fee_verification", condition="negotiation_agreed == True", name="yes")
+    p.flow("negotiation_gateway", "negotiation_failed_end", condition="default", name="no")
     p.flow("call_fee_verification", "verification_gateway")
     p.flow("verification_gateway", "call_agreement_signing", condition='verification_outcome == "verified"',
-           name="核定 verified")
+           name="verified")
     p.flow("verification_gateway", "count_return", condition='verification_outcome == "returned"',
-           name="退回 returned")
-    p.flow("verification_gateway", "verification_rejected_end", condition="default", name="不予核定 rejected")
+           name="returned")
+    p.flow("verification_gateway", "verification_rejected_end", condition="default", name="rejected")
     p.flow("count_return", "returns_gateway")
-    p.flow("returns_gateway", "negotiation_entry", condition="verification_returns < 3", name="< 3 次 times",
+    p.flow("returns_gateway", "negotiation_entry", condition="verification_returns < 3", name="< 3 times",
            route="back", via=(None, 2))
-    p.flow("returns_gateway", "too_many_returns_end", condition="default", name="≥ 3 次 times")
+    p.flow("returns_gateway", "too_many_returns_end", condition="default", name="≥ 3 times")
     p.flow("call_agreement_signing", "call_agreement_filing")
     p.flow("call_agreement_filing", "call_payment")
     p.flow("call_payment", "lifecycle_completed_end")
@@ -741,18 +742,18 @@ DMN = (
     '<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/"'
     ' xmlns:dmndi="https://www.omg.org/spec/DMN/20191111/DMNDI/"'
     ' xmlns:dc="http://www.omg.org/spec/DMN/20180521/DC/" id="assessment_fee_cap_definitions"'
-    ' name="“2357”考核费用上限 Assessment fee caps" namespace="http://xcert.example/dmn">'
-    '<decision id="assessment_fee_cap" name="“2357”考核费用上限 Assessment fee cap">'
+    ' name="Assessment fee caps" namespace="http://xcert.example/dmn">'
+    '<decision id="assessment_fee_cap" name="Assessment fee cap">'
     "<description>每人次考核费用上限（分）：纸笔 200 元、机考 300 元、一般设备实操 500 元、特殊设备实操"
     " 700 元。 Cap per person per sitting, in fen.</description>"
     '<decisionTable id="assessment_fee_cap_table" hitPolicy="UNIQUE">'
-    '<input id="input_mode" label="考核方式 Assessment mode">'
+    '<input id="input_mode" label="Assessment mode">'
     '<inputExpression id="input_mode_expression" typeRef="string"><text>assessment_mode</text>'
     "</inputExpression>"
     '<inputValues id="input_mode_values">'
     '<text>"paper","computer","practical_general","practical_special"</text></inputValues>'
     "</input>"
-    '<output id="output_cap" label="上限（分/人次） Cap (fen per person per sitting)" name="cap_fen"'
+    '<output id="output_cap" label="Cap (fen per person per sitting)" name="cap_fen"'
     ' typeRef="integer" />'
     "{rows}"
     "</decisionTable></decision>"

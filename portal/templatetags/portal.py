@@ -4,7 +4,8 @@ from decimal import Decimal
 from django import template
 from django.utils import translation
 
-from workflows.assignment import LANE_LABELS
+from bpmn import names
+from workflows.assignment import lane_label
 from workflows.labels import pick
 from workflows.money import yuan as _yuan
 
@@ -42,4 +43,17 @@ def get(mapping, key):
 
 @register.filter
 def lane(value) -> str:
-    return label(LANE_LABELS.get(value, value))
+    """Who handles a lane's tasks (承办方), never the lane's id."""
+    return lane_label(value)
+
+
+@register.filter
+def model_name(value) -> str:
+    """A name drawn in a process model (a task's label), in the active language."""
+    return names.shown(value)
+
+
+@register.filter
+def process_name(process_id) -> str:
+    """A process's name, in the active language, never its id."""
+    return names.process_name(process_id)

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 UNSAFE = "模型含不安全的表达式 / model has an unsafe expression"
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
-LABEL_A, LABEL_B = "受理备案 Acknowledge the filing", "受理备案（新） Acknowledge the filing (new)"
+LABEL_A, LABEL_B = "Acknowledge the filing", "Acknowledge the filing (new)"
 
 # (file, text in the real model, replacement, element named in the refusal, owner, reason)
 BAD_MODELS = {

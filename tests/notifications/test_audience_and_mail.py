@@ -117,9 +117,9 @@ def test_titles_carry_each_language_alone_and_names_whole(hubei):
     hubei.do("alliance_responds", {"decision": "counter", "fee": "170.00",
                                    "lines": hubei.offer_lines(Decimal("170.00"))})
     task = Notification.objects.get(event="task_assigned", recipient=user("teo_1"))
-    label = hubei.task("teo_responds").label
-    assert task.title_zh == f"新待办：{label.split(' ', 1)[0]}"
-    assert task.title_en == f"New task: {label.split(' ', 1)[1]}"
+    assert hubei.task("teo_responds").label == "TEO answers the offer"  # the model's name, translated when said
+    assert task.title_zh == "新待办：培训评价组织回应报价"
+    assert task.title_en == "New task: TEO answers the offer"
     offer = Notification.objects.get(event="offer_countered", recipient=user("teo_1"))
     assert offer.title_zh == "对方还价 ¥170.00：湖北省 Web 前端开发院校联盟 × X-WEB-01"
     assert offer.title_en == "Counter-offer of ¥170.00: 湖北省 Web 前端开发院校联盟 × X-WEB-01"

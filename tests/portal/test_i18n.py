@@ -154,8 +154,8 @@ def test_the_api_answers_a_refusal_in_the_requests_language_with_its_params(worl
 def _choice_models():
     from django.apps import apps
 
-    yield from apps.get_app_config("workflows").get_models()
-    yield from apps.get_app_config("notifications").get_models()
+    for app in ("workflows", "notifications", "bpmn"):
+        yield from apps.get_app_config(app).get_models()
 
 
 # TextChoices still labelled "中文 English"; each leaves this set when it is converted.
@@ -176,3 +176,41 @@ def _bilingual_choice_labels() -> set[str]:
 def test_no_choice_label_holds_both_languages_except_those_not_yet_converted():
     with translation.override("en"):
         assert _bilingual_choice_labels() == NOT_YET_CONVERTED
+
+
+# --- the process models: English names, Chinese in the catalogue (context "process") --------------
+
+
+def _deployed_sources(deployed) -> dict[str, str]:
+    return {name: xml for definition in deployed for name, xml in definition.sources.items() if name.endswith(".bpmn")}
+
+
+def test_every_name_in_every_deployed_model_has_a_chinese_translation(deployed):
+    from bpmn import names
+
+    catalogue = polib.pofile(str(CATALOGUE))
+    translated = {entry.msgid for entry in catalogue.translated_entries() if entry.msgctxt == names.CONTEXT}
+    shown = {(file, text) for file, xml in _deployed_sources(deployed).items() for text in names.texts_in(xml, file)}
+    assert len(shown) > 100
+    assert {(file, text) for file, text in shown if text not in translated} == set()
+    assert not any(CJK.search(text) for _file, text in shown)  # one language in the files: English
+
+
+def test_every_lane_of_every_deployed_model_is_named_for_people():
+    from bpmn import names, parser
+    from workflows.assignment import LANE_LABELS, lane_label
+
+    lanes = {lane for file, xml in parser.read_model_files().items() if file.endswith(".bpmn")
+             for lane in names.lanes_in(xml, file)}
+    assert lanes and lanes <= set(LANE_LABELS)
+    assert {lane_label(lane) for lane in lanes} >= {"联盟牵头院校", "省级教育行政部门"}
+    with translation.override("en"):
+        assert lane_label("finance") == "College finance" and lane_label("nobody") == "Not assigned"
+
+
+def test_a_task_label_is_shown_in_the_pages_language(browser, hubei):
+    zh = browser.as_("college_42_1").get("/tasks/").content.decode()
+    en = browser.get("/tasks/", headers={"accept-language": "en"}).content.decode()
+    assert "邀请成员院校" in zh and "Invite member colleges" not in zh
+    assert "Invite member colleges" in en and "邀请成员院校" not in en
+    assert "组建联盟" in zh and "alliance_formation<" not in zh  # the process by its name, not its id
