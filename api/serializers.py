@@ -259,7 +259,7 @@ class AllocationSerializer(serializers.ModelSerializer):
 
 class FundingPurposeSerializer(serializers.Serializer):
     code = serializers.ChoiceField(choices=FundingPurpose.choices)
-    label = serializers.CharField(help_text="中文 English")
+    label = serializers.CharField(help_text="in the request's language (Accept-Language)")
     label_zh = serializers.CharField()
     label_en = serializers.CharField()
     sources = serializers.ListField(child=serializers.ChoiceField(choices=FundingSource.choices),

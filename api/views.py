@@ -233,8 +233,14 @@ class FundingPurposeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 def _purpose_row(purpose: FundingPurpose) -> dict:
-    zh, _, en = purpose.label.partition(" ")
-    return {"code": purpose.value, "label": purpose.label, "label_zh": zh, "label_en": en,
+    """One purpose of the vocabulary: its label in the request's language, and in each language."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        zh = str(purpose.label)
+    with translation.override("en"):
+        en = str(purpose.label)
+    return {"code": purpose.value, "label": str(purpose.label), "label_zh": zh, "label_en": en,
             "sources": [source.value for source in rules.sources_for(purpose)],
             "special_funds_forbidden": purpose in rules.FORBIDDEN_SPECIAL_FUND_USES}
 

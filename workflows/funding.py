@@ -5,25 +5,26 @@ typed (`workflows.rules.funding_purpose` maps the spellings); which source may p
 purpose is a rule in `workflows.rules`.
 """
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class FundingSource(models.TextChoices):
-    FISCAL = "fiscal", "财政资金 Fiscal funds"
-    SOCIAL = "social", "社会资金 Social funds"
-    OWN = "own", "自有资金 Own funds"
-    SPECIAL = "special", "专项资金 Special funds"
+    FISCAL = "fiscal", _("Fiscal funds")
+    SOCIAL = "social", _("Social funds")
+    OWN = "own", _("Own funds")
+    SPECIAL = "special", _("Special funds")
 
 
 class FundingPurpose(models.TextChoices):
-    ASSESSMENT_FEE = "assessment_fee", "考核费 Assessment fee"
-    TEACHER_TRAINING = "teacher_training", "师资培训 Teacher training"
-    EQUIPMENT_PURCHASE = "equipment_purchase", "设备购置 Equipment purchase"
-    DEBT_REPAYMENT = "debt_repayment", "偿还债务 Debt repayment"
-    INTEREST = "interest", "支付利息 Interest"
-    EXTERNAL_INVESTMENT = "external_investment", "对外投资 External investment"
-    OTHER_PROJECT_GAP = "other_project_gap", "弥补其他项目资金缺口 Other projects' funding gaps"
-    MANAGEMENT_FEE = "management_fee", "管理经费 Management fee"
-    WORKING_FEE = "working_fee", "工作经费 Working fee"
+    ASSESSMENT_FEE = "assessment_fee", _("Assessment fee")
+    TEACHER_TRAINING = "teacher_training", _("Teacher training")
+    EQUIPMENT_PURCHASE = "equipment_purchase", _("Equipment purchase")
+    DEBT_REPAYMENT = "debt_repayment", _("Debt repayment")
+    INTEREST = "interest", _("Interest")
+    EXTERNAL_INVESTMENT = "external_investment", _("External investment")
+    OTHER_PROJECT_GAP = "other_project_gap", _("Other projects' funding gaps")
+    MANAGEMENT_FEE = "management_fee", _("Management fee")
+    WORKING_FEE = "working_fee", _("Working fee")
 
 
 # Other spellings people use for the same purposes, as the 2019 minutes and finance offices write

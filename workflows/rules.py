@@ -2,12 +2,14 @@
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
+from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _lazy
 
 from workflows.errors import RuleViolation
 from workflows.funding import OTHER_SPELLINGS, FundingPurpose, FundingSource
-from workflows.labels import half
 from workflows.money import parse_amount
 
 MODE_NAMES = {
@@ -34,17 +36,17 @@ def _spelling(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _spellings() -> dict[str, FundingPurpose]:
-    """Every spelling of every purpose: its code, its label, either half of it, and the others in use."""
+@cache
+def purpose_spellings() -> dict[str, FundingPurpose]:
+    """Every spelling of every purpose: its code, its Chinese and English label, and the others in use."""
     found = {_spelling(other): purpose for other, purpose in OTHER_SPELLINGS.items()}
     for purpose in FundingPurpose:
-        zh, _, en = purpose.label.partition(" ")
-        for text in (purpose.value, purpose.label, zh, en):
-            found[_spelling(text)] = purpose
+        found[_spelling(purpose.value)] = purpose
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                found[_spelling(str(purpose.label))] = purpose
     return found
 
-
-PURPOSE_SPELLINGS = _spellings()
 
 PAPER_CERTIFICATE_MAX = Decimal("40.00")
 
@@ -171,7 +173,7 @@ def funding_purpose(raw) -> FundingPurpose:
     """Return the purpose of the vocabulary that a code or label names; refuse anything else."""
     # A free-text purpose let "管理费" slip past a check that knew only the codes: every
     # spelling now resolves to one code of the closed vocabulary, or is refused.
-    purpose = PURPOSE_SPELLINGS.get(_spelling(raw)) if isinstance(raw, str) else None
+    purpose = purpose_spellings().get(_spelling(raw)) if isinstance(raw, str) else None
     if purpose is None:
         raise RuleViolation(
             "funding_purpose_unknown",
@@ -200,6 +202,10 @@ def check_phone(phone: str) -> None:
             given=repr(phone)[:100])
 
 
+# A label inside a sentence: lower case in English, the same in Chinese; decided when shown.
+_in_sentence = lazy(lambda label: str(label).lower(), str)
+
+
 def check_special_fund_use(source: str, purpose) -> FundingPurpose:
     """Refuse special funds (专项资金) for a forbidden use, however spelled; return the purpose."""
     resolved = funding_purpose(purpose)
@@ -207,7 +213,7 @@ def check_special_fund_use(source: str, purpose) -> FundingPurpose:
         message = (_lazy("Special funds must never be drawn for %(purpose)s (%(code)s).") if resolved in _DRAWN_FEES
                    else _lazy("Special funds must never pay for %(purpose)s (%(code)s)."))
         raise RuleViolation("special_fund_forbidden_use", message,
-                            purpose=half(resolved.label, lower_english=True), code=resolved.value)
+                            purpose=_in_sentence(resolved.label), code=resolved.value)
     return resolved
 
 

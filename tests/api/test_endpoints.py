@@ -111,10 +111,12 @@ def test_the_funding_purposes_are_listed_with_the_sources_that_may_pay_each(worl
         assert {"count", "next", "previous", "results"} <= set(body)
     rows = {row["code"]: row for row in body["results"]}
     assert list(rows) == FundingPurpose.values and body["count"] == 9
-    assert rows["management_fee"] == {"code": "management_fee", "label": "管理经费 Management fee",
+    assert rows["management_fee"] == {"code": "management_fee", "label": "管理经费",
                                       "label_zh": "管理经费", "label_en": "Management fee",
                                       "sources": ["fiscal", "social", "own"], "special_funds_forbidden": True}
     assert rows["equipment_purchase"]["sources"] == ["fiscal", "social", "own", "special"]
+    english = api().get("/api/v1/funding-purposes/", HTTP_ACCEPT_LANGUAGE="en").json()["results"]
+    assert {row["code"]: row["label"] for row in english}["management_fee"] == "Management fee"
 
 
 def test_the_schema_gives_funding_sources_and_purposes_as_enums(world, tmp_path):

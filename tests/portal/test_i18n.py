@@ -158,10 +158,6 @@ def _choice_models():
         yield from apps.get_app_config(app).get_models()
 
 
-# TextChoices still labelled "中文 English"; each leaves this set when it is converted.
-NOT_YET_CONVERTED = {"FundingAllocation.source", "FundingAllocation.purpose"}  # workflows/funding.py
-
-
 def _bilingual_choice_labels() -> set[str]:
     found = set()
     for model in _choice_models():
@@ -173,9 +169,9 @@ def _bilingual_choice_labels() -> set[str]:
     return found
 
 
-def test_no_choice_label_holds_both_languages_except_those_not_yet_converted():
+def test_no_choice_label_holds_both_languages():
     with translation.override("en"):
-        assert _bilingual_choice_labels() == NOT_YET_CONVERTED
+        assert _bilingual_choice_labels() == set()
 
 
 # --- the process models: English names, Chinese in the catalogue (context "process") --------------

@@ -117,7 +117,7 @@ def test_other_sources_may_pay_any_purpose_and_special_may_pay_assessment():
 
 
 @pytest.mark.parametrize("spelling", ["管理费", "偿还债务", "management_fee", "debt_repayment", "管理经费",
-                                      "管理经费 Management fee", "  Debt   repayment ", "INTEREST", "提取工作经费",
+                                      "Management fee", "  Debt   repayment ", "INTEREST", "提取工作经费",
                                       "利息", "弥补其他项目资金缺口"])
 def test_special_funds_refuse_a_forbidden_use_whatever_its_spelling(spelling):
     with pytest.raises(RuleViolation) as refusal:
@@ -135,11 +135,26 @@ def test_a_purpose_outside_the_vocabulary_is_refused_naming_every_allowed_purpos
 
 
 @pytest.mark.parametrize("spelling,code", [("考核费", "assessment_fee"), ("Teacher training", "teacher_training"),
-                                           ("设备购置 Equipment purchase", "equipment_purchase"),
+                                           ("Equipment purchase", "equipment_purchase"),
                                            ("管理费", "management_fee"), ("working_fee", "working_fee")])
 def test_every_spelling_of_the_vocabulary_comes_back_as_its_code(spelling, code):
     assert rules.funding_purpose(spelling) == code
     assert rules.check_special_fund_use("own", spelling) == code
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_label_of_every_purpose_in_either_language_comes_back_as_its_code(language):
+    for purpose in FundingPurpose:
+        with translation.override(language):
+            label = str(purpose.label)
+        assert rules.funding_purpose(label) == purpose.value, label
+
+
+def test_a_purpose_label_holds_one_language():
+    with translation.override("zh-hans"):
+        assert str(FundingPurpose.MANAGEMENT_FEE.label) == "管理经费"
+    with translation.override("en"):
+        assert str(FundingPurpose.MANAGEMENT_FEE.label) == "Management fee"
 
 
 def test_special_funds_may_pay_only_assessment_training_and_equipment_and_others_may_pay_any():
