@@ -98,7 +98,8 @@ def email_immediately(rows) -> None:
     sent = []
     for row in rows:
         if row.recipient_id in addresses:
-            body = f"{row.title_zh}\n{row.title_en}\n\n{site_url(row.link)}"
+            # One language: the product's (people keep no language of their own for mail yet).
+            body = f"{row.title_zh}\n\n{site_url(row.link)}"
             send_mail(subject=f"[1+X] {row.title_zh}", message=body, from_email=None,
                       recipient_list=[addresses[row.recipient_id]], fail_silently=True)
             sent.append(row.pk)

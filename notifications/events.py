@@ -8,6 +8,7 @@ import os
 import socket
 import threading
 import uuid
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone, translation
@@ -19,6 +20,8 @@ from notifications import delivery
 from notifications.audience import Context, recipients
 from notifications.models import Notification
 from workflows.models import Negotiation
+from workflows.money import yuan
+from workflows.permissions import display_name
 from workflows.services import negotiation_id_of_key
 
 # Identifies this process's rows, so the database relay skips what it has pushed itself.
@@ -114,6 +117,13 @@ def _in_language(words: dict, language: str) -> dict:
         return {key: names.shown(value) if key == "task" else str(value) for key, value in words.items()}
 
 
+def _fee(raw) -> str:
+    try:
+        return yuan(Decimal(str(raw)))
+    except (InvalidOperation, ValueError):
+        return ""
+
+
 class _Outbox:
     """The notifications of one transaction, pushed together once it commits: one frame per person."""
 
@@ -168,8 +178,8 @@ def on_audit(entry: AuditEntry) -> None:
     data = entry.data or {}
     ctx = Context(negotiation=negotiation_of(entry.instance), actor_id=entry.actor_id)
     if entry.action == "completed":
-        words = {"actor": entry.actor, "what": ANSWERS.get(
-            data.get("decision"), ""), "fee": f"¥{data.get('fee', '')}"}
+        words = {"actor": display_name(entry.actor), "what": ANSWERS.get(data.get("decision"), ""),
+                 "fee": _fee(data.get("fee"))}
         task = OpenTask.objects.filter(task_id=entry.task_id).first()
         if task is not None:
             ctx.college_id = task.data.get("college_id") or task.organization_id

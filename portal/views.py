@@ -17,14 +17,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from bpmn import engine
+from bpmn import engine, names
 from bpmn.diagram import diagrams
-from bpmn.models import AuditEntry, OpenTask, ProcessInstance
+from bpmn.models import OpenTask, ProcessInstance
 from portal.access import posted_pk, role_required, visible_or_404
 from webapp.pagination import CommitSafePaginator
-from workflows import filters, permissions, rounds, rules, services
+from workflows import audit_text, filters, permissions, rounds, rules, services
 from workflows import inbox as inbox_queries
 from workflows import overview as national_overview
+from workflows.assignment import lane_label
 from workflows.caps import cap_for, cap_table
 from workflows.errors import RuleViolation
 from workflows.models import (
@@ -551,12 +552,17 @@ def payments(request):
 def process(request, pk):
     instance = visible_or_404(permissions.visible_instances(request.user), pk=pk)
     drawn = diagrams(instance)
+    definition = instance.definition
     return render(request, "portal/process.html", {
         "nav": "negotiations",
         "instance": instance,
+        "title": names.element_name(definition, definition.process_id),
+        "end_label": names.element_name(definition, instance.end_event) if instance.end_event else "",
         "negotiation_id": services.negotiation_id_of_key(instance.business_key),
-        "diagrams": drawn,
-        "diagram_data": [{"xml": d.xml, "marks": d.marks} for d in drawn],
-        "audit": AuditEntry.objects.filter(instance=instance).select_related("actor").order_by("at", "pk"),
+        "diagrams": [(d, [names.element_name(definition, pid) for pid in d.process_ids]) for d in drawn],
+        # The diagram speaks the page's language: every name drawn, lanes as who handles them.
+        "diagram_data": [{"xml": names.translated_xml(d.xml, lane_label, d.file_name), "marks": d.marks}
+                         for d in drawn],
+        "audit": audit_text.trail(instance),
         "open_tasks": instance.open_tasks.order_by("created_at"),
     })

@@ -26,7 +26,7 @@ from workflows.models import (
     Payment,
 )
 from workflows.money import parse_amount, to_fen
-from workflows.proposals import table_offer, table_schedule, validated_offer
+from workflows.proposals import MEDIATED_COMMENT, table_offer, table_schedule, validated_offer
 
 INVITATION_DAYS = 7
 FIELD_LABELS = {"training_content": _("training content"), "comment": _("comment"), "reasons": _("reasons"),
@@ -219,7 +219,7 @@ def mediate(ctx: TaskContext) -> dict:
         return {"mediation_outcome": "failed"}
     fee, lines = validated_offer(negotiation, ctx.data.get("fee"), ctx.data.get("lines"))
     proposal = table_offer(negotiation, FeeProposal.Party.TEO, fee, lines, ctx.actor,
-                           "省厅调解结果 Mediated by the province")
+                           MEDIATED_COMMENT)
     proposal.accept()
     proposal.save()
     negotiation.agree(fee, mediated=True)

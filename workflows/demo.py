@@ -28,6 +28,16 @@ COLLEGES = {
     "32": ["南京工业职业技术大学", "无锡职业技术学院", "常州信息职业技术学院"],
 }
 TEOS = ["工业互联网培训评价有限公司", "智能制造职业技能评价中心"]
+# Every demo account has a person's name (姓名): pages and notifications name people, never user names.
+NAMES = {
+    "reviewer_42": "张伟", "reviewer_32": "陈静",
+    "college_42_1": "王芳", "college_42_2": "刘洋", "college_42_3": "赵磊",
+    "finance_42_1": "孙丽", "finance_42_2": "周强", "finance_42_3": "吴敏",
+    "college_32_1": "郑浩", "college_32_2": "黄婷", "college_32_3": "何军",
+    "finance_32_1": "林霞", "finance_32_2": "高峰", "finance_32_3": "罗娟",
+    "ministry": "马建国", "teo_1": "杨帆", "teo_2": "朱红",
+    "student": "李明",  # certificates are issued under this name at 武汉职业技术学院
+}
 CERTIFICATES = [
     # code, name, teo index, mode, fee, cost lines
     ("X-WEB-01", "Web 前端开发", 0, AssessmentMode.PAPER,
@@ -57,7 +67,8 @@ def _account(username: str, org: Organization, role: str):
         user.email = f"{username}@demo.xcert.local"
         user.set_password(PASSWORD)
         user.save()
-    Person.objects.update_or_create(user=user, defaults={"organization": org, "role": role})
+    Person.objects.update_or_create(user=user, defaults={"organization": org, "role": role,
+                                                         "name": NAMES.get(username, "")})
     return user
 
 
@@ -93,12 +104,12 @@ def load_demo() -> dict:
             user = Person.objects.filter(organization=teo, role=Role.TEO).first().user
             fee = f"{sum(Decimal(v) for v in lines.values()):.2f}"
             services.publish_schedule(user, certificate, fee, lines, paper_copy_price=DEMO_PAPER_COPY_PRICE,
-                                      training_plan=f"{name} 师资培训 5 天 / 5-day teacher training",
-                                      services=["师资培训 teacher training", "考核 assessment", "证书 certificate"])
+                                      training_plan=f"{name} 师资培训 5 天",
+                                      services=["师资培训", "考核", "证书"])
     student_org = world["colleges"][0]
     student = _account("student", student_org, Role.STUDENT)
     if not student.first_name:
-        student.first_name = "李明"  # certificates are issued under this name at 武汉职业技术学院
+        student.first_name = NAMES["student"]
         student.save(update_fields=["first_name"])
     _administrator()
     return world

@@ -12,10 +12,8 @@ import django_filters as df
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.choices import BaseChoiceIterator
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from workflows.labels import pick
 from workflows.models import (
     Agreement,
     Alliance,
@@ -62,7 +60,7 @@ def _teo(path: str, distinct: bool = False) -> df.ModelChoiceFilter:
 
 
 class InLanguage(BaseChoiceIterator):
-    """Choices whose '中文 English' labels show the active language's half, picked at each render.
+    """Choices whose gettext labels show in the active language, read at each render.
 
     An iterable rather than a callable, so the API schema still lists the values as an enum.
     """
@@ -71,8 +69,7 @@ class InLanguage(BaseChoiceIterator):
         self.choices = list(choices)
 
     def __iter__(self):
-        language = get_language() or "zh-hans"
-        return iter([(value, pick(text, language)) for value, text in self.choices])
+        return iter([(value, str(text)) for value, text in self.choices])
 
 
 def _state(states) -> df.ChoiceFilter:

@@ -26,7 +26,7 @@ def lanes_for(role: str) -> list[str]:
 def actionable(user) -> QuerySet[OpenTask]:
     """Open tasks in a lane of the user's role, held by the user's organization."""
     person = person_of(user)
-    qs = OpenTask.objects.select_related("instance", "claimed_by").order_by(*ORDER)
+    qs = OpenTask.objects.select_related("instance", "claimed_by__person").order_by(*ORDER)
     if person is None:
         return qs.none()
     return qs.filter(organization_id=person.organization_id, role__in=lanes_for(person.role))
@@ -55,7 +55,7 @@ def waiting_on_others(user) -> QuerySet[OpenTask]:
     touched = AuditEntry.objects.filter(actor=user).values("instance_id")
     mine = actionable(user).values("pk")
     return (
-        OpenTask.objects.select_related("instance")
+        OpenTask.objects.select_related("instance", "claimed_by__person")
         .filter(Q(instance__in=touched) | Q(instance__started_by=user))
         .exclude(pk__in=mine)
         .order_by(*ORDER)

@@ -17,7 +17,6 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from workflows import rules
 from workflows.errors import RuleViolation
 from workflows.funding import FundingPurpose, FundingSource
-from workflows.labels import half
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -74,6 +73,8 @@ class Person(models.Model):
     """A user's organization and role: what the lanes and permissions are checked against."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    name = models.CharField(_("name"), max_length=100, blank=True,
+                            help_text=_("the person's name as others read it, never the user name"))
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="people")
     role = models.CharField(max_length=20, choices=Role.choices)
 
@@ -528,7 +529,7 @@ class Agreement(FSMModelMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"协议 Agreement {self.number}"
+        return self.number or f"#{self.pk}"
 
     @property
     def concluded_at(self):
@@ -548,10 +549,12 @@ class Agreement(FSMModelMixin, models.Model):
         return [self._signature(party, organization) for party, organization in sides]
 
     def _signature(self, party: str, side: Organization) -> dict:
+        from workflows.permissions import display_name
+
         signatory = getattr(self, f"{party}_signatory")
         person = getattr(signatory, "person", None) if signatory else None
         return {"party": party, "at": getattr(self, f"signed_by_{party}_at"),
-                "name": (signatory.get_full_name() or signatory.username) if signatory else None,
+                "name": display_name(signatory) or None,
                 "organization": person.organization if person else side}
 
     def _both_signed(self) -> bool:
@@ -564,7 +567,7 @@ class Agreement(FSMModelMixin, models.Model):
                 "agreement_not_signable",
                 _("The agreement cannot be signed in its state: %(state)s."),
                 status=409,
-                state=half(self.get_state_display()),
+                state=self.State(self.state).label,
             )
         setattr(self, f"signed_by_{party}_at", at)
         setattr(self, f"{party}_signatory", signatory)
@@ -835,7 +838,7 @@ class Payment(FSMModelMixin, models.Model):
                 "agreement_filed_first",
                 _("Release payments only under a filed agreement (now: %(state)s)."),
                 409,
-                state=half(self.agreement.get_state_display()),
+                state=Agreement.State(self.agreement.state).label,
             )
         return True
 

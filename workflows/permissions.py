@@ -113,9 +113,17 @@ def visible_instances(user) -> QuerySet[ProcessInstance]:
         Q(business_key__in=keys) | Q(business_key__in=renewals))
 
 
+def display_name(user) -> str:
+    """The name a person is shown by (姓名), never a user name while there is a name; '' for nobody."""
+    if user is None:
+        return ""
+    person = getattr(user, "person", None)
+    return ((person.name if person else "") or user.get_full_name() or user.get_username()).strip()
+
+
 def holder_name(user) -> str:
-    """The name certificates are issued under: the account's full name, else its user name."""
-    return (user.get_full_name() or user.get_username()).strip()
+    """The name certificates are issued under: the name the person is shown by."""
+    return display_name(user)
 
 
 def own_certificates(user) -> QuerySet[IssuedCertificate]:

@@ -4,11 +4,22 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from workflows import rules
 from workflows.caps import cap_for
 from workflows.models import CostItem, FeeProposal, Negotiation
 from workflows.money import parse_amount
+
+# What the product itself writes beside the rounds it tables: stored in English, shown translated.
+PUBLISHED_COMMENT = "Published fee schedule"
+MEDIATED_COMMENT = "Mediated by the province"
+SYSTEM_COMMENTS = {PUBLISHED_COMMENT: _("Published fee schedule"), MEDIATED_COMMENT: _("Mediated by the province")}
+
+
+def shown_comment(comment: str) -> str:
+    """A round's comment as the reader reads it: the product's own in their language, a party's as typed."""
+    return str(SYSTEM_COMMENTS.get(comment, comment))
 
 
 def round_deadline():
@@ -61,4 +72,4 @@ def table_schedule(negotiation: Negotiation) -> FeeProposal:
     """Round 1 is the TEO's published schedule (公示)."""
     schedule = negotiation.schedule
     return table_offer(negotiation, FeeProposal.Party.TEO, schedule.fee, dict(schedule.lines),
-                       comment="公示收费标准 Published fee schedule")
+                       comment=PUBLISHED_COMMENT)

@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from workflows.models import CostItem, FeeProposal, Negotiation
+from workflows.proposals import shown_comment
 
 
 @dataclass
@@ -31,6 +32,10 @@ class Round:
     lines: list[Line] = field(default_factory=list)
 
     @property
+    def comment(self) -> str:
+        return shown_comment(self.proposal.comment)
+
+    @property
     def fee_delta(self) -> Decimal | None:
         return None if self.previous_fee is None else self.proposal.fee - self.previous_fee
 
@@ -42,7 +47,7 @@ def _amount(lines: dict, code: str) -> Decimal | None:
 def history(negotiation: Negotiation) -> list[Round]:
     """Every round in order, each with its line-item diff against the round before it."""
     items = list(CostItem.objects.order_by("position", "code"))
-    proposals = list(negotiation.proposals.select_related("author").order_by("round_no"))
+    proposals = list(negotiation.proposals.select_related("author__person").order_by("round_no"))
     used = {code for p in proposals for code in p.lines}
     items = [item for item in items if item.code in used or item.active]
     rounds, before = [], None
@@ -66,7 +71,7 @@ def as_dict(round_: Round) -> dict:
         "state": p.state,
         "fee": f"{p.fee:.2f}",
         "fee_delta": None if round_.fee_delta is None else f"{round_.fee_delta:.2f}",
-        "comment": p.comment,
+        "comment": shown_comment(p.comment),
         "deadline": p.deadline.isoformat() if p.deadline else None,
         "author": p.author.username if p.author else None,
         "lines": [

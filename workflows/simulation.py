@@ -92,7 +92,7 @@ class Driver:
         return {"decision": "accept" if self.rng.random() < 0.85 else "decline"}
 
     def data_screen_services(self, negotiation, task):
-        return {"training_content": "师资培训 5 天，含实操 / 5-day teacher training with practice"}
+        return {"training_content": "师资培训 5 天，含实操"}
 
     def _respond(self, negotiation, party):
         self.tally.rounds += 1

@@ -1,13 +1,12 @@
-"""Display helpers: money as ¥1,234.50, bilingual labels in the active language, signed deltas."""
+"""Display helpers: money as ¥1,234.50, signed deltas, and names (people, processes, tasks, lanes) for people."""
 from decimal import Decimal
 
 from django import template
-from django.utils import translation
 
 from bpmn import names
 from workflows.assignment import lane_label
-from workflows.labels import pick
 from workflows.money import yuan as _yuan
+from workflows.permissions import display_name
 
 register = template.Library()
 
@@ -31,12 +30,6 @@ def delta(value) -> str:
 
 
 @register.filter
-def label(value) -> str:
-    """The active language's half of a '中文 English' label."""
-    return pick(value, translation.get_language() or "zh-hans")
-
-
-@register.filter
 def get(mapping, key):
     return (mapping or {}).get(key)
 
@@ -45,6 +38,12 @@ def get(mapping, key):
 def lane(value) -> str:
     """Who handles a lane's tasks (承办方), never the lane's id."""
     return lane_label(value)
+
+
+@register.filter
+def person(user) -> str:
+    """A person by name (姓名), never by user name while they have one."""
+    return display_name(user)
 
 
 @register.filter

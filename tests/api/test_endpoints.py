@@ -160,13 +160,13 @@ def test_an_agreement_reads_with_its_number_term_training_content_and_signatorie
     assert body["province"] == "湖北省" and body["certificate"] == "X-WEB-01"
     assert body["training_content"] == "师资培训 5 天" and body["concluded_at"] is None
     alliance, teo = body["signatures"]
-    assert (alliance["party"], alliance["name"]) == ("alliance", "college_42_1")
+    assert (alliance["party"], alliance["name"]) == ("alliance", "王芳")
     assert alliance["organization"] == "武汉职业技术学院"
     assert alliance["at"] is not None and (teo["name"], teo["at"]) == (None, None)
     assert teo["organization"] == "工业互联网培训评价有限公司"
     hubei.do("sign_teo")
     signed = api("teo_1").get(f"/api/v1/agreements/{agreement.pk}/").json()
-    assert signed["concluded_at"] == signed["signatures"][1]["at"] and signed["signatures"][1]["name"] == "teo_1"
+    assert signed["concluded_at"] == signed["signatures"][1]["at"] and signed["signatures"][1]["name"] == "杨帆"
 
 
 def test_the_cap_check_refuses_over_the_cap_and_saves_nothing(hubei):

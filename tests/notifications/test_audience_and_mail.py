@@ -123,3 +123,11 @@ def test_titles_carry_each_language_alone_and_names_whole(hubei):
     offer = Notification.objects.get(event="offer_countered", recipient=user("teo_1"))
     assert offer.title_zh == "对方还价 ¥170.00：湖北省 Web 前端开发院校联盟 × X-WEB-01"
     assert offer.title_en == "Counter-offer of ¥170.00: 湖北省 Web 前端开发院校联盟 × X-WEB-01"
+
+
+def test_an_answer_names_the_person_who_answered_never_their_user_name(hubei):
+    hubei.form(accept=(True, False))
+    answers = Notification.objects.filter(event="invitation_answered", recipient=user("college_42_1"))
+    assert {n.title_zh for n in answers} == {"刘洋 已答复联盟邀请：接受", "赵磊 已答复联盟邀请：谢绝"}
+    assert {n.title_en for n in answers} == {"刘洋 answered the alliance invitation: accepted",
+                                             "赵磊 answered the alliance invitation: declined"}

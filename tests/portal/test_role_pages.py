@@ -186,7 +186,49 @@ def test_the_process_page_draws_every_model_with_marks_and_the_audit_trail(brows
     page = browser.as_("college_42_1").get(f"/processes/{hubei.instance.pk}/").content.decode()
     assert "certificate_lifecycle.bpmn" in page and "alliance_formation.bpmn" in page
     assert '"screen_services": "active"' in page and '"invite_members": "done"' in page
-    assert "invite_members" in page.split('id="audit"')[1]
+    audit = page.split('id="audit"')[1].split("</table>")[0]
+    assert "王芳（武汉职业技术学院）邀请了湖北交通职业技术学院、武汉船舶职业技术学院。" in audit
+    assert "college_ids" not in audit and "{" not in audit and "college_42_1" not in audit
+
+
+def test_the_process_page_is_titled_by_the_process_with_the_business_key_as_a_support_reference(browser, hubei):
+    hubei.form()
+    page = browser.as_("college_42_1").get(f"/processes/{hubei.instance.pk}/").content.decode()
+    heading = page.split("<h1>")[1].split("</h1>")[0]
+    assert "证书费用协商全流程" in heading and "certificate_lifecycle" not in heading
+    assert hubei.instance.business_key not in heading
+    reference = page.split('id="support-reference"')[1].split("</p>")[0]
+    assert hubei.instance.business_key in reference
+    assert "泳道" not in page and "Lane" not in page
+
+
+def test_the_process_page_names_its_end_state_in_the_pages_language(browser, hubei):
+    from bpmn.models import ProcessInstance
+
+    ProcessInstance.objects.filter(pk=hubei.instance.pk).update(end_event="not_formed_end")
+    path = f"/processes/{hubei.instance.pk}/"
+    chinese = browser.as_("college_42_1").get(path).content.decode()
+    english = browser.get(path, headers={"accept-language": "en"}).content.decode()
+    assert '<strong id="end-state">联盟未组建</strong>' in chinese
+    assert "not_formed_end" not in chinese.split('<div class="diagram"')[0]  # ids only in the drawing's data
+    assert '<strong id="end-state">Alliance not formed</strong>' in english
+
+
+def test_the_diagram_on_the_process_page_speaks_the_pages_language(browser, hubei):
+    import json
+    import re
+
+    hubei.form()
+    path = f"/processes/{hubei.instance.pk}/"
+    for headers, task, lane, other in (({}, "邀请成员院校", "联盟牵头院校", "Invite member colleges"),
+                                       ({"accept-language": "en"}, "Invite member colleges", "Alliance lead college",
+                                        "邀请成员院校")):
+        page = browser.as_("college_42_1").get(path, headers=headers).content.decode()
+        data = json.loads(re.search(r'<script id="diagram-data" type="application/json">(.*?)</script>', page,
+                                    re.S).group(1))
+        xml = "".join(d["xml"] for d in data)
+        assert f'name="{task}"' in xml and f'name="{lane}"' in xml and f'name="{other}"' not in xml
+        assert 'name="alliance_lead"' not in xml
 
 
 def test_the_agreement_document_is_printable_with_the_verified_terms(browser, hubei):

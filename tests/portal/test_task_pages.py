@@ -217,8 +217,8 @@ def test_the_agreement_is_a_formal_document_with_number_date_term_and_signatorie
     year = agreement.year
     assert f"有效期：</strong>自双方签署之日起至 {year}年12月31日 止，适用于 {year} 年度批次。" in document
     signed = timezone.localtime(agreement.signed_by_alliance_at, ZoneInfo("Asia/Shanghai"))
-    assert f"甲方（院校联盟）签署：</th>\n<td>college_42_1（武汉职业技术学院），{signed:%Y-%m-%d %H:%M}" in document
-    assert "teo_1（工业互联网培训评价有限公司）" in document
+    assert f"甲方（院校联盟）签署：</th>\n<td>王芳（武汉职业技术学院），{signed:%Y-%m-%d %H:%M}" in document
+    assert "杨帆（工业互联网培训评价有限公司）" in document
     assert '<blockquote id="training-content">师资培训 5 天，含 Web 前端实操</blockquote>' in document
     assert "5-day teacher training" not in document  # the parties' words, not the schedule's bilingual plan
     assert "甲方（院校联盟）：" in document and "（牵头院校：武汉职业技术学院）" in document
@@ -226,7 +226,7 @@ def test_the_agreement_is_a_formal_document_with_number_date_term_and_signatorie
     assert not re.findall(r"[\u4e00-\u9fff）][,.:;!?(]", text), "half-width punctuation in the Chinese text"
     english = _document(browser.get(url, headers={"accept-language": "en"}).content.decode())
     assert "Agreement no.:" in english and f"for the {agreement.year} batch year." in english
-    assert f"31 December {agreement.year}" in english and "college_42_1 of 武汉职业技术学院" in english
+    assert f"31 December {agreement.year}" in english and "王芳 of 武汉职业技术学院" in english
 
 
 def test_the_agreement_page_has_no_inline_script_or_handler_and_prints_through_the_static_script(browser, hubei):

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from workflows import rules
-from workflows.models import Agreement, Province
+from workflows.models import Agreement, Person, Province
 
 from .walk import Walk, user
 
@@ -57,14 +57,15 @@ def test_each_signature_records_who_signed_for_which_organization_and_the_later_
     agreement.refresh_from_db()
     assert agreement.teo_signatory == user("teo_1") and agreement.alliance_signatory == user("college_42_1")
     signatures = {s["party"]: s for s in agreement.signatures()}
-    assert signatures["alliance"]["name"] == "college_42_1"
+    assert signatures["alliance"]["name"] == "王芳"  # the person by name, never the user name
     assert signatures["alliance"]["organization"].name == "武汉职业技术学院"
     assert signatures["teo"]["organization"] == walk.certificate.teo
     assert agreement.concluded_at == agreement.signed_by_alliance_at > agreement.signed_by_teo_at
 
 
-def test_a_signatory_with_a_name_signs_under_it(world):
+def test_a_signatory_without_a_name_of_their_own_signs_under_the_accounts_full_name(world):
     lead = user("college_42_1")
+    Person.objects.filter(user=lead).update(name="")
     lead.first_name, lead.last_name = "明", "王"
     lead.save()
     walk = Walk()

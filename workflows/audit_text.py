@@ -1,0 +1,311 @@
+"""The audit trail as sentences in the reader's language: who did what, with names and amounts.
+
+One sentence per (action, task) and, where a task has several outcomes, per decision. The stored
+data is read for names (organizations, the certificate) and amounts (¥1,234.50); data a sentence
+cannot read falls back to the task's or the action's generic sentence, never to the data itself.
+"""
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from bpmn import names
+from bpmn.models import AuditEntry, ProcessDefinition
+from workflows.funding import FundingPurpose, FundingSource
+from workflows.models import Negotiation, Organization
+from workflows.money import from_fen, yuan
+from workflows.permissions import display_name
+from workflows.services import negotiation_id_of_key
+
+
+class Unreadable(Exception):
+    """The stored data is not what the sentence reads: say the generic sentence instead."""
+
+
+@dataclass(frozen=True)
+class Line:
+    at: datetime
+    who: str
+    text: str
+
+
+@dataclass
+class Words:
+    """What the sentences of one trail name, read once: organizations, the certificate, the model's names."""
+
+    definition: ProcessDefinition
+    organizations: dict[int, str]
+    certificate: str = ""
+
+    def organization(self, pk) -> str:
+        try:
+            return self.organizations[int(pk)]
+        except (KeyError, TypeError, ValueError):
+            raise Unreadable(pk) from None
+
+    def colleges(self, ids) -> str:
+        if not isinstance(ids, list) or not ids:
+            raise Unreadable(ids)
+        return pgettext("list separator", ", ").join(self.organization(pk) for pk in ids)
+
+    def task(self, task_name: str) -> str:
+        return names.element_name(self.definition, task_name) if task_name else ""
+
+
+def who(user) -> str:
+    """A person as the trail names them: 王芳（武汉职业技术学院）; the system when nobody acted."""
+    if user is None:
+        return _("The system")
+    person = getattr(user, "person", None)
+    if person is None:
+        return display_name(user)
+    return _("%(name)s (%(organization)s)") % {"name": display_name(user), "organization": person.organization.name}
+
+
+def _amount(raw) -> str:
+    try:
+        return yuan(Decimal(str(raw)).quantize(Decimal("0.01")))
+    except (InvalidOperation, ValueError, TypeError):
+        raise Unreadable(raw) from None
+
+
+def _text(data: dict, key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise Unreadable(key)
+    return value.strip()
+
+
+def _choice(choices, value) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        raise Unreadable(value) from None
+
+
+# --- completed user tasks: task id -> sentence of (who, data, words) -------------------------
+
+
+def _invite(actor: str, data: dict, words: Words) -> str:
+    return _("%(who)s invited %(colleges)s.") % {"who": actor, "colleges": words.colleges(data.get("college_ids"))}
+
+
+def _respond_invitation(actor: str, data: dict, words: Words) -> str:
+    return {
+        "accept": _("%(who)s accepted the invitation to the alliance."),
+        "decline": _("%(who)s declined the invitation to the alliance."),
+    }[data.get("decision")] % {"who": actor}
+
+
+def _respond_offer(actor: str, data: dict, words: Words) -> str:
+    decision = data.get("decision")
+    if decision == "counter":
+        return _("%(who)s countered with %(fee)s.") % {"who": actor, "fee": _amount(data.get("fee"))}
+    return {
+        "accept": _("%(who)s accepted the offer on the table."),
+        "reject": _("%(who)s rejected the offer; the province mediates."),
+    }[decision] % {"who": actor}
+
+
+def _mediate(actor: str, data: dict, words: Words) -> str:
+    if data.get("decision") == "failed":
+        return _("%(who)s closed the mediation without an agreement.") % {"who": actor}
+    if data.get("decision") == "agreed":
+        return _("%(who)s set the fee by mediation at %(fee)s.") % {"who": actor, "fee": _amount(data.get("fee"))}
+    raise Unreadable(data.get("decision"))
+
+
+def _screen(actor: str, data: dict, words: Words) -> str:
+    return _("%(who)s screened the services and agreed the training content.") % {"who": actor}
+
+
+def _verify(actor: str, data: dict, words: Words) -> str:
+    decision = data.get("decision")
+    if decision == "verify":
+        return _("%(who)s verified the fee as the province's baseline.") % {"who": actor}
+    return {
+        "return": _("%(who)s returned the fee for renegotiation: %(reasons)s"),
+        "reject": _("%(who)s refused to verify the fee: %(reasons)s"),
+    }[decision] % {"who": actor, "reasons": _text(data, "reasons")}
+
+
+def _sign_alliance(actor: str, data: dict, words: Words) -> str:
+    return _("%(who)s signed the agreement for the alliance.") % {"who": actor}
+
+
+def _sign_teo(actor: str, data: dict, words: Words) -> str:
+    return _("%(who)s signed the agreement for the training evaluation organization.") % {"who": actor}
+
+
+def _acknowledge(actor: str, data: dict, words: Words) -> str:
+    if data.get("flagged"):
+        return _("%(who)s acknowledged the filing and flagged it for supervision.") % {"who": actor}
+    return _("%(who)s acknowledged the filing.") % {"who": actor}
+
+
+def _supervise(actor: str, data: dict, words: Words) -> str:
+    return _("%(who)s recorded the supervision: %(note)s") % {"who": actor, "note": _text(data, "supervision_note")}
+
+
+def _release(actor: str, data: dict, words: Words) -> str:
+    funding = data.get("funding")
+    if not isinstance(funding, list) or not funding or not all(isinstance(share, dict) for share in funding):
+        raise Unreadable(funding)
+    shares = [_("%(source)s %(amount)s for %(purpose)s") % {
+        "source": _choice(FundingSource, share.get("source")), "amount": _amount(share.get("amount")),
+        "purpose": _choice(FundingPurpose, share.get("purpose", FundingPurpose.ASSESSMENT_FEE))} for share in funding]
+    total = sum((Decimal(str(share.get("amount"))) for share in funding), Decimal("0.00"))
+    return _("%(who)s released %(amount)s: %(shares)s.") % {
+        "who": actor, "amount": yuan(total), "shares": pgettext("list separator", ", ").join(shares)}
+
+
+Sentence = Callable[[str, dict, Words], str]
+
+TASK_SENTENCES: dict[str, Sentence] = {
+    "invite_members": _invite,
+    "respond_invitation": _respond_invitation,
+    "screen_services": _screen,
+    "alliance_responds": _respond_offer,
+    "teo_responds": _respond_offer,
+    "mediate": _mediate,
+    "verify_baseline": _verify,
+    "sign_alliance": _sign_alliance,
+    "sign_teo": _sign_teo,
+    "acknowledge_filing": _acknowledge,
+    "record_supervision": _supervise,
+    "release_payment": _release,
+}
+
+
+# --- everything else the trail records: action -> sentence -----------------------------------
+
+
+def _started(actor: str, entry: AuditEntry, words: Words) -> str:
+    if words.certificate:
+        return _("%(who)s started the fee negotiation for %(certificate)s.") % {
+            "who": actor, "certificate": words.certificate}
+    return _("%(who)s started %(process)s.") % {
+        "who": actor, "process": names.element_name(words.definition, words.definition.process_id)}
+
+
+def _completed(actor: str, entry: AuditEntry, words: Words) -> str:
+    sentence = TASK_SENTENCES.get(entry.task_name)
+    try:
+        if sentence is None:
+            raise Unreadable(entry.task_name)
+        return sentence(actor, entry.data or {}, words)
+    except (Unreadable, KeyError):
+        return _("%(who)s completed “%(task)s”.") % {"who": actor, "task": words.task(entry.task_name)}
+
+
+def _claimed(actor: str, entry: AuditEntry, words: Words) -> str:
+    return _("%(who)s claimed “%(task)s”.") % {"who": actor, "task": words.task(entry.task_name)}
+
+
+def _unclaimed(actor: str, entry: AuditEntry, words: Words) -> str:
+    return _("%(who)s gave back “%(task)s”.") % {"who": actor, "task": words.task(entry.task_name)}
+
+
+def _timer(actor: str, entry: AuditEntry, words: Words) -> str:
+    return _("A deadline passed.")
+
+
+def _message(actor: str, entry: AuditEntry, words: Words) -> str:
+    data = entry.data or {}
+    payload = data.get("payload") if isinstance(data.get("payload"), dict) else {}
+    if data.get("message") == "assessment_held":
+        college = words.organization(payload.get("college_id"))
+        if isinstance(payload.get("headcount"), int):
+            return _("%(college)s held the assessment: %(n)s assessed.") % {
+                "college": college, "n": payload["headcount"]}
+        return _("%(college)s held the assessment.") % {"college": college}
+    if data.get("message") == "baseline_verified":
+        return _("A new provincial baseline was verified: %(fee)s.") % {"fee": yuan(from_fen(payload["fee_fen"]))}
+    raise Unreadable(data.get("message"))
+
+
+def _ended(actor: str, entry: AuditEntry, words: Words) -> str:
+    end = (entry.data or {}).get("end_event")
+    if not end:
+        raise Unreadable(end)
+    return _("The process ended: %(end)s.") % {"end": names.element_name(words.definition, end)}
+
+
+def _superseded(actor: str, entry: AuditEntry, words: Words) -> str:
+    data = entry.data or {}
+    reopened = data.get("reopened") if isinstance(data.get("reopened"), list) else []
+    return _("%(who)s superseded the baseline; agreements re-opened: %(n)s. Reasons: %(reasons)s") % {
+        "who": actor, "n": len(reopened), "reasons": _text(data, "reasons")}
+
+
+def _corrected(actor: str, entry: AuditEntry, words: Words) -> str:
+    data = entry.data or {}
+    return _("%(who)s corrected the headcount at %(college)s from %(before)s to %(after)s; "
+             "the payment is %(amount)s.") % {
+        "who": actor, "college": words.organization(data.get("college")), "before": int(data["before"]),
+        "after": int(data["after"]), "amount": _amount(data.get("amount"))}
+
+
+def _makeup(actor: str, entry: AuditEntry, words: Words) -> str:
+    data = entry.data or {}
+    return _("%(who)s recorded a make-up sitting at %(college)s on %(date)s: %(added)s more assessed; "
+             "the payment is %(amount)s.") % {
+        "who": actor, "college": words.organization(data.get("college")), "date": _text(data, "held_on"),
+        "added": int(data["added"]), "amount": _amount(data.get("amount"))}
+
+
+ACTION_SENTENCES: dict[str, Callable[[str, AuditEntry, Words], str]] = {
+    "started": _started,
+    "completed": _completed,
+    "claimed": _claimed,
+    "unclaimed": _unclaimed,
+    "timer_fired": _timer,
+    "message": _message,
+    "completed_process": _ended,
+    "baseline_superseded": _superseded,
+    "assessment_corrected": _corrected,
+    "makeup_recorded": _makeup,
+}
+
+
+def _generic(actor: str, entry: AuditEntry, words: Words) -> str:
+    if entry.task_name:
+        return _("%(who)s acted on “%(task)s”.") % {"who": actor, "task": words.task(entry.task_name)}
+    return _("%(who)s made a change to this process.") % {"who": actor}
+
+
+def sentence(entry: AuditEntry, words: Words) -> str:
+    """Return what one audit entry says, in the active language."""
+    actor = who(entry.actor)
+    say = ACTION_SENTENCES.get(entry.action, _generic)
+    try:
+        return say(actor, entry, words)
+    except (Unreadable, KeyError, TypeError, ValueError, InvalidOperation):
+        return _generic(actor, entry, words)
+
+
+def _organization_ids(entries: Iterable[AuditEntry]) -> set[int]:
+    found = set()
+    for entry in entries:
+        data = entry.data if isinstance(entry.data, dict) else {}
+        payload = data.get("payload") if isinstance(data.get("payload"), dict) else {}
+        ids = [*(data.get("college_ids") if isinstance(data.get("college_ids"), list) else []),
+               data.get("college"), payload.get("college_id")]
+        found |= {int(pk) for pk in ids if str(pk).isdigit()}
+    return found
+
+
+def trail(instance, entries: list[AuditEntry] | None = None) -> list[Line]:
+    """Return an instance's audit trail as lines (when, who, what), oldest first."""
+    if entries is None:
+        entries = list(AuditEntry.objects.filter(instance=instance).select_related(
+            "actor__person__organization").order_by("at", "pk"))
+    negotiation_id = negotiation_id_of_key(instance.business_key)
+    certificate = (Negotiation.objects.filter(pk=negotiation_id).values_list("certificate__name", flat=True).first()
+                   if negotiation_id else None)
+    words = Words(instance.definition, dict(Organization.objects.filter(
+        pk__in=_organization_ids(entries)).values_list("pk", "name")), certificate or "")
+    return [Line(entry.at, who(entry.actor), sentence(entry, words)) for entry in entries]
