@@ -11,6 +11,9 @@ from workflows.models import Agreement, Alliance, Baseline, Negotiation, Payment
 from workflows.services import LIFECYCLE, RENEWAL, agreement_id_of_key, negotiation_id_of_key, renewal_key
 
 BASELINE_VERIFIED = "baseline_verified"
+# Active and not yet agreed: an ended lifecycle leaves none of these (an agreed one stands, verified).
+IN_PROGRESS = [state for state in Negotiation.ACTIVE if state != Negotiation.State.AGREED]
+STANDING = [Baseline.State.VERIFIED, Baseline.State.ADOPTED, Baseline.State.SUPERSEDED]
 
 
 def lifecycle_problems(instance: ProcessInstance) -> list[str]:
@@ -36,6 +39,16 @@ def _rules(negotiation: Negotiation, open_names: list[str], running: bool):
         not (negotiation.alliance.state == Alliance.State.FORMED
              and negotiation.state == Negotiation.State.AWAITING_ALLIANCE),
         "联盟已备案，协商却未进入筛选 / the alliance is registered, yet the negotiation has not moved on to screening",
+    )
+    yield (
+        running or negotiation.state not in IN_PROGRESS,
+        f"流程已结束，协商却仍为进行中（{negotiation.state}） / the lifecycle has ended, yet the negotiation is "
+        f"still in progress ({negotiation.state})",
+    )
+    yield (
+        running or not agreed or negotiation.baselines.filter(state__in=STANDING).exists(),
+        "流程已结束，协商仍为已达成，却无核定的基线 / the lifecycle has ended with the negotiation agreed, "
+        "yet no baseline was verified",
     )
     due = Payment.objects.filter(agreement__negotiation=negotiation, state=Payment.State.DUE).count()
     releases = open_names.count("release_payment")

@@ -268,6 +268,7 @@ class Negotiation(FSMModelMixin, models.Model):
         AGREED = "agreed", _("Agreed")
         FAILED = "failed", _("Failed")
         ABANDONED = "abandoned", _("Abandoned")
+        NOT_VERIFIED = "not_verified", _("Not verified")
 
     ACTIVE = [State.AWAITING_ALLIANCE, State.SCREENING, State.NEGOTIATING, State.MEDIATION, State.AGREED]
 
@@ -332,6 +333,11 @@ class Negotiation(FSMModelMixin, models.Model):
 
     @transition(field=state, source=[State.AWAITING_ALLIANCE, State.AGREED], target=State.ABANDONED)
     def abandon(self):
+        pass
+
+    # Rejected or over the cap, the negotiation is still agreed; returned a last time, it was re-opened.
+    @transition(field=state, source=[State.AGREED, State.NEGOTIATING], target=State.NOT_VERIFIED)
+    def close_unverified(self):
         pass
 
 

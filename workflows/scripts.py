@@ -93,6 +93,15 @@ def renew_agreement(agreement_id: int, baseline_id: int) -> int:
     return to_fen(agreement.fee)
 
 
+def close_unverified(negotiation_id: int) -> bool:
+    """The lifecycle ends without a verified fee (rejected, over the cap, or returned too often):
+    the negotiation closes, so its alliance may negotiate the certificate afresh."""
+    negotiation = Negotiation.objects.select_for_update().get(pk=negotiation_id)
+    negotiation.close_unverified()
+    negotiation.save()
+    return True
+
+
 for _function in (count_accepted, register_alliance, dissolve_alliance, close_round_expired,
-                  record_cap_check, check_uniformity, compute_payment, renew_agreement):
+                  record_cap_check, check_uniformity, compute_payment, renew_agreement, close_unverified):
     register_function(_function.__name__, _function)

@@ -699,11 +699,16 @@ def certificate_lifecycle() -> Diagram:
     p.end("negotiation_failed_end", "Negotiation failed", L, 6, 1)
     p.call("call_fee_verification", "Provincial verification", "fee_verification", L, 7)
     p.xor("verification_gateway", "Outcome", L, 8)
-    p.end("verification_rejected_end", "Rejected", L, 9, -1)
+    # Ending unverified closes the negotiation: its alliance may negotiate the certificate afresh.
+    p.script("close_rejected", "Close the negotiation unverified",
+             ["closed = close_unverified(negotiation_id)"], L, 9, -1)
+    p.end("verification_rejected_end", "Rejected", L, 10, -1)
     p.script("count_return", "Count the return",
              ["verification_returns = verification_returns + 1"], L, 9, 1)
     p.xor("returns_gateway", "Returns so far", L, 10, 1)
-    p.end("too_many_returns_end", "Returned too often", L, 11, 1)
+    p.script("close_returned", "Close the negotiation unverified",
+             ["closed = close_unverified(negotiation_id)"], L, 11, 1)
+    p.end("too_many_returns_end", "Returned too often", L, 12, 1)
     p.call("call_agreement_signing", "Agreement signing", "agreement_signing", L, 9)
     p.call("call_agreement_filing", "Filing", "agreement_filing", L, 10)
     p.call("call_payment", "Payment by each member college", "payment", L, 11,
@@ -726,11 +731,13 @@ def certificate_lifecycle() -> Diagram:
            name="verified")
     p.flow("verification_gateway", "count_return", condition='verification_outcome == "returned"',
            name="returned")
-    p.flow("verification_gateway", "verification_rejected_end", condition="default", name="rejected")
+    p.flow("verification_gateway", "close_rejected", condition="default", name="rejected")
+    p.flow("close_rejected", "verification_rejected_end")
     p.flow("count_return", "returns_gateway")
     p.flow("returns_gateway", "negotiation_entry", condition="verification_returns < 3", name="< 3 times",
            route="back", via=(None, 2))
-    p.flow("returns_gateway", "too_many_returns_end", condition="default", name="≥ 3 times")
+    p.flow("returns_gateway", "close_returned", condition="default", name="≥ 3 times")
+    p.flow("close_returned", "too_many_returns_end")
     p.flow("call_agreement_signing", "call_agreement_filing")
     p.flow("call_agreement_filing", "call_payment")
     p.flow("call_payment", "lifecycle_completed_end")

@@ -126,9 +126,14 @@ class Domain:
         self._record("renew_agreement", agreement_id, baseline_id)
         return self.baseline_fees.get(baseline_id, self.fee_fen)
 
+    def close_unverified(self, negotiation_id):
+        self._record("close_unverified", negotiation_id)
+        return True
+
     def functions(self) -> dict:
         names = ("count_accepted", "register_alliance", "dissolve_alliance", "close_round_expired",
-                 "check_uniformity", "record_cap_check", "compute_payment", "renew_agreement")
+                 "check_uniformity", "record_cap_check", "compute_payment", "renew_agreement",
+                 "close_unverified")
         return {name: getattr(self, name) for name in names}
 
 

@@ -68,7 +68,7 @@ USER_TASK_LANES = {
     ("payment", "release_payment"): "finance",
 }
 FUNCTIONS = {"count_accepted", "register_alliance", "dissolve_alliance", "close_round_expired",
-             "check_uniformity", "record_cap_check", "compute_payment", "renew_agreement"}
+             "check_uniformity", "record_cap_check", "compute_payment", "renew_agreement", "close_unverified"}
 # The stages the lifecycle calls; the renewal (agreement_renewal) is started by the domain on its own.
 LIFECYCLE_CALLS = ("alliance_formation", "fee_negotiation", "fee_verification", "agreement_signing",
                    "agreement_filing", "payment")
@@ -698,6 +698,7 @@ def test_lifecycle_ends_when_verification_rejects(roundtrip):
     _negotiate_and_agree(run)
     run.complete("verify_baseline", {"verification_outcome": "rejected", "reasons": "不符 no"})
     assert run.ends() == ["verification_rejected_end"]
+    assert run.domain.called("close_unverified") == [(NEGOTIATION_ID,)]
 
 
 def test_lifecycle_ends_when_the_fee_is_over_the_cap(roundtrip):
@@ -729,6 +730,7 @@ def test_lifecycle_fails_after_three_returns(roundtrip):
         run.complete("verify_baseline", {"verification_outcome": "returned", "reasons": f"第 {number} 次"})
     assert run.workflow.completed and run.ready() == []
     assert run.ends() == ["too_many_returns_end"]
+    assert run.domain.called("close_unverified") == [(NEGOTIATION_ID,)]
     assert run.data["verification_returns"] == 3
     assert len(run.ends("fee_negotiation")) == 3
 
