@@ -5,11 +5,12 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from workflows.models import Agreement, FundingAllocation, Province
+from workflows.models import Agreement, FundingAllocation, Negotiation, Province
 
 BEFORE_NUMBERS = [("workflows", "0005_agreement_number_and_signatories"),
                   ("bpmn", "0002_deployed_at_set_by_every_deploy")]
 BEFORE_PURPOSES = [("workflows", "0003_assessment_corrections_and_paper_orders")]
+BEFORE_NOT_VERIFIED = [("workflows", "0014_negotiation_not_verified"), ("bpmn", "0004_english_task_labels")]
 
 
 def _migrate(targets) -> object:
@@ -99,6 +100,32 @@ def test_stored_purposes_spelled_in_words_become_their_codes_and_other_text_stay
         _migrate(_latest())
     assert list(FundingAllocation.objects.order_by("pk").values_list("purpose", flat=True)) == [
         "management_fee", "teacher_training", "assessment_fee", "办公用品"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_negotiations_whose_lifecycle_already_ended_unverified_are_closed_and_no_other():
+    apps = _migrate(BEFORE_NOT_VERIFIED)
+    try:
+        get, hubei, _, certificate, schedule = _world(apps)
+        definition = get("bpmn", "ProcessDefinition").objects.create(process_id="certificate_lifecycle", version=1,
+                                                                     content_hash="x", sources={})
+        cases = {}
+        for n, (state, status, end) in enumerate([
+            ("agreed", "completed", "verification_rejected_end"),      # rejected, or over the cap
+            ("negotiating", "completed", "too_many_returns_end"),     # re-opened by the third return
+            ("agreed", "completed", "lifecycle_completed_end"),       # an agreement stands
+            ("agreed", "running", ""),                                # verification under way
+        ]):
+            negotiation = _negotiation(get, hubei, certificate, schedule, n)
+            get("workflows", "Negotiation").objects.filter(pk=negotiation.pk).update(state=state)
+            get("bpmn", "ProcessInstance").objects.create(definition=definition, state="{}", status=status,
+                                                          end_event=end, business_key=f"negotiation:{negotiation.pk}")
+            cases[negotiation.pk] = end or status
+    finally:
+        _migrate(_latest())
+    states = {cases[pk]: state for pk, state in Negotiation.objects.filter(pk__in=cases).values_list("pk", "state")}
+    assert states == {"verification_rejected_end": "not_verified", "too_many_returns_end": "not_verified",
+                      "lifecycle_completed_end": "agreed", "running": "agreed"}
 
 
 def test_every_model_change_has_its_migration(db):
