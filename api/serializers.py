@@ -11,6 +11,7 @@ from workflows.models import (
     Alliance,
     AssessmentSitting,
     Baseline,
+    CostItem,
     FeeSchedule,
     Filing,
     FundingAllocation,
@@ -18,6 +19,7 @@ from workflows.models import (
     MakeUpSitting,
     Membership,
     Negotiation,
+    Organization,
     PaperCertificateOrder,
     Payment,
 )
@@ -42,15 +44,59 @@ class TaskSerializer(serializers.ModelSerializer):
     claimed_by = serializers.CharField(source="claimed_by.username", default=None, read_only=True)
     overdue = serializers.BooleanField(read_only=True)
     negotiation_id = serializers.SerializerMethodField()
+    can_act = serializers.SerializerMethodField(help_text="whether the task's lane is mine: I may claim and "
+                                                "complete it (a task I only see is answered 403 when I act)")
 
     class Meta:
         model = OpenTask
         fields = ["task_id", "process_id", "task_name", "label", "role", "organization_id", "claimed_by",
-                  "due_at", "overdue", "data", "negotiation_id", "instance"]
+                  "due_at", "overdue", "data", "negotiation_id", "instance", "can_act"]
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_negotiation_id(self, task) -> int | None:
         return inbox.negotiation_id_of(task)
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_can_act(self, task) -> bool:
+        request = self.context.get("request")
+        return request is not None and services.can_act(request.user, task)
+
+
+class OutcomeSerializer(serializers.Serializer):
+    """What completing a task did, and what is open next: not the instance with its audit trail."""
+
+    task_id = serializers.UUIDField(source="task.task_id")
+    task_name = serializers.CharField(source="task.task_name")
+    label = serializers.CharField(source="task.label")
+    process_id = serializers.CharField(source="task.process_id")
+    instance = serializers.IntegerField(source="instance.pk")
+    instance_status = serializers.CharField(source="instance.status", help_text="running, or completed")
+    decision = serializers.CharField(allow_null=True, help_text="the decision taken, for a task that asks one")
+    result = serializers.DictField(help_text="the data the task's action returned, e.g. "
+                                   '{"round_outcome": "countered", "turn": "teo", "round_deadline": "..."}')
+    next_tasks = serializers.SerializerMethodField(help_text="the lifecycle's open tasks now, those I may see "
+                                                   "(can_act: mine to act on)")
+
+    @extend_schema_field(TaskSerializer(many=True))
+    def get_next_tasks(self, outcome) -> list[dict]:
+        request = self.context["request"]
+        return TaskSerializer(services.lifecycle_tasks(request.user, outcome.instance), many=True,
+                              context=self.context).data
+
+
+class CollegeSerializer(serializers.ModelSerializer):
+    province_id = serializers.IntegerField()
+    province = serializers.CharField(source="province.name")
+
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "province_id", "province"]
+
+
+class CostItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CostItem
+        fields = ["code", "name_zh", "name_en", "position", "active"]
 
 
 class CompleteSerializer(serializers.Serializer):
@@ -272,11 +318,20 @@ class PaymentSerializer(serializers.ModelSerializer):
     college = serializers.CharField(source="college.name")
     headcount = serializers.IntegerField(source="sitting.headcount", default=None)
     allocations = AllocationSerializer(many=True, read_only=True)
+    release_task_id = serializers.SerializerMethodField(
+        help_text="its open release task (POST /api/v1/tasks/<id>/complete/ with the funding), or null")
 
     class Meta:
         model = Payment
         fields = ["id", "agreement_id", "college_id", "college", "headcount", "amount", "state",
-                  "released_at", "allocations"]
+                  "released_at", "allocations", "release_task_id"]
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_release_task_id(self, payment) -> str | None:
+        tasks = self.context.get("release_tasks")
+        if tasks is None:
+            tasks = services.release_task_ids([payment])
+        return tasks.get(payment.pk)
 
 
 class AssessmentCreateSerializer(serializers.Serializer):
@@ -317,7 +372,10 @@ class SittingSerializer(serializers.ModelSerializer):
 
 
 class IssueSerializer(serializers.Serializer):
-    holders = serializers.ListField(child=serializers.CharField(max_length=100), min_length=1, max_length=5000)
+    # Empty or over-long names are the service's to refuse (holders_required, holder_name_too_long), as on the page.
+    holders = serializers.ListField(child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+                                    max_length=5000, help_text="one name per certificate, at most the people "
+                                    "assessed who have none yet")
 
 
 class IssuedCertificateSerializer(serializers.ModelSerializer):

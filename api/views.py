@@ -1,8 +1,9 @@
 """The REST API: the same services, guards and refusals as the pages.
 
-Lists and details go through `workflows.permissions` (another organization's object is a 404);
-changes go through `workflows.services` and the engine, whose refusals `api.errors` turns into
-a JSON body naming the rule (400/409, 403 for a missing role).
+Lists and details go through `workflows.permissions` (another organization's object is a 404).
+Every act is a thin adapter: it parses the body and hands the user and the object's id to its
+one function in `workflows.services` (ACTS), which decides visibility (404), role and lane (403),
+input and state (400/409); `api.errors` turns each refusal into a JSON body naming the rule.
 """
 import json
 
@@ -16,7 +17,6 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from api import serializers as s
-from bpmn import engine
 from bpmn.models import AuditEntry, OpenTask
 from workflows import inbox, permissions, rules, services
 from workflows.errors import RuleViolation
@@ -31,7 +31,7 @@ from workflows.filters import (
     PaymentFilter,
 )
 from workflows.funding import FundingPurpose
-from workflows.models import AssessmentSitting, Certificate, FeeSchedule, Organization
+from workflows.models import AssessmentSitting, CostItem, FeeSchedule
 from workflows.proposals import offer_check
 
 REFUSALS = {code: OpenApiResponse(s.RefusalSerializer, description=text) for code, text in (
@@ -64,8 +64,9 @@ class ReadOnly(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary="My tasks and my group's claimable ones", parameters=[
         OpenApiParameter("process", str, description="process id, e.g. fee_negotiation"),
         OpenApiParameter("status", str, enum=list(inbox.STATUSES))]),
-    retrieve=extend_schema(summary="One open task I may act on", responses={200: s.TaskSerializer,
-                                                                                       **REFUSALS}),
+    retrieve=extend_schema(summary="One open task of a lifecycle I may see; can_act says whether it is mine "
+                                   "to act on (the portal's task page shows the same)",
+                           responses={200: s.TaskSerializer, **REFUSALS}),
 )
 class TaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = s.TaskSerializer
@@ -78,11 +79,10 @@ class TaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                            status_ if status_ in inbox.STATUSES else "")
 
     def retrieve(self, request, task_id=None):
-        task = inbox.task_for(request.user, task_id)
-        # Seeing the lifecycle is not enough: a task is shown only to those who could act on it.
-        if not inbox.actionable(request.user).filter(pk=task.pk).exists():
-            raise RuleViolation("task_not_found", _lazy("No such task, or not yours to see."), 404)
-        return Response(s.TaskSerializer(task).data)
+        return Response(self._task(services.task_for(request.user, task_id)))
+
+    def _task(self, task) -> dict:
+        return s.TaskSerializer(task, context={"request": self.request}).data
 
     @extend_schema(summary="Open tasks held by others in lifecycles I started or acted in")
     @action(detail=False)
@@ -93,24 +93,21 @@ class TaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=None, summary="Take a group task for myself", responses={200: s.TaskSerializer, **REFUSALS})
     @action(detail=True, methods=["post"])
     def claim(self, request, task_id=None):
-        inbox.task_for(request.user, task_id)
-        return Response(s.TaskSerializer(engine.claim(task_id, request.user)).data)
+        return Response(self._task(services.claim(request.user, task_id)))
 
     @extend_schema(request=None, summary="Give a claimed task back to the group",
                    responses={200: s.TaskSerializer, **REFUSALS})
     @action(detail=True, methods=["post"])
     def unclaim(self, request, task_id=None):
-        inbox.task_for(request.user, task_id)
-        return Response(s.TaskSerializer(engine.unclaim(task_id, request.user)).data)
+        return Response(self._task(services.unclaim(request.user, task_id)))
 
-    @extend_schema(request=s.CompleteSerializer, summary="Complete a task with its data",
-                   responses={200: s.ProcessInstanceSerializer, **REFUSALS})
+    @extend_schema(request=s.CompleteSerializer, summary="Complete a task with its data; the answer is its outcome "
+                   "and the lifecycle's next open tasks I may see", responses={200: s.OutcomeSerializer, **REFUSALS})
     @action(detail=True, methods=["post"])
     def complete(self, request, task_id=None):
-        task = inbox.task_for(request.user, task_id)
         data = _valid(s.CompleteSerializer, request.data)["data"]
-        instance = services.complete(task.task_id, request.user, json.loads(json.dumps(data)))
-        return Response(s.ProcessInstanceSerializer(instance).data)
+        outcome = services.complete(task_id, request.user, json.loads(json.dumps(data)))
+        return Response(s.OutcomeSerializer(outcome, context={"request": request}).data)
 
 
 @extend_schema_view(create=extend_schema(request=s.AllianceCreateSerializer, responses={
@@ -123,10 +120,7 @@ class AllianceViewSet(mixins.CreateModelMixin, ReadOnly):
 
     def create(self, request):
         data = _valid(s.AllianceCreateSerializer, request.data)
-        certificate = Certificate.objects.filter(pk=data["certificate_id"]).first()
-        if certificate is None:
-            raise RuleViolation("certificate_unknown", _lazy("No certificate %(id)s."), 404, id=data["certificate_id"])
-        negotiation = services.start_lifecycle(request.user, certificate, alliance_name=data["name"])
+        negotiation = services.start_lifecycle(request.user, data["certificate_id"], alliance_name=data["name"])
         return Response(s.NegotiationSerializer(negotiation).data, status=status.HTTP_201_CREATED)
 
 
@@ -148,10 +142,7 @@ class FeeScheduleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
 
     def create(self, request):
         data = _valid(s.PublishSerializer, request.data)
-        certificate = Certificate.objects.filter(pk=data["certificate_id"]).first()
-        if certificate is None:
-            raise RuleViolation("certificate_unknown", _lazy("No certificate %(id)s."), 404, id=data["certificate_id"])
-        schedule = services.publish_schedule(request.user, certificate, data["fee"], data["lines"],
+        schedule = services.publish_schedule(request.user, data["certificate_id"], data["fee"], data["lines"],
                                              paper_copy_price=data["paper_copy_price"],
                                              training_plan=data["training_plan"], services=data["services"])
         return Response(s.FeeScheduleSerializer(schedule).data, status=status.HTTP_201_CREATED)
@@ -187,9 +178,8 @@ class BaselineViewSet(ReadOnly):
                    summary="Supersede a verified baseline; every agreement on it is re-opened")
     @action(detail=True, methods=["post"])
     def supersede(self, request, pk=None):
-        baseline = self.get_object()
         reasons = _valid(s.SupersedeSerializer, request.data)["reasons"]
-        reopened = services.supersede_baseline(request.user, baseline, reasons)
+        reopened = services.supersede_baseline(request.user, pk, reasons)
         return Response({"reopened_agreements": [a.pk for a in reopened]})
 
 
@@ -205,12 +195,8 @@ class AgreementViewSet(ReadOnly):
                            "a college already recorded is corrected or sits a make-up under sittings/")
     @action(detail=True, methods=["post"])
     def assessments(self, request, pk=None):
-        agreement = self.get_object()
         data = _valid(s.AssessmentCreateSerializer, request.data)
-        college = Organization.objects.filter(pk=data["college_id"]).first()
-        if college is None:
-            raise RuleViolation("college_not_member", _lazy("No college %(id)s."), 404, id=data["college_id"])
-        sitting = services.record_assessment(request.user, agreement, college, data["headcount"], data["held_on"])
+        sitting = services.record_assessment(request.user, pk, data["college_id"], data["headcount"], data["held_on"])
         return Response(s.SittingSerializer(sitting).data, status=status.HTTP_201_CREATED)
 
 
@@ -251,6 +237,33 @@ class PaymentViewSet(ReadOnly):
     filterset_class = PaymentFilter
     prefetch = ("allocations",)
 
+    def get_serializer(self, *args, **kwargs):
+        """Each payment's open release task, looked up once for the page (or the one payment)."""
+        shown = args[0] if args else []
+        payments = list(shown) if isinstance(shown, list | tuple) else [shown]
+        context = {**self.get_serializer_context(), "release_tasks": services.release_task_ids(payments)}
+        return self.get_serializer_class()(*args, **{**kwargs, "context": context})
+
+
+@extend_schema_view(list=extend_schema(
+    summary="Pilot colleges I may invite or review: my province's (a college, its finance office, a reviewer); "
+            "every province's for the ministry"))
+class CollegeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.CollegeSerializer
+
+    def get_queryset(self):
+        return permissions.visible_colleges(self.request.user).order_by("province__code", "name", "pk")
+
+
+@extend_schema_view(list=extend_schema(summary="The cost items a fee's lines are given in, by position; "
+                                               "no sign-in needed"))
+class CostItemViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Reference data, public like the fee schedules: the codes of `lines` in offers and schedules."""
+
+    serializer_class = s.CostItemSerializer
+    permission_classes = [AllowAny]
+    queryset = CostItem.objects.order_by("position", "code")
+
 
 class SittingViewSet(ReadOnly):
     serializer_class = s.SittingSerializer
@@ -264,9 +277,8 @@ class SittingViewSet(ReadOnly):
                    summary="Issue certificates online, whatever the payment state, at most one per person assessed")
     @action(detail=True, methods=["post"])
     def certificates(self, request, pk=None):
-        sitting = self.get_object()
         holders = _valid(s.IssueSerializer, request.data)["holders"]
-        issued = services.issue_certificates(request.user, sitting, holders)
+        issued = services.issue_certificates(request.user, pk, holders)
         return Response(s.IssuedCertificateSerializer(issued, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.CorrectionSerializer, responses={200: s.SittingSerializer, **REFUSALS},
@@ -275,7 +287,7 @@ class SittingViewSet(ReadOnly):
     @action(detail=True, methods=["post"])
     def correction(self, request, pk=None):
         data = _valid(s.CorrectionSerializer, request.data)
-        sitting = services.correct_sitting(request.user, self.get_object(), data["headcount"], data["reason"])
+        sitting = services.correct_sitting(request.user, pk, data["headcount"], data["reason"])
         return Response(s.SittingSerializer(self._fresh(sitting)).data)
 
     @extend_schema(request=s.MakeUpCreateSerializer, responses={201: s.SittingSerializer, **REFUSALS},
@@ -284,7 +296,7 @@ class SittingViewSet(ReadOnly):
     @action(detail=True, methods=["post"], url_path="make-ups")
     def make_ups(self, request, pk=None):
         data = _valid(s.MakeUpCreateSerializer, request.data)
-        makeup = services.record_makeup(request.user, self.get_object(), data["headcount"], data["held_on"])
+        makeup = services.record_makeup(request.user, pk, data["headcount"], data["held_on"])
         return Response(s.SittingSerializer(self._fresh(makeup.sitting)).data, status=status.HTTP_201_CREATED)
 
     def _fresh(self, sitting):
@@ -303,13 +315,12 @@ class CertificateViewSet(ReadOnly):
                            "delivery included) to a delivery address; one open order per certificate")
     @action(detail=True, methods=["post"], url_path="paper-orders")
     def paper_orders(self, request, pk=None):
-        certificate = self.get_object()
         if "price" in request.data:
             raise RuleViolation("paper_price_published",
                                 _lazy("The price is the TEO's published paper-copy price: send the delivery address "
                                       "only."))
         data = _valid(s.PaperOrderRequestSerializer, request.data)
-        order = services.order_paper_certificate(request.user, certificate, data["recipient"], data["phone"],
+        order = services.order_paper_certificate(request.user, pk, data["recipient"], data["phone"],
                                                  data["address"])
         return Response(s.PaperOrderSerializer(order).data, status=status.HTTP_201_CREATED)
 

@@ -23,6 +23,8 @@ from bpmn.errors import (
     ActorNotAllowed,
     EngineError,
     MessageNotExpected,
+    TaskClaimed,
+    TaskNotClaimed,
     TaskNotFound,
     TaskNotReady,
     UnboundTask,
@@ -152,12 +154,17 @@ def start(process_id: str, *, business_key: str, data: dict, actor=None) -> Proc
 
 
 def complete_task(task_id: UUID | str, *, actor, data: dict | None = None) -> ProcessInstance:
-    """Complete a ready user task as `actor`: one action, one transaction."""
+    """Complete a ready user task as `actor`: one action, one transaction.
+
+    The instance returned carries `outcome`, the task data its action returned (not saved apart:
+    the same data is in the workflow's task).
+    """
     with transaction.atomic():
         open_task = _open_task(task_id)
         instance = _lock(open_task.instance_id)
         open_task = _open_task(task_id)  # re-read under the lock: someone may have finished it
         _authorize(actor, open_task)
+        _refuse_claimed_by_other(actor, open_task)
         workflow = _workflow_for_update(instance)
         task = _ready_task(workflow, open_task)
         submitted = dict(data or {})
@@ -175,6 +182,7 @@ def complete_task(task_id: UUID | str, *, actor, data: dict | None = None) -> Pr
         )
         workflow.do_engine_steps()
         _save(instance, workflow)
+        instance.outcome = dict(result or {})
         return instance
 
 
@@ -194,6 +202,11 @@ def _authorize(actor, open_task: OpenTask) -> None:
             _("Not allowed: the task “%(task)s” belongs to lane %(lane)s of organization %(organization)s."),
             task=open_task.label, lane=open_task.role, organization=open_task.organization_id,
         )
+
+
+def _refuse_claimed_by_other(actor, open_task: OpenTask) -> None:
+    if open_task.claimed_by_id not in (None, getattr(actor, "pk", None)):
+        raise TaskClaimed(_("The task is already claimed by %(claimant)s."), claimant=open_task.claimed_by)
 
 
 def _ready_task(workflow: BpmnWorkflow, open_task: OpenTask):
@@ -221,8 +234,7 @@ def claim(task_id, actor) -> OpenTask:
     if open_task is None:
         raise TaskNotReady(_("The task is not open: %(task)s"), task=task_id)
     _authorize(actor, open_task)
-    if open_task.claimed_by_id not in (None, actor.pk):
-        raise ActorNotAllowed(_("The task is already claimed by %(claimant)s."), claimant=open_task.claimed_by)
+    _refuse_claimed_by_other(actor, open_task)
     open_task.claimed_by = actor
     open_task.save(update_fields=["claimed_by"])
     _audit(open_task.instance, actor, "claimed", task_name=open_task.task_name)
@@ -231,9 +243,14 @@ def claim(task_id, actor) -> OpenTask:
 
 @transaction.atomic
 def unclaim(task_id, actor) -> OpenTask:
+    """Give a claimed task back to its group; only the claimant may."""
     open_task = OpenTask.objects.select_for_update().filter(task_id=task_id).first()
-    if open_task is None or open_task.claimed_by_id != actor.pk:
-        raise ActorNotAllowed(_("Only the claimant can release a task."))
+    if open_task is None:
+        raise TaskNotReady(_("The task is not open: %(task)s"), task=task_id)
+    _authorize(actor, open_task)
+    _refuse_claimed_by_other(actor, open_task)
+    if open_task.claimed_by_id is None:
+        raise TaskNotClaimed(_("Only the claimant can release a task; nobody has claimed it."))
     open_task.claimed_by = None
     open_task.save(update_fields=["claimed_by"])
     _audit(open_task.instance, actor, "unclaimed", task_name=open_task.task_name)

@@ -65,6 +65,16 @@ class ActorNotAllowed(EngineError):
     code = "actor_not_allowed"
 
 
+class TaskClaimed(EngineError):
+    """A colleague holds the task: only they complete or release it, until they give it back."""
+
+    code = "task_claimed_by_other"
+
+
+class TaskNotClaimed(EngineError):
+    code = "task_not_claimed"
+
+
 class UnboundTask(EngineError):
     code = "task_unbound"
 

@@ -13,8 +13,12 @@ from workflows.permissions import person_of
 from workflows.refusals import Refusal
 
 
-def role_required(*roles):
-    """Sign-in, then one of `roles` (any role when none are named)."""
+def role_required(*roles, acts_by_service: bool = False):
+    """Sign-in, then one of `roles` (any role when none are named).
+
+    With `acts_by_service`, the roles gate what the page shows, not what is posted to it: the
+    act's service refuses whoever may not do it, with the rule the API answers too.
+    """
     def decorate(view):
         @login_required
         @wraps(view)
@@ -22,7 +26,8 @@ def role_required(*roles):
             person = person_of(request.user)
             if person is None and request.user.is_staff:
                 return redirect("admin:index")  # the reference-data administrator has no role pages
-            if person is None or (roles and person.role not in roles):
+            gated = roles and not (acts_by_service and request.method == "POST")
+            if person is None or (gated and person.role not in roles):
                 refusal = Refusal(403, "role_required", _("Your role may not open this page."))
                 return render(request, "portal/refused.html", {"refusal": refusal}, status=403)
             request.person = person

@@ -1,4 +1,9 @@
-"""The product's own error pages, in the user's language; the API's unknown paths answer JSON."""
+"""The product's own error pages, in the user's language; the API's unknown paths answer JSON.
+
+`refused` is the portal's one answer to a refusal of an act, as `api.errors` is the API's.
+"""
+from collections.abc import Callable
+
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -7,7 +12,29 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from portal import drafts
-from workflows.refusals import Refusal
+from workflows.refusals import Refusal, refusal_of
+
+Page = Callable[[dict, int], object]  # (the refusal's context, its status) -> the form page again
+
+
+def refused(request, error: Exception, page: Page | None = None):
+    """Answer a refused act with the rule and the API's status for it.
+
+    `page` shows the form again with what was typed; what the user may not see (404) never
+    shows a form: it is the refusal page (or, for htmx, the fragment `page` renders).
+    """
+    refusal = refusal_of(error)
+    if page is None or (refusal.status == 404 and not request.headers.get("HX-Request")):
+        return render(request, "portal/refused.html", {"refusal": refusal}, status=refusal.status)
+    return page({"refusal": refusal}, refusal.status)
+
+
+def again(request, template: str, context: dict | Callable[[], dict]) -> Page:
+    """The form page again, its context built only when it is shown."""
+    def page(shown: dict, status: int):
+        base = context() if callable(context) else context
+        return render(request, template, {**base, **shown}, status=status)
+    return page
 
 
 def _api(request) -> bool:

@@ -1,7 +1,9 @@
 """The task page: one URL per open task, a form per task in the process contract.
 
 GET shows what the task needs (with the lifecycle it belongs to one click away); POST turns
-the form into the task data of docs/processes.md and completes it through the services. A
+the form into the task data of docs/processes.md and completes it through the services. Who
+may see the page, and who may act on it, is the service's to say, as for the API's task: a task
+of a lifecycle the user sees is shown, with its form disabled unless its lane is theirs. A
 refusal re-renders the same form with what was typed and the rule that refused it.
 """
 from collections.abc import Callable
@@ -19,6 +21,7 @@ from bpmn import names
 from bpmn.models import OpenTask
 from portal import drafts
 from portal.access import role_required
+from portal.errors import again, refused
 from portal.views import negotiation_context, offer_from, review_context
 from workflows import inbox as inbox_queries
 from workflows import rules, services
@@ -27,7 +30,7 @@ from workflows.formation import minimum_for_instance
 from workflows.funding import FundingPurpose, FundingSource
 from workflows.models import Agreement, Alliance, Filing, Organization, Payment
 from workflows.money import parse_amount
-from workflows.refusals import REFUSED, refusal_of
+from workflows.refusals import REFUSED
 
 
 @dataclass(frozen=True)
@@ -156,10 +159,9 @@ FORMS = {
 @role_required()
 def task(request, task_id):
     try:
-        open_task = inbox_queries.task_for(request.user, task_id)
-    except RuleViolation as refused:
-        refusal = refusal_of(refused)
-        return render(request, "portal/refused.html", {"refusal": refusal}, status=refusal.status)
+        open_task = services.task_for(request.user, task_id)
+    except RuleViolation as error:
+        return refused(request, error)
     return _task(request, open_task)
 
 
@@ -172,15 +174,14 @@ def _task(request, open_task: OpenTask):
     posted = request.POST if request.method == "POST" else drafts.take(request)
     if posted is not None and request.method != "POST":
         messages.info(request, _("Your session had expired. What you typed is kept below: check it and submit again."))
-    base = {**room, "task": open_task, "mine": open_task.task_id in room["my_task_ids"],
+    base = {**room, "task": open_task, "mine": services.can_act(request.user, open_task),
             "overdue": open_task.overdue, "posted": posted or request.POST}
     context = {**base, **form.context(open_task, base)}
     if request.method == "POST":
         try:
             services.complete(open_task.task_id, request.user, form.data(request.POST))
         except REFUSED as error:
-            refusal = refusal_of(error)
-            return render(request, form.template, {**context, "refusal": refusal}, status=refusal.status)
+            return refused(request, error, again(request, form.template, context))
         messages.success(request, _("Done: %(task)s.") % {"task": names.shown(open_task.label)})
         return redirect("negotiation", pk=negotiation.pk)
     return render(request, form.template, context)

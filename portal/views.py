@@ -1,8 +1,11 @@
 """Role pages: inbox, public disclosure, alliances, negotiations, review, agreements, filings,
 assessments, payments, certificates and the process instance page.
 
-Every change goes through `workflows.services` (or the engine's claim/unclaim); every object
-lookup goes through `workflows.permissions`. A refusal re-renders the page with the rule.
+Every act is a thin adapter over its one function in `workflows.services` (ACTS): the view
+parses the form and hands over the user and the object's id; the service decides what the user
+may see, do and type. Every page's object lookup goes through `workflows.permissions`. A refusal
+is answered by `portal.errors.refused`: the form again as typed, with the rule and the status
+the API gives for it.
 """
 from datetime import date
 from decimal import Decimal, DecimalException
@@ -17,10 +20,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from bpmn import engine, names
+from bpmn import names
 from bpmn.diagram import diagrams
 from bpmn.models import OpenTask, ProcessInstance
 from portal.access import posted_pk, role_required, visible_or_404
+from portal.errors import again, refused
 from webapp.pagination import CommitSafePaginator
 from workflows import audit_text, filters, permissions, rounds, rules, services
 from workflows import inbox as inbox_queries
@@ -38,13 +42,12 @@ from workflows.models import (
     FeeSchedule,
     IssuedCertificate,
     Negotiation,
-    Organization,
     PaperCertificateOrder,
     Person,
     Role,
 )
 from workflows.proposals import offer_check
-from workflows.refusals import REFUSED, refusal_of
+from workflows.refusals import REFUSED
 
 
 class LoginView(auth_views.LoginView):
@@ -61,8 +64,14 @@ class LoginView(auth_views.LoginView):
 
 
 def _refused(request, template: str, context: dict, error: Exception):
-    refusal = refusal_of(error)
-    return render(request, template, {**context, "refusal": refusal}, status=refusal.status)
+    """The form page again with the refusal, through the portal's one handler."""
+    return refused(request, error, again(request, template, context))
+
+
+def _refused_list(request, name: str, filterset_class, visible, context: dict, error: Exception):
+    """A list page with a form again with the refusal, through the portal's one handler."""
+    return refused(request, error, lambda shown, status: _list_page(
+        request, name, filterset_class, visible, {**context, **shown}, status))
 
 
 LIST_PAGE_SIZE = 50  # as the API's pages
@@ -131,25 +140,21 @@ def inbox(request):
 @require_POST
 @role_required()
 def claim(request, task_id):
-    return _claim_or_unclaim(request, task_id, engine.claim)
+    return _claim_or_unclaim(request, task_id, services.claim)
 
 
 @require_POST
 @role_required()
 def unclaim(request, task_id):
-    return _claim_or_unclaim(request, task_id, engine.unclaim)
+    return _claim_or_unclaim(request, task_id, services.unclaim)
 
 
 def _claim_or_unclaim(request, task_id, change):
     try:
-        inbox_queries.task_for(request.user, task_id)  # another organization's task is not found
-        change(task_id, request.user)
+        change(request.user, task_id)
     except REFUSED as error:
-        refusal = refusal_of(error)
-        if request.headers.get("HX-Request"):
-            return render(request, "portal/parts/refusal_row.html", {"refusal": refusal, "task_id": task_id},
-                          status=refusal.status)
-        messages.error(request, f"[{refusal.rule}] {refusal.message}")
+        row = again(request, "portal/parts/refusal_row.html", {"task_id": task_id})
+        return refused(request, error, row if request.headers.get("HX-Request") else None)
     if request.headers.get("HX-Request"):
         task = OpenTask.objects.select_related("instance", "claimed_by").filter(task_id=task_id).first()
         titles = inbox_queries.lifecycle_titles([task] if task else [])
@@ -181,7 +186,7 @@ def disclosure(request):
                       {"nav": "disclosure", "modes": modes}, rows=rows)
 
 
-@role_required(Role.TEO, Role.MINISTRY)
+@role_required(Role.TEO, Role.MINISTRY, acts_by_service=True)
 def schedules(request):
     """A TEO publishes each certificate's fee schedule in advance (提前公示); the new one replaces the old.
 
@@ -195,15 +200,16 @@ def schedules(request):
             for c in own]
     context = {"nav": "schedules", "rows": rows, "cost_items": items}
     if request.method == "POST":
-        certificate = visible_or_404(own, pk=posted_pk(request.POST.get("certificate")))
         fee, lines = offer_from(request.POST)
         offered = [line.strip() for line in request.POST.get("services", "").splitlines() if line.strip()]
         try:
-            services.publish_schedule(request.user, certificate, fee, lines,
-                                      paper_copy_price=request.POST.get("paper_copy_price", "").strip(),
-                                      training_plan=request.POST.get("training_plan", "").strip(), services=offered)
+            certificate = services.publish_schedule(
+                request.user, posted_pk(request.POST.get("certificate")), fee, lines,
+                paper_copy_price=request.POST.get("paper_copy_price", "").strip(),
+                training_plan=request.POST.get("training_plan", "").strip(), services=offered).certificate
         except REFUSED as error:
-            return _refused(request, "portal/schedules.html", {**context, "failed": certificate.pk}, error)
+            failed = {**context, "failed": posted_pk(request.POST.get("certificate"))}
+            return _refused(request, "portal/schedules.html", failed, error)
         messages.success(request, _("Fee schedule published for %(code)s.") % {"code": certificate.code})
         return redirect("schedules")
     return render(request, "portal/schedules.html", context)
@@ -221,26 +227,14 @@ def alliances(request):
         .select_related("teo").order_by("code"),
     }
     if request.method == "POST":
-        if request.person.role != Role.COLLEGE:
-            return _refused_list(request, "alliances", filters.AllianceFilter, visible, context, RuleViolation(
-                "alliance_lead_college", _lazy("The lead must be a pilot college."), 403))
-        certificate = Certificate.objects.filter(pk=posted_pk(request.POST.get("certificate"))).first()
-        if certificate is None:
-            return _refused_list(request, "alliances", filters.AllianceFilter, visible, context, RuleViolation(
-                "certificate_required", _lazy("Choose a certificate.")))
         try:
-            negotiation = services.start_lifecycle(request.user, certificate,
+            negotiation = services.start_lifecycle(request.user, posted_pk(request.POST.get("certificate")) or None,
                                                    alliance_name=request.POST.get("name", "").strip())
         except REFUSED as error:
             return _refused_list(request, "alliances", filters.AllianceFilter, visible, context, error)
         messages.success(request, _("Alliance formed; invite its member colleges next."))
         return redirect("negotiation", pk=negotiation.pk)
     return _list_page(request, "alliances", filters.AllianceFilter, visible, context)
-
-
-def _refused_list(request, name: str, filterset_class, visible, context: dict, error: Exception):
-    refusal = refusal_of(error)
-    return _list_page(request, name, filterset_class, visible, {**context, "refusal": refusal}, refusal.status)
 
 
 @role_required()
@@ -327,20 +321,22 @@ def baselines(request):
     return _list_page(request, "baselines", filters.BaselineFilter, visible, {"nav": "baselines"})
 
 
-@role_required(Role.REVIEWER)
+@role_required(Role.REVIEWER, acts_by_service=True)
 def supersede(request, pk):
-    baseline = visible_or_404(permissions.visible_baselines(request.user), pk=pk)
-    context = {"nav": "baselines", "baseline": baseline,
-               "reopens": baseline.agreements.exclude(state=Agreement.State.REOPENED)
-               .select_related("negotiation__alliance").order_by("pk")}
+    def context() -> dict:
+        baseline = visible_or_404(permissions.visible_baselines(request.user), pk=pk)
+        return {"nav": "baselines", "baseline": baseline,
+                "reopens": baseline.agreements.exclude(state=Agreement.State.REOPENED)
+                .select_related("negotiation__alliance").order_by("pk")}
+
     if request.method == "POST":
         try:
-            reopened = services.supersede_baseline(request.user, baseline, request.POST.get("reasons", ""))
+            reopened = services.supersede_baseline(request.user, pk, request.POST.get("reasons", ""))
         except REFUSED as error:
-            return _refused(request, "portal/supersede.html", context, error)
+            return refused(request, error, again(request, "portal/supersede.html", context))
         messages.success(request, _("Baseline superseded; %(n)d agreement(s) re-opened.") % {"n": len(reopened)})
         return redirect("baselines")
-    return render(request, "portal/supersede.html", context)
+    return render(request, "portal/supersede.html", context())
 
 
 def review_context(negotiation: Negotiation) -> dict:
@@ -405,57 +401,47 @@ def assessments(request):
 
 def _assessment_refused(request, form: str, error: Exception):
     """Show the assessments page again with the refused form as it was typed."""
-    return _refused(request, "portal/assessments.html", {**assessments_context(request), "failed": form}, error)
+    return refused(request, error, again(request, "portal/assessments.html",
+                                         lambda: {**assessments_context(request), "failed": form}))
 
 
 @require_POST
-@role_required(Role.TEO)
+@role_required()
 def record_sitting(request, pk):
-    agreement_obj = visible_or_404(permissions.visible_agreements(request.user), pk=pk)
-    college = Organization.objects.filter(pk=posted_pk(request.POST.get("college"))).first()
     try:
-        if college is None:
-            raise RuleViolation("college_required", _lazy("Choose a college."))
         headcount = _integer(request.POST.get("headcount"), "headcount")
-        services.record_assessment(request.user, agreement_obj, college, headcount,
-                                   _date(request.POST.get("held_on"), "held_on"))
+        sitting = services.record_assessment(request.user, pk, posted_pk(request.POST.get("college")) or None,
+                                             headcount, _date(request.POST.get("held_on"), "held_on"))
     except REFUSED as error:
-        return _assessment_refused(request, f"record-{agreement_obj.pk}", error)
+        return _assessment_refused(request, f"record-{pk}", error)
     messages.success(request, _("Assessment recorded: %(college)s, %(n)d assessed.")
-                     % {"college": college, "n": headcount})
+                     % {"college": sitting.college, "n": headcount})
     return redirect("assessments")
 
 
-def _teo_sitting(request, pk) -> AssessmentSitting:
-    return visible_or_404(
-        AssessmentSitting.objects.filter(agreement__in=permissions.visible_agreements(request.user)), pk=pk)
-
-
 @require_POST
-@role_required(Role.TEO)
+@role_required()
 def correct_sitting(request, pk):
-    sitting = _teo_sitting(request, pk)
     try:
         headcount = _integer(request.POST.get("headcount"), "headcount")
-        sitting = services.correct_sitting(request.user, sitting, headcount, request.POST.get("reason", ""))
+        sitting = services.correct_sitting(request.user, pk, headcount, request.POST.get("reason", ""))
     except REFUSED as error:
-        return _assessment_refused(request, f"correct-{sitting.pk}", error)
+        return _assessment_refused(request, f"correct-{pk}", error)
     messages.success(request, _("Headcount corrected: %(college)s, %(n)d assessed in all.")
                      % {"college": sitting.college, "n": sitting.headcount})
     return redirect("assessments")
 
 
 @require_POST
-@role_required(Role.TEO)
+@role_required()
 def record_makeup(request, pk):
-    sitting = _teo_sitting(request, pk)
     try:
         headcount = _integer(request.POST.get("headcount"), "headcount")
-        makeup = services.record_makeup(request.user, sitting, headcount, _date(request.POST.get("held_on"), "held_on"))
+        makeup = services.record_makeup(request.user, pk, headcount, _date(request.POST.get("held_on"), "held_on"))
     except REFUSED as error:
-        return _assessment_refused(request, f"makeup-{sitting.pk}", error)
+        return _assessment_refused(request, f"makeup-{pk}", error)
     messages.success(request, _("Make-up sitting recorded: %(college)s, %(n)d more assessed, %(total)d in all.")
-                     % {"college": sitting.college, "n": makeup.headcount, "total": makeup.sitting.headcount})
+                     % {"college": makeup.sitting.college, "n": makeup.headcount, "total": makeup.sitting.headcount})
     return redirect("assessments")
 
 
@@ -483,14 +469,13 @@ def _date(raw, field: str) -> date | None:
 
 
 @require_POST
-@role_required(Role.TEO)
+@role_required()
 def issue(request, pk):
-    sitting = _teo_sitting(request, pk)
     holders = [line.strip() for line in request.POST.get("holders", "").splitlines() if line.strip()]
     try:
-        issued = services.issue_certificates(request.user, sitting, holders)
+        issued = services.issue_certificates(request.user, pk, holders)
     except REFUSED as error:
-        return _assessment_refused(request, f"issue-{sitting.pk}", error)
+        return _assessment_refused(request, f"issue-{pk}", error)
     messages.success(request, _("%(n)d certificate(s) issued online.") % {"n": len(issued)})
     return redirect("assessments")
 
@@ -514,18 +499,17 @@ def certificates_context(request) -> dict:
             "max_price": rules.PAPER_CERTIFICATE_MAX, "holder": permissions.holder_name(request.user)}
 
 
-@role_required(Role.STUDENT, Role.MINISTRY)
+@role_required(Role.STUDENT, Role.MINISTRY, acts_by_service=True)
 def certificates(request):
     """A student's own certificates, issued online, and the optional paper copy at the TEO's published price."""
     context = certificates_context(request)
-    own = context["own"]
     if request.method == "POST":
-        certificate = visible_or_404(own, pk=posted_pk(request.POST.get("certificate")))
+        certificate = posted_pk(request.POST.get("certificate"))
         try:
             order = services.order_paper_certificate(request.user, certificate, request.POST.get("recipient", ""),
                                                      request.POST.get("phone", ""), request.POST.get("address", ""))
         except REFUSED as error:
-            return _refused(request, "portal/certificates.html", {**context, "failed": certificate.pk}, error)
+            return _refused(request, "portal/certificates.html", {**context, "failed": certificate}, error)
         messages.success(request, _("Paper copy ordered for %(price)s, delivery included.")
                          % {"price": f"¥{order.price}"})
         return redirect("certificates")

@@ -5,7 +5,6 @@ due date); the same lane → role table that authorizes completion decides what 
 """
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from bpmn.models import AuditEntry, OpenTask
 from workflows.assignment import LANE_ROLES
@@ -78,28 +77,3 @@ def lifecycle_titles(tasks) -> dict[int, str]:
     negotiations = Negotiation.objects.filter(pk__in=[pk for pk in by_negotiation if pk]).select_related(
         "alliance", "certificate")
     return {by_negotiation[n.pk]: f"{n.alliance.name} × {n.certificate.code}" for n in negotiations}
-
-
-def task_for(user, task_id) -> OpenTask:
-    """The open task, if the user may see the lifecycle it belongs to.
-
-    A task someone already completed is a 409 naming who and when (a second click, a faster
-    colleague); a task of a lifecycle the user may not see is a 404, as is an unknown one.
-    """
-    from workflows.errors import RuleViolation
-    from workflows.permissions import can_view, visible_instances
-
-    task = OpenTask.objects.select_related("instance", "claimed_by").filter(task_id=task_id).first()
-    if task is None:
-        done = AuditEntry.objects.select_related("actor").filter(task_id=task_id, action="completed").first()
-        if done is not None and visible_instances(user).filter(pk=done.instance_id).exists():
-            at = timezone.localtime(done.at, timezone.get_fixed_timezone(480))
-            raise RuleViolation(
-                "task_not_ready",
-                _("The task was already completed by %(actor)s at %(at)s (Beijing time)."), 409,
-                actor=str(done.actor), at=f"{at:%Y-%m-%d %H:%M}")
-        raise RuleViolation("task_not_found", _("No such task, or not yours to see."), 404)
-    negotiation = negotiation_of(task)
-    if negotiation is None or not can_view(user, negotiation):
-        raise RuleViolation("task_not_found", _("No such task, or not yours to see."), 404)
-    return task

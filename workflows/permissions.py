@@ -16,6 +16,7 @@ from workflows.models import (
     Filing,
     IssuedCertificate,
     Negotiation,
+    Organization,
     PaperCertificateOrder,
     Payment,
     Person,
@@ -99,6 +100,19 @@ def visible_payments(user) -> QuerySet[Payment]:
     if person.role in (Role.COLLEGE, Role.FINANCE):
         return qs.filter(college=person.organization)
     return qs.filter(agreement__in=visible_agreements(user))
+
+
+def visible_colleges(user) -> QuerySet[Organization]:
+    """Pilot colleges a person may invite or review: their own province's; the ministry every one."""
+    person = _person(user)
+    qs = Organization.objects.select_related("province").filter(kind=Organization.Kind.COLLEGE)
+    if person is None:
+        return qs.none()
+    if person.role == Role.MINISTRY:
+        return qs
+    if person.role in (Role.COLLEGE, Role.FINANCE, Role.REVIEWER) and person.organization.province_id:
+        return qs.filter(province_id=person.organization.province_id)
+    return qs.none()
 
 
 def visible_instances(user) -> QuerySet[ProcessInstance]:

@@ -1,21 +1,28 @@
 """The one door for every change in the negotiation domain.
 
-Pages, the API, commands and tests call these functions; each opens one transaction,
-checks the actor, fires transitions and leaves an audit row. Task completions go through
-`complete`, which hands over to the engine (lock, action, advance, save, projections).
+Pages, the API, commands and tests call these functions; each opens one transaction, takes
+the user and an object or its id, and refuses in one order: what the user may not see is a
+404, a role or lane that may not act a 403, then the input and the state (400/409), then the
+change with its audit row. The acts are registered in ACTS: the portal and the API are thin
+adapters over them, and a test drives every act's refusals through both. Task completions go
+through `complete`, which hands over to the engine (lock, action, advance, save, projections).
 """
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bpmn import engine
-from bpmn.models import AuditEntry, ProcessInstance
+from bpmn.models import AuditEntry, OpenTask, ProcessInstance
 from workflows import permissions, rules
+from workflows.assignment import LANE_ROLES
 from workflows.errors import RuleViolation
 from workflows.models import (
     Agreement,
@@ -41,6 +48,27 @@ LIFECYCLE = "certificate_lifecycle"
 FIELD_LABELS = {"recipient": _("recipient"), "phone": _("phone number"), "address": _("delivery address"),
                 "reason": _("reason")}
 RENEWAL = "agreement_renewal"
+ACTS: dict[str, Callable] = {}
+
+
+def act(name: str) -> Callable[[Callable], Callable]:
+    """Register the one function both edges call for an act (the parity test asks a case of each)."""
+    def register(function: Callable) -> Callable:
+        ACTS[name] = function
+        return function
+    return register
+
+
+NOT_YOURS = _("Not found, or not yours to see.")
+
+
+def _visible(queryset, ref, rule: str, message=NOT_YOURS):
+    """The object (or id) `ref` if it is among what the user may see; anything else is a 404."""
+    pk = getattr(ref, "pk", ref)
+    found = queryset.filter(pk=pk).first() if str(pk).isdigit() else None
+    if found is None:
+        raise RuleViolation(rule, message, 404)
+    return found
 
 
 def person_of(user) -> Person:
@@ -85,10 +113,13 @@ def negotiation_id_of_key(business_key: str) -> int | None:
 # --- fee schedules (公示) ----------------------------------------------------------------
 
 
+@act("publish_schedule")
 @transaction.atomic
-def publish_schedule(actor, certificate: Certificate, fee, lines: dict, *, paper_copy_price,
+def publish_schedule(actor, certificate: Certificate | int, fee, lines: dict, *, paper_copy_price,
                      training_plan: str = "", services: list | None = None) -> FeeSchedule:
     """Publish a TEO's fee standard and paper-copy price in advance (提前公示); replaces its previous schedule."""
+    # Certificates are public (the disclosure lists them): another TEO's is not hidden, it is not theirs.
+    certificate = _visible(Certificate.objects.select_related("teo"), certificate, "certificate_unknown")
     _require(actor, Role.TEO, certificate.teo)
     probe = Negotiation(certificate=certificate)
     fee_value, clean_lines = validated_offer(probe, fee, lines)
@@ -117,11 +148,15 @@ def _paper_copy_price(raw):
 # --- starting a lifecycle ----------------------------------------------------------------
 
 
+@act("start_lifecycle")
 @transaction.atomic
-def start_lifecycle(actor, certificate: Certificate, alliance: Alliance | None = None,
+def start_lifecycle(actor, certificate: Certificate | int | None, alliance: Alliance | None = None,
                     alliance_name: str = "") -> Negotiation:
     """Begin negotiating a certificate: form a new alliance, or use one already registered."""
     person = _require(actor, Role.COLLEGE)
+    if certificate is None or certificate == "":
+        raise RuleViolation("certificate_required", _("Choose a certificate."))
+    certificate = _visible(Certificate.objects.all(), certificate, "certificate_unknown")
     schedule = _published_schedule(certificate)
     alliance = alliance or _new_alliance(person, alliance_name)
     if alliance.lead_id != person.organization_id:
@@ -188,25 +223,120 @@ def _lifecycle_data(negotiation: Negotiation) -> dict:
 # --- tasks -------------------------------------------------------------------------------
 
 
-def complete(task_id, actor, data: dict | None = None) -> ProcessInstance:
-    """Complete a task through the engine: the same guards whoever calls."""
-    return engine.complete_task(task_id, actor=actor, data=data or {})
+TASK_NOT_FOUND = _("No such task, or not yours to see.")
+
+
+def task_for(user, task_id) -> OpenTask:
+    """The open task, if the user may see it: its lifecycle is theirs to see (and its payment, if any).
+
+    Seeing a task is not acting on it: `can_act` says whether its lane is the user's. A task
+    someone already completed is a 409 naming who and when (a second click, a faster colleague);
+    a task of a lifecycle the user may not see is a 404, as is an unknown one.
+    """
+    task = OpenTask.objects.select_related("instance", "claimed_by").filter(task_id=_uuid_text(task_id)).first()
+    if task is None:
+        _refuse_done(user, task_id)
+        raise RuleViolation("task_not_found", TASK_NOT_FOUND, 404)
+    if not _sees_task(user, task):
+        raise RuleViolation("task_not_found", TASK_NOT_FOUND, 404)
+    return task
+
+
+def _uuid_text(task_id) -> str | None:
+    text = str(task_id or "")
+    return text if len(text) == 36 and all(c in "0123456789abcdefABCDEF-" for c in text) else None
+
+
+def _sees_task(user, task: OpenTask) -> bool:
+    if not permissions.visible_instances(user).filter(pk=task.instance_id).exists():
+        return False
+    payment_id = (task.data or {}).get("payment_id")  # a college sees only its own payments
+    return payment_id is None or permissions.visible_payments(user).filter(pk=payment_id).exists()
+
+
+def _refuse_done(user, task_id) -> None:
+    done = AuditEntry.objects.select_related("actor").filter(task_id=_uuid_text(task_id), action="completed").first()
+    if done is not None and permissions.visible_instances(user).filter(pk=done.instance_id).exists():
+        at = timezone.localtime(done.at, ZoneInfo(settings.DISPLAY_TIME_ZONE))
+        raise RuleViolation(
+            "task_not_ready", _("The task was already completed by %(actor)s at %(at)s (Beijing time)."), 409,
+            actor=str(done.actor), at=f"{at:%Y-%m-%d %H:%M}")
+
+
+def can_act(user, task: OpenTask) -> bool:
+    """Whether the task's lane is the user's: their role, in the organization that holds it."""
+    person = permissions.person_of(user)
+    return (person is not None and task.organization_id == person.organization_id
+            and person.role in LANE_ROLES.get(task.role, set()))
+
+
+def lifecycle_tasks(user, instance: ProcessInstance) -> list[OpenTask]:
+    """The open tasks of the instance's lifecycle (its renewals included) that the user may see."""
+    key = (instance.business_key or "").split("/", 1)[0]
+    tasks = OpenTask.objects.select_related("instance", "claimed_by").filter(
+        Q(instance__business_key=key) | Q(instance__business_key__startswith=f"{key}/")).order_by(
+        "created_at", "pk")
+    return [task for task in tasks if _sees_task(user, task)]
+
+
+@act("claim")
+def claim(user, task_id) -> OpenTask:
+    """Take a group task for oneself: visible, in the user's lane, claimed by nobody else."""
+    task = task_for(user, task_id)
+    return engine.claim(task.task_id, user)
+
+
+@act("unclaim")
+def unclaim(user, task_id) -> OpenTask:
+    """Give a task one claimed back to the group."""
+    task = task_for(user, task_id)
+    return engine.unclaim(task.task_id, user)
+
+
+def release_task_ids(payments) -> dict[int, str]:
+    """Payment id -> the id of its open release task, for a page of payments, in one query."""
+    ids = [payment.pk for payment in payments]
+    tasks = OpenTask.objects.filter(task_name="release_payment", data__payment_id__in=ids) if ids else []
+    return {task.data["payment_id"]: str(task.task_id) for task in tasks}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What completing a task did: the task, the data its action returned, the instance it moved."""
+
+    task: OpenTask
+    instance: ProcessInstance
+    data: dict
+    result: dict
+
+    @property
+    def decision(self) -> str | None:
+        return self.data.get("decision")
+
+
+@act("complete")
+def complete(task_id, actor, data: dict | None = None) -> Outcome:
+    """Complete a task the actor may see through the engine (lane, claim, readiness, action)."""
+    task = task_for(actor, task_id)
+    data = dict(data or {})
+    instance = engine.complete_task(task.task_id, actor=actor, data=data)
+    return Outcome(task, instance, data, getattr(instance, "outcome", {}))
 
 
 # --- verification: superseding a baseline ------------------------------------------------
 
 
+@act("supersede_baseline")
 @transaction.atomic
-def supersede_baseline(actor, baseline: Baseline, reasons: str) -> list[Agreement]:
+def supersede_baseline(actor, baseline: Baseline | int, reasons: str) -> list[Agreement]:
     """Explicitly supersede a verified baseline; every agreement on it is re-opened.
 
     Each re-opened agreement gets a renewal (重新签署) that waits for the province's next verified
     baseline of the certificate, then has both sides sign it again on those terms and files it.
     """
-    person = _require(actor, Role.REVIEWER)
-    if person.organization.province_id != baseline.province_id:
-        raise RuleViolation("reviewer_own_province", _("A reviewer acts only in their own province."), 404)
-    if not reasons.strip():
+    baseline = _visible(permissions.visible_baselines(actor), baseline, "baseline_not_found")
+    _require(actor, Role.REVIEWER)  # a reviewer sees only their own province's baselines
+    if not isinstance(reasons, str) or not reasons.strip():
         raise RuleViolation("reasons_required", _("Superseding a baseline needs reasons."))
     baseline = Baseline.objects.select_for_update().get(pk=baseline.pk)
     agreements = list(baseline.agreements.select_for_update().order_by("pk"))
@@ -291,17 +421,18 @@ def _assessable(actor, agreement: Agreement) -> None:
         raise RuleViolation("agreement_filed_first", _("Assess only under a filed agreement."), 409)
 
 
+@act("record_assessment")
 @transaction.atomic
-def record_assessment(actor, agreement: Agreement, college: Organization, headcount: int,
+def record_assessment(actor, agreement: Agreement | int, college: Organization | int | None, headcount: int,
                       held_on: date | None) -> AssessmentSitting:
     """Record a college's sitting: the 'assessment held' message its payment waits for, sent once.
 
     A college already recorded is corrected (`correct_sitting`) or sits a make-up (`record_makeup`).
     """
+    agreement = _visible(permissions.visible_agreements(actor), agreement, "agreement_not_found")
     _assessable(actor, agreement)
-    payment = Payment.objects.select_for_update().filter(agreement=agreement, college=college).first()
-    if payment is None:
-        raise RuleViolation("college_not_member", _("%(college)s is not a member college."), 404, college=college.name)
+    payment = _member_payment(agreement, college)
+    college = payment.college
     rules.check_headcount(headcount)
     rules.check_held_on(held_on, today(), _filed_on(agreement))
     recorded = AssessmentSitting.objects.filter(agreement=agreement, college=college).first()
@@ -327,8 +458,27 @@ def record_assessment(actor, agreement: Agreement, college: Organization, headco
     return sitting
 
 
+def _sitting(actor, sitting: AssessmentSitting | int) -> AssessmentSitting:
+    visible = AssessmentSitting.objects.select_related("agreement__negotiation__certificate__teo", "college")
+    return _visible(visible.filter(agreement__in=permissions.visible_agreements(actor)), sitting, "sitting_not_found")
+
+
+def _member_payment(agreement: Agreement, college: Organization | int | None) -> Payment:
+    """The locked payment of a member college (object or id) under the agreement."""
+    if college is None or college == "":
+        raise RuleViolation("college_required", _("Choose a college."))
+    pk = getattr(college, "pk", college)
+    payments = Payment.objects.select_for_update().select_related("college").filter(agreement=agreement)
+    payment = payments.filter(college_id=pk).first() if str(pk).isdigit() else None
+    if payment is None:
+        raise RuleViolation("college_not_member", _("%(college)s is not a member college."), 404,
+                            college=getattr(college, "name", pk))
+    return payment
+
+
+@act("correct_sitting")
 @transaction.atomic
-def correct_sitting(actor, sitting: AssessmentSitting, headcount: int, reason: str = "") -> AssessmentSitting:
+def correct_sitting(actor, sitting: AssessmentSitting | int, headcount: int, reason: str = "") -> AssessmentSitting:
     """Correct the headcount of a college's first sitting before its payment is released.
 
     The assessment-held message was sent once and is not sent again: a payment already due is
@@ -356,8 +506,9 @@ def correct_sitting(actor, sitting: AssessmentSitting, headcount: int, reason: s
     return sitting
 
 
+@act("record_makeup")
 @transaction.atomic
-def record_makeup(actor, sitting: AssessmentSitting, headcount: int, held_on: date | None) -> MakeUpSitting:
+def record_makeup(actor, sitting: AssessmentSitting | int, headcount: int, held_on: date | None) -> MakeUpSitting:
     """Record a make-up sitting (补考): its people are added to the college's assessed headcount."""
     sitting, payment = _locked_for_change(actor, sitting)
     rules.check_headcount(headcount)
@@ -381,6 +532,7 @@ def record_makeup(actor, sitting: AssessmentSitting, headcount: int, held_on: da
 
 def _locked_for_change(actor, sitting: AssessmentSitting) -> tuple[AssessmentSitting, Payment]:
     """Lock the sitting and its payment; refuse once the payment is released on the old headcount."""
+    sitting = _sitting(actor, sitting)
     _assessable(actor, sitting.agreement)
     payment = Payment.objects.select_for_update().get(agreement_id=sitting.agreement_id, college_id=sitting.college_id)
     sitting = AssessmentSitting.objects.select_for_update().select_related(
@@ -422,13 +574,15 @@ def serial_no(certificate_code: str, sitting_pk: int, index: int) -> str:
     return f"{prefix}-{sitting_pk:05d}-{index:04d}"
 
 
+@act("issue_certificates")
 @transaction.atomic
-def issue_certificates(actor, sitting: AssessmentSitting, holders: list[str]) -> list[IssuedCertificate]:
+def issue_certificates(actor, sitting: AssessmentSitting | int, holders: list[str]) -> list[IssuedCertificate]:
     """Issue certificates online with the TEO's electronic seal, at most one per person assessed.
 
     Never conditional on payment (不得强行把证书发放与费用支付问题挂钩): this function does not
     read the payment at all.
     """
+    sitting = _sitting(actor, sitting)
     teo = sitting.agreement.negotiation.certificate.teo
     _require(actor, Role.TEO, teo)
     if not isinstance(holders, list | tuple) or not holders:
@@ -455,14 +609,15 @@ def paper_copy_price(certificate: IssuedCertificate):
     return schedule.paper_copy_price if schedule is not None else None
 
 
+@act("order_paper_certificate")
 @transaction.atomic
-def order_paper_certificate(actor, certificate: IssuedCertificate, recipient: str, phone: str,
+def order_paper_certificate(actor, certificate: IssuedCertificate | int, recipient: str, phone: str,
                             address: str) -> PaperCertificateOrder:
     """A student's optional paper copy of their own certificate, at the TEO's published price (≤ 40 CNY,
     delivery included), sent to the address given; one open order per certificate."""
+    certificate = _visible(permissions.visible_certificates(actor), certificate, "certificate_not_yours",
+                           _("Only the holder may order a paper copy."))
     _require(actor, Role.STUDENT)
-    if not permissions.own_certificates(actor).filter(pk=certificate.pk).exists():
-        raise RuleViolation("certificate_not_yours", _("Only the holder may order a paper copy."), 404)
     delivery = _delivery(recipient, phone, address)
     certificate = IssuedCertificate.objects.select_for_update().get(pk=certificate.pk)  # one open order at a time
     price = paper_copy_price(certificate)

@@ -70,6 +70,7 @@ class Lifecycle:
         self.negotiation_id = self.instance_id = self.agreement_id = None
         self.done: list[str] = []
         self.completed: list[str] = []  # task names, appended by concurrent steps (list.append is atomic)
+        self.outcomes: dict[str, dict] = {}  # task name -> the last completion's answer
         self.issued: list[dict] = []
 
     def steps(self) -> list[tuple[str, Callable[[], object]]]:
@@ -140,14 +141,22 @@ class Lifecycle:
     # -- calls ----------------------------------------------------------------------------------
 
     def act(self, username: str, name: str, data: dict | None = None) -> dict:
-        """Find the task in the holder's inbox, claim it, complete it; return the instance."""
+        """Find the task in the holder's inbox, claim it, complete it; return its outcome.
+
+        The outcome names the task, what its action returned and the lifecycle's next open tasks
+        the holder may see; the instance itself, with its audit trail, is not in it.
+        """
         task = self.inbox_task(username, name)
         claimed = self.expect(200, username, "POST", f"/api/v1/tasks/{task['task_id']}/claim/")
-        assert claimed["claimed_by"] == username, claimed
-        instance = self.expect(200, username, "POST", f"/api/v1/tasks/{task['task_id']}/complete/",
-                               {"data": data or {}})
+        assert claimed["claimed_by"] == username and claimed["can_act"], claimed
+        outcome = self.expect(200, username, "POST", f"/api/v1/tasks/{task['task_id']}/complete/",
+                              {"data": data or {}})
+        assert (outcome["task_id"], outcome["task_name"], outcome["instance"]) == (
+            task["task_id"], name, task["instance"]), outcome
+        assert task["task_id"] not in {t["task_id"] for t in outcome["next_tasks"]}, outcome
         self.completed.append(name)
-        return instance
+        self.outcomes[name] = outcome
+        return outcome
 
     def inbox_task(self, username: str, name: str) -> dict:
         listed = self.expect(200, username, "GET", "/api/v1/tasks/")["results"]

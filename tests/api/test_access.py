@@ -76,7 +76,7 @@ def test_only_the_certificates_teo_records_assessments_and_issues_certificates(f
     assert api("college_42_2").post(issue, {"holders": ["李四"]}, format="json").status_code == 403
     assert api("teo_2").post(issue, {"holders": ["李四"]}, format="json").status_code == 404
     empty = api("teo_1").post(issue, {"holders": []}, format="json")
-    assert empty.status_code == 400 and empty.json()["rule"] == "invalid_input"
+    assert empty.status_code == 400 and empty.json()["rule"] == "holders_required"
     issued = api("teo_1").post(issue, {"holders": ["李四", "王五"]}, format="json")
     assert issued.status_code == 201 and len({c["serial_no"] for c in issued.json()}) == 2
 
@@ -109,15 +109,21 @@ def test_alliance_creation_refuses_an_unknown_certificate_by_rule(world):
     assert refused.status_code == 404 and refused.json()["rule"] == "certificate_unknown"
 
 
-def test_a_task_is_shown_to_who_may_act_on_it_and_to_nobody_else(filed):
+def test_a_task_is_shown_to_who_sees_its_lifecycle_and_payment_and_acted_on_by_its_lane_only(filed):
     task = inbox_task("finance_42_1", "release_payment", filed.negotiation.pk)
     url = f"/api/v1/tasks/{task['task_id']}/"
     shown = api("finance_42_1").get(url)
     assert shown.status_code == 200 and shown.json()["task_name"] == "release_payment"
     assert shown.json()["instance"] == filed.instance.pk and shown.json()["overdue"] is False
-    for onlooker in ("college_42_1", "teo_1", "ministry", "finance_42_2", "teo_2"):
-        refused = api(onlooker).get(url)
-        assert refused.status_code == 404 and refused.json()["rule"] == "task_not_found", onlooker
+    assert shown.json()["can_act"] is True
+    for onlooker in ("college_42_1", "teo_1", "ministry"):  # as on the portal's task page: read, not act
+        read = api(onlooker).get(url)
+        assert read.status_code == 200 and read.json()["can_act"] is False, onlooker
+        refused = api(onlooker).post(f"{url}claim/")
+        assert refused.status_code == 403 and refused.json()["rule"] == "actor_not_allowed", onlooker
+    for outsider in ("finance_42_2", "teo_2"):  # another college's payment; another TEO's lifecycle
+        refused = api(outsider).get(url)
+        assert refused.status_code == 404 and refused.json()["rule"] == "task_not_found", outsider
 
 
 def _colleague_of(username: str):
@@ -138,8 +144,8 @@ def test_a_claim_moves_the_task_between_the_inbox_filters(filed):
     assert [t["claimed_by"] for t in listed("finance_42_1_b", "/api/v1/tasks/", status="claimed_by_others")] == [
         "finance_42_1"]
     taken = api("finance_42_1_b").post(f"/api/v1/tasks/{task_id}/claim/")
-    assert taken.status_code == 403 and taken.json()["rule"] == "actor_not_allowed"
-    assert api("finance_42_1_b").post(f"/api/v1/tasks/{task_id}/unclaim/").status_code == 403
+    assert taken.status_code == 409 and taken.json()["rule"] == "task_claimed_by_other"
+    assert api("finance_42_1_b").post(f"/api/v1/tasks/{task_id}/unclaim/").status_code == 409
 
 
 def test_the_process_filter_keeps_only_that_process(filed):

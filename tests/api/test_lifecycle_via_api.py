@@ -15,6 +15,14 @@ def test_a_whole_lifecycle_carried_through_the_api_alone_ends_with_every_state_f
     negotiation_id = lifecycle.run(until="verify").negotiation_id
     rounds = api("teo_1").get(f"/api/v1/negotiations/{negotiation_id}/").json()["rounds"]
     assert [r["fee"] for r in rounds] == ["180.00", "170.00"] and rounds[1]["fee_delta"] == "-10.00"
+    countered = lifecycle.outcomes["alliance_responds"]
+    assert (countered["decision"], countered["result"]["round_outcome"], countered["result"]["turn"]) == (
+        "counter", "countered", "teo")
+    assert [(t["task_name"], t["can_act"]) for t in countered["next_tasks"]] == [("teo_responds", False)]
+    accepted = lifecycle.outcomes["teo_responds"]
+    assert accepted["result"]["round_outcome"] == "accepted" and accepted["instance_status"] == "running"
+    assert [t["task_name"] for t in accepted["next_tasks"]] == ["verify_baseline"]
+    assert "audit" not in accepted and "open_tasks" not in accepted
     lifecycle.run(until="pay:college_42_1")
     agreement = listed("teo_1", "/api/v1/agreements/")[0]
     assert agreement["negotiation_id"] == negotiation_id and agreement["state"] == "filed"

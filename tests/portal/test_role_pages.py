@@ -143,7 +143,7 @@ def test_role_pages_refuse_other_roles(browser, world):
     assert browser.as_("finance_42_1").get("/baselines/").status_code == 403
     assert browser.as_("student").get("/filings/").status_code == 403
     refused = browser.as_("teo_1").post("/alliances/", {"certificate": "1"})
-    assert refused.status_code == 403 and "alliance_lead_college" in refused.content.decode()
+    assert refused.status_code == 403 and 'data-rule="actor_not_allowed"' in refused.content.decode()
 
 
 def test_an_assessment_before_filing_is_refused_and_certificates_are_issued_whatever_the_payment(browser, hubei):
@@ -300,7 +300,8 @@ def test_screening_keeps_the_ticked_services_and_refuses_none_keeping_what_was_t
 def test_claiming_another_organizations_task_is_not_found_and_next_stays_on_this_site(browser, hubei):
     hubei.form()
     screen = open_task(hubei.negotiation, "screen_services")
-    assert browser.as_("college_32_1").post(f"/tasks/{screen.task_id}/claim/").status_code == 302
+    unseen = browser.as_("college_32_1").post(f"/tasks/{screen.task_id}/claim/")
+    assert unseen.status_code == 404 and 'data-rule="task_not_found"' in unseen.content.decode()
     refused = browser.post(f"/tasks/{screen.task_id}/claim/", headers={"HX-Request": "true"})
     assert refused.status_code == 404 and 'data-rule="task_not_found"' in refused.content.decode()
     assert "<tr" in refused.content.decode()
@@ -348,7 +349,8 @@ def test_a_teo_publishes_a_fee_schedule_and_an_over_cap_one_is_refused_keeping_t
     assert published.fee == Decimal("150.00") and published.services == ["师资培训", "考核"]
     assert published.paper_copy_price == Decimal("20.00")
     other = Certificate.objects.get(code="X-PLC-03")
-    assert web.post("/schedules/", {"certificate": other.pk, "fee": "1"}).status_code == 404
+    not_its = web.post("/schedules/", {"certificate": other.pk, "fee": "1"})  # public, but another TEO's
+    assert not_its.status_code == 403 and 'data-rule="actor_not_allowed"' in not_its.content.decode()
     assert browser.as_("college_42_1").get("/schedules/").status_code == 403
 
 

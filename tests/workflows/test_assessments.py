@@ -233,9 +233,11 @@ def test_a_correction_below_the_certificates_issued_is_refused(filed):
 
 def test_only_the_certificates_teo_corrects_or_makes_up(filed):
     sitting = _record(filed, 30)
-    for username in ("college_42_1", "teo_2", "ministry"):
+    for username in ("college_42_1", "ministry"):  # they see the sitting; only its TEO acts on it
         assert _refused(services.correct_sitting, user(username), sitting, 31).status == 403, username
         assert _refused(services.record_makeup, user(username), sitting, 1, services.today()).status == 403
+    assert _refused(services.correct_sitting, user("teo_2"), sitting, 31).rule == "sitting_not_found"
+    assert _refused(services.record_makeup, user("teo_2"), sitting, 1, services.today()).status == 404
 
 
 def test_a_long_reason_is_refused(filed):
@@ -338,7 +340,8 @@ def test_no_order_while_the_teo_has_published_no_paper_copy_price(mine):
 def test_only_the_holder_orders_a_paper_copy(mine):
     other = IssuedCertificate.objects.get(holder_name="王五")
     assert _refused(services.order_paper_certificate, user("student"), other, *ADDRESS).status == 404
-    assert _refused(services.order_paper_certificate, user("college_42_1"), mine, *ADDRESS).status == 403
+    assert _refused(services.order_paper_certificate, user("college_42_1"), mine, *ADDRESS).status == 404
+    assert _refused(services.order_paper_certificate, user("ministry"), mine, *ADDRESS).status == 403
 
 
 # --- the paper-copy price on the fee schedule -------------------------------------------

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.utils import translation
 
 from bpmn import engine
-from bpmn.errors import ActorNotAllowed
+from bpmn.errors import ActorNotAllowed, TaskClaimed, TaskNotClaimed
 from workflows.models import Organization, Person, Role
 
 from .walk import Walk, user
@@ -24,11 +24,15 @@ def test_lane_holder_claims_a_colleague_cannot_and_only_the_claimant_unclaims(wo
     task = walk.task("invite_members")
     owner, colleague = user("college_42_1"), _colleague("college_42_1")
     assert engine.claim(task.task_id, owner).claimed_by == owner
-    with pytest.raises(ActorNotAllowed, match="已被.*认领"):
+    with pytest.raises(TaskClaimed, match="已被.*认领"):
         engine.claim(task.task_id, colleague)
-    with translation.override("en"), pytest.raises(ActorNotAllowed, match="Only the claimant"):
+    with translation.override("en"), pytest.raises(TaskClaimed, match="already claimed by college_42_1"):
         engine.unclaim(task.task_id, colleague)
+    with pytest.raises(TaskClaimed):
+        engine.complete_task(task.task_id, actor=colleague, data={"college_ids": [c.pk for c in walk.invitees]})
     assert engine.unclaim(task.task_id, owner).claimed_by is None
+    with translation.override("en"), pytest.raises(TaskNotClaimed, match="Only the claimant"):
+        engine.unclaim(task.task_id, owner)
     assert engine.claim(task.task_id, colleague).claimed_by == colleague
     assert walk.audit_actions()[-3:] == ["claimed", "unclaimed", "claimed"]
 

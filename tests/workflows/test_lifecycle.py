@@ -8,7 +8,7 @@ import time_machine
 from django.utils import timezone, translation
 
 from bpmn import engine
-from bpmn.errors import ActorNotAllowed, TaskNotReady
+from bpmn.errors import ActorNotAllowed
 from bpmn.models import AuditEntry, OpenTask, PendingMessage, ProcessInstance, Timer
 from workflows import services
 from workflows.errors import RuleViolation
@@ -241,8 +241,9 @@ def test_payment_twice_is_refused(world):
     amount = Payment.objects.get(agreement=agreement, college=college("college_42_1")).amount
     data = {"funding": [{"source": "own", "amount": f"{amount:.2f}"}]}
     services.complete(task.task_id, actor_for(task), data)
-    with pytest.raises(TaskNotReady):
+    with pytest.raises(RuleViolation) as twice:
         services.complete(task.task_id, actor_for(task), data)
+    assert (twice.value.rule, twice.value.status) == ("task_not_ready", 409) and "finance_42_1" in twice.value.message
 
 
 @pytest.mark.parametrize("purpose", ["debt_repayment", "interest", "external_investment",
@@ -414,27 +415,30 @@ def test_existing_alliance_skips_formation(world):
 # --- actors -------------------------------------------------------------------------------
 
 
-def test_other_college_cannot_invite_for_the_alliance(world):
+def test_a_college_not_yet_invited_does_not_find_the_alliances_task(world):
     walk = Walk()
-    with pytest.raises(ActorNotAllowed):
+    with pytest.raises(RuleViolation) as refused:
         walk.do("invite_members", {"college_ids": [c.pk for c in walk.invitees]}, actor=user("college_42_2"))
+    assert (refused.value.rule, refused.value.status) == ("task_not_found", 404)
 
 
-def test_other_teo_cannot_answer_the_offer(world):
+def test_other_teo_does_not_find_the_offer_to_answer(world):
     walk = Walk()
     walk.form()
     walk.do("screen_services", {"training_content": "x"})
     walk.do("alliance_responds", {"decision": "counter", "fee": "170.00", "lines": walk.offer_lines(Decimal("170"))})
-    with pytest.raises(ActorNotAllowed):
+    with pytest.raises(RuleViolation) as refused:
         walk.do("teo_responds", {"decision": "accept"}, actor=user("teo_2"))
+    assert (refused.value.rule, refused.value.status) == ("task_not_found", 404)
 
 
 def test_reviewer_of_another_province_cannot_verify(world):
     walk = Walk()
     walk.form()
     walk.agree()
-    with pytest.raises(ActorNotAllowed):
+    with pytest.raises(RuleViolation) as refused:
         walk.do("verify_baseline", {"decision": "verify"}, actor=user("reviewer_32"))
+    assert (refused.value.rule, refused.value.status) == ("task_not_found", 404)
     assert Baseline.objects.get(negotiation=walk.negotiation).state == Baseline.State.PENDING
 
 
@@ -459,9 +463,13 @@ def test_only_the_certificates_teo_records_assessments(world):
     walk = Walk()
     walk.through_filing()
     agreement = Agreement.objects.get(negotiation=walk.negotiation)
-    with pytest.raises(RuleViolation) as refusal:
+    with pytest.raises(RuleViolation) as unseen:
         services.record_assessment(user("teo_2"), agreement, college("college_42_1"), 3, held_on=services.today())
-    assert refusal.value.status == 403
+    assert (unseen.value.rule, unseen.value.status) == ("agreement_not_found", 404)
+    with pytest.raises(RuleViolation) as member:
+        services.record_assessment(user("college_42_1"), agreement, walk.negotiation.alliance.lead, 3,
+                                   held_on=services.today())
+    assert (member.value.rule, member.value.status) == ("actor_not_allowed", 403)
 
 
 def test_audit_trail_records_who_did_what_with_the_data(world):

@@ -1,0 +1,283 @@
+"""One door per act: the portal and the API refuse the same input or actor with the same rule and status.
+
+Every act of `workflows.services.ACTS` has refused cases here, each driven twice from the same
+state: as a form post through the portal (the Django test client, signed in) and as JSON through
+the API. An act registered without a case fails the test that enumerates them.
+"""
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from tests.portal.conftest import Browser
+from tests.workflows.walk import DELIVERY, Walk, college, open_task, user
+from workflows import services
+from workflows.models import Baseline, Certificate, IssuedCertificate, Person
+
+from .clients import api
+
+pytestmark = pytest.mark.django_db
+
+Ids = dict
+Request = Callable[[Ids], tuple[str, dict]]
+
+
+def _colleague(username: str) -> str:
+    """A second officer of the same office and role, signed in with the demo password."""
+    person = Person.objects.get(user__username=username)
+    other = get_user_model().objects.create_user(f"{username}_b", password="demo12345")
+    Person.objects.create(user=other, organization=person.organization, role=person.role)
+    return other.username
+
+
+# --- the states a refusal is tried in ------------------------------------------------------
+
+
+def _screen(walk: Walk) -> Ids:
+    walk.form()
+    return {"task": str(open_task(walk.negotiation, "screen_services").task_id)}
+
+
+def _screen_claimed(walk: Walk) -> Ids:
+    ids = _screen(walk)
+    services.claim(user("college_42_1"), ids["task"])
+    _colleague("college_42_1")
+    return ids
+
+
+def _screen_with_colleague(walk: Walk) -> Ids:
+    ids = _screen(walk)
+    _colleague("college_42_1")
+    return ids
+
+
+def _first_offer(walk: Walk) -> Ids:
+    walk.to_first_offer()
+    return {"task": str(open_task(walk.negotiation, "alliance_responds").task_id)}
+
+
+def _certificate(walk: Walk) -> Ids:
+    return {"certificate": walk.certificate.pk, "other_teos": Certificate.objects.get(code="X-PLC-03").pk}
+
+
+def _verified(walk: Walk) -> Ids:
+    walk.through_filing()
+    return {"baseline": Baseline.objects.get(negotiation=walk.negotiation).pk}
+
+
+def _filed(walk: Walk) -> Ids:
+    walk.through_filing()
+    return {"agreement": walk.negotiation.agreements.get().pk, "lead": walk.negotiation.alliance.lead_id,
+            "outsider": college("college_32_1").pk}
+
+
+def _sitting(walk: Walk) -> Ids:
+    ids = _filed(walk)
+    sitting = services.record_assessment(user("teo_1"), ids["agreement"], ids["lead"], 2, services.today())
+    return {**ids, "sitting": sitting.pk}
+
+
+def _issued(walk: Walk) -> Ids:
+    ids = _sitting(walk)
+    services.issue_certificates(user("teo_1"), ids["sitting"], ["李明", "王五"])
+    return {**ids, "certificate": IssuedCertificate.objects.get(holder_name="李明").pk}
+
+
+def _ordered(walk: Walk) -> Ids:
+    ids = _issued(walk)
+    services.order_paper_certificate(user("student"), ids["certificate"], **DELIVERY)
+    return ids
+
+
+# --- the requests of each act, on each edge ------------------------------------------------
+
+TODAY = "today"  # filled in when the request is made: a sitting is recorded once held
+
+
+def _task_form(suffix: str, form: dict | None = None) -> Request:
+    return lambda ids: (f"/tasks/{ids['task']}/{suffix}", form or {})
+
+
+def _task_api(suffix: str, body: dict | None = None) -> Request:
+    return lambda ids: (f"/api/v1/tasks/{ids['task']}/{suffix}", body or {})
+
+
+OVER_CAP = {"fee": "201.00", "question_bank": "201.00"}
+
+
+def _publish_form(key: str, fee: dict) -> Request:
+    return lambda ids: ("/schedules/", {"certificate": ids[key], "fee": fee["fee"], "paper_copy_price": "30.00",
+                                        "line_question_bank": fee["question_bank"], "services": "考核"})
+
+
+def _publish_api(key: str, fee: dict) -> Request:
+    return lambda ids: ("/api/v1/fee-schedules/", {"certificate_id": ids[key], "fee": fee["fee"],
+                                                   "lines": {"question_bank": fee["question_bank"]},
+                                                   "paper_copy_price": "30.00", "services": ["考核"]})
+
+
+def _record_form(college_key: str, headcount: int) -> Request:
+    return lambda ids: (f"/agreements/{ids['agreement']}/assessments/",
+                        {"college": ids[college_key], "headcount": str(headcount), "held_on": TODAY})
+
+
+def _record_api(college_key: str, headcount: int) -> Request:
+    return lambda ids: (f"/api/v1/agreements/{ids['agreement']}/assessments/",
+                        {"college_id": ids[college_key], "headcount": headcount, "held_on": TODAY})
+
+
+def _sitting_form(path: str, form: dict) -> Request:
+    return lambda ids: (f"/sittings/{ids['sitting']}/{path}/", form)
+
+
+def _sitting_api(path: str, body: dict) -> Request:
+    return lambda ids: (f"/api/v1/sittings/{ids['sitting']}/{path}/", body)
+
+
+def _order_form(ids: Ids) -> tuple[str, dict]:
+    return "/certificates/", {"certificate": ids["certificate"], **DELIVERY}
+
+
+def _order_api(ids: Ids) -> tuple[str, dict]:
+    return f"/api/v1/certificates/{ids['certificate']}/paper-orders/", DELIVERY
+
+
+@dataclass(frozen=True)
+class Case:
+    act: str
+    why: str
+    actor: str
+    state: Callable[[Walk], Ids]
+    portal: Request
+    api: Request
+    rule: str
+    status: int
+
+    def __str__(self) -> str:
+        return f"{self.act}: {self.why}"
+
+
+CASES = [
+    Case("claim", "another organization's task", "college_32_1", _screen, _task_form("claim/"), _task_api("claim/"),
+         "task_not_found", 404),
+    Case("claim", "a task claimed by a colleague", "college_42_1_b", _screen_claimed, _task_form("claim/"),
+         _task_api("claim/"), "task_claimed_by_other", 409),
+    Case("claim", "a task of another lane", "teo_1", _screen, _task_form("claim/"), _task_api("claim/"),
+         "actor_not_allowed", 403),
+    Case("unclaim", "a task claimed by a colleague", "college_42_1_b", _screen_claimed, _task_form("unclaim/"),
+         _task_api("unclaim/"), "task_claimed_by_other", 409),
+    Case("unclaim", "a task nobody claimed", "college_42_1_b", _screen_with_colleague, _task_form("unclaim/"),
+         _task_api("unclaim/"), "task_not_claimed", 409),
+    Case("complete", "another organization's task", "teo_2", _screen, _task_form("", {"training_content": "x"}),
+         _task_api("complete/", {"data": {"training_content": "x"}}), "task_not_found", 404),
+    Case("complete", "a task of another lane", "teo_1", _screen, _task_form("", {"training_content": "x"}),
+         _task_api("complete/", {"data": {"training_content": "x"}}), "actor_not_allowed", 403),
+    Case("complete", "a task claimed by a colleague", "college_42_1_b", _screen_claimed,
+         _task_form("", {"training_content": "x"}), _task_api("complete/", {"data": {"training_content": "x"}}),
+         "task_claimed_by_other", 409),
+    Case("complete", "a missing decision", "college_42_1", _first_offer, _task_form(""),
+         _task_api("complete/", {"data": {}}), "decision_required", 400),
+    Case("start_lifecycle", "a non-college forming an alliance", "teo_1", _certificate,
+         lambda ids: ("/alliances/", {"certificate": ids["certificate"]}),
+         lambda ids: ("/api/v1/alliances/", {"certificate_id": ids["certificate"]}), "actor_not_allowed", 403),
+    Case("start_lifecycle", "an unknown certificate", "college_42_1", _certificate,
+         lambda ids: ("/alliances/", {"certificate": 999999}),
+         lambda ids: ("/api/v1/alliances/", {"certificate_id": 999999}), "certificate_unknown", 404),
+    Case("publish_schedule", "another TEO's certificate", "teo_1", _certificate,
+         _publish_form("other_teos", {"fee": "150.00", "question_bank": "150.00"}),
+         _publish_api("other_teos", {"fee": "150.00", "question_bank": "150.00"}), "actor_not_allowed", 403),
+    Case("publish_schedule", "a fee over the cap", "teo_1", _certificate, _publish_form("certificate", OVER_CAP),
+         _publish_api("certificate", OVER_CAP), "fee_cap_2357", 400),
+    Case("supersede_baseline", "another province's baseline", "reviewer_32", _verified,
+         lambda ids: (f"/baselines/{ids['baseline']}/supersede/", {"reasons": "x"}),
+         lambda ids: (f"/api/v1/baselines/{ids['baseline']}/supersede/", {"reasons": "x"}),
+         "baseline_not_found", 404),
+    Case("supersede_baseline", "a college of the alliance", "college_42_1", _verified,
+         lambda ids: (f"/baselines/{ids['baseline']}/supersede/", {"reasons": "x"}),
+         lambda ids: (f"/api/v1/baselines/{ids['baseline']}/supersede/", {"reasons": "x"}),
+         "actor_not_allowed", 403),
+    Case("supersede_baseline", "no reasons", "reviewer_42", _verified,
+         lambda ids: (f"/baselines/{ids['baseline']}/supersede/", {"reasons": " "}),
+         lambda ids: (f"/api/v1/baselines/{ids['baseline']}/supersede/", {"reasons": " "}),
+         "reasons_required", 400),
+    Case("record_assessment", "headcount 0", "teo_1", _filed, _record_form("lead", 0), _record_api("lead", 0),
+         "headcount_at_least_one", 400),
+    Case("record_assessment", "a college outside the alliance", "teo_1", _filed, _record_form("outsider", 3),
+         _record_api("outsider", 3), "college_not_member", 404),
+    Case("record_assessment", "another TEO's agreement", "teo_2", _filed, _record_form("lead", 3),
+         _record_api("lead", 3), "agreement_not_found", 404),
+    Case("record_assessment", "a college of the alliance", "college_42_1", _filed, _record_form("lead", 3),
+         _record_api("lead", 3), "actor_not_allowed", 403),
+    Case("record_assessment", "the same college again", "teo_1", _sitting, _record_form("lead", 3),
+         _record_api("lead", 3), "sitting_already_recorded", 409),
+    Case("correct_sitting", "headcount 0", "teo_1", _sitting, _sitting_form("correction", {"headcount": "0"}),
+         _sitting_api("correction", {"headcount": 0}), "headcount_at_least_one", 400),
+    Case("correct_sitting", "another TEO's sitting", "teo_2", _sitting, _sitting_form("correction", {"headcount": "3"}),
+         _sitting_api("correction", {"headcount": 3}), "sitting_not_found", 404),
+    Case("record_makeup", "headcount 0", "teo_1", _sitting,
+         _sitting_form("make-ups", {"headcount": "0", "held_on": TODAY}),
+         _sitting_api("make-ups", {"headcount": 0, "held_on": TODAY}), "headcount_at_least_one", 400),
+    Case("record_makeup", "the ministry, which reads only", "ministry", _sitting,
+         _sitting_form("make-ups", {"headcount": "1", "held_on": TODAY}),
+         _sitting_api("make-ups", {"headcount": 1, "held_on": TODAY}), "actor_not_allowed", 403),
+    Case("issue_certificates", "empty holders", "teo_1", _sitting, _sitting_form("certificates", {"holders": ""}),
+         _sitting_api("certificates", {"holders": []}), "holders_required", 400),
+    Case("issue_certificates", "more holders than people assessed", "teo_1", _sitting,
+         _sitting_form("certificates", {"holders": "甲\n乙\n丙"}),
+         _sitting_api("certificates", {"holders": ["甲", "乙", "丙"]}),
+         "certificates_exceed_assessed", 400),
+    Case("issue_certificates", "another TEO's sitting", "teo_2", _sitting,
+         _sitting_form("certificates", {"holders": "甲"}), _sitting_api("certificates", {"holders": ["甲"]}),
+         "sitting_not_found", 404),
+    Case("order_paper_certificate", "a paper copy ordered twice", "student", _ordered, _order_form, _order_api,
+         "paper_order_open", 409),
+    Case("order_paper_certificate", "someone else's certificate", "teo_1", _issued, _order_form, _order_api,
+         "certificate_not_yours", 404),
+    Case("order_paper_certificate", "the ministry, which reads only", "ministry", _issued, _order_form, _order_api,
+         "actor_not_allowed", 403),
+]
+
+
+def _today(payload: dict) -> dict:
+    return {key: services.today().isoformat() if value == TODAY else value for key, value in payload.items()}
+
+
+def _portal_answer(case: Case, ids: Ids) -> tuple[str | None, int]:
+    url, form = case.portal(ids)
+    response = Browser().as_(case.actor).post(url, _today(form))
+    shown = re.search(r'data-rule="([a-z0-9_]+)"', response.content.decode())
+    return (shown.group(1) if shown else None), response.status_code
+
+
+def _api_answer(case: Case, ids: Ids) -> tuple[str | None, int]:
+    url, body = case.api(ids)
+    response = api(case.actor).post(url, _today(body), format="json")
+    return response.json().get("rule"), response.status_code
+
+
+def test_every_act_has_refusals_tried_through_both_edges():
+    assert set(services.ACTS) == {case.act for case in CASES}
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_the_portal_and_the_api_refuse_with_the_same_rule_and_status(hubei, case):
+    ids = case.state(hubei)
+    expected = (case.rule, case.status)
+    assert _portal_answer(case, ids) == expected, "portal"
+    assert _api_answer(case, ids) == expected, "api"
+
+
+@pytest.mark.parametrize("reader, shown, can_act", [
+    ("finance_42_1", 200, True), ("ministry", 200, False), ("teo_1", 200, False), ("college_42_1", 200, False),
+    ("finance_42_2", 404, None), ("teo_2", 404, None)])
+def test_a_task_reads_the_same_on_both_edges_and_says_whether_it_is_yours(hubei, reader, shown, can_act):
+    ids = _sitting(hubei)
+    task = open_task(hubei.negotiation, "release_payment", ids["lead"])
+    page = Browser().as_(reader).get(f"/tasks/{task.task_id}/")
+    answer = api(reader).get(f"/api/v1/tasks/{task.task_id}/")
+    assert (page.status_code, answer.status_code) == (shown, shown)
+    if shown == 200:
+        assert answer.json()["can_act"] is can_act
+        assert ("<button disabled" in page.content.decode()) is not can_act  # the release form's button
