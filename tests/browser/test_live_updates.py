@@ -80,5 +80,5 @@ def test_a_claim_a_colleague_beat_you_to_is_refused_in_the_row(page, second_page
     page.wait_for_selector("tr[data-task=screen_services] >> text=我已认领")
 
     second_page.click("tr[data-task=screen_services] button")
-    refusal = second_page.wait_for_selector(".refusal[data-rule=actor_not_allowed]")
+    refusal = second_page.wait_for_selector(".refusal[data-rule=task_claimed_by_other]")
     assert "college_42_1" in refusal.inner_text()
