@@ -6,7 +6,6 @@ certificates page; the ministry reads the list. Each act is one call of `workflo
 which decides visibility, role and state; a refusal shows the page it came from with the rule.
 """
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from portal.access import role_required
 from portal.views import _list_page, _refused, _refused_list, certificates_context
 from workflows import filters, permissions, services
 from workflows.models import Role
-from workflows.refusals import REFUSED, refusal_of
+from workflows.refusals import REFUSED
 
 
 def _visible(request):
@@ -67,9 +66,11 @@ def _act(request, pk, act: str, change, done: str):
 
 
 def _refused_act(request, pk, act: str, error):
-    """The page the act was asked from, with the rule and the form as it was typed."""
-    if refusal_of(error).status == 404:
-        raise Http404  # another's order, as any page that must not confirm it exists
+    """The page the act was asked from, with the rule and the form as it was typed.
+
+    Another's order, or none at all, is the refusal page naming paper_order_not_found (as the
+    API's 404), never the list: a page must not confirm that the order exists.
+    """
     failed = {"failed_order": pk, "failed_act": act}
     if request.person.role == Role.STUDENT:
         return _refused(request, "portal/certificates.html", {**certificates_context(request), **failed}, error)

@@ -739,6 +739,7 @@ def deliver_paper_order(actor, order: PaperCertificateOrder | int) -> PaperCerti
 
 @transaction.atomic
 def cancel_paper_order(actor, order: PaperCertificateOrder | int, reason: str = "") -> PaperCertificateOrder:
+@act("dispatch_paper_order")
     """Cancel an order not yet dispatched and refund its price: the student their own, the TEO with a reason."""
     order, person = _open_for(actor, order, "cancel", (Role.STUDENT, Role.TEO))
     # The student need not explain changing their mind; the TEO refusing a paid order must.
@@ -751,9 +752,11 @@ def cancel_paper_order(actor, order: PaperCertificateOrder | int, reason: str = 
     return order
 
 
+@act("deliver_paper_order")
 def _audit_paper_order(order: PaperCertificateOrder, actor, action: str, data: dict) -> None:
     # In the lifecycle the certificate was issued under, without the delivery address: the
     # trail is read by the parties of the negotiation, the address is the student's own.
     negotiation = order.certificate.sitting.agreement.negotiation
     _audit_outside(negotiation, actor, action, {"order": order.pk, "certificate": order.certificate.serial_no,
                                                 "price": f"{order.price:.2f}", **data})
+@act("cancel_paper_order")

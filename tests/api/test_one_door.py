@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tests.portal.conftest import Browser
+from tests.workflows.paper_copies import TRACKING_NO, second_student
 from tests.workflows.walk import DELIVERY, Walk, college, open_task, user
 from workflows import services
 from workflows.models import Baseline, Certificate, IssuedCertificate, Person
@@ -87,7 +88,21 @@ def _issued(walk: Walk) -> Ids:
 
 def _ordered(walk: Walk) -> Ids:
     ids = _issued(walk)
-    services.order_paper_certificate(user("student"), ids["certificate"], **DELIVERY)
+    order = services.order_paper_certificate(user("student"), ids["certificate"], **DELIVERY)
+    return {**ids, "order": order.pk}
+
+
+def _ordered_by_another(walk: Walk) -> Ids:
+    """王五's order of his own certificate, beside the demo student's."""
+    ids = _ordered(walk)
+    theirs = IssuedCertificate.objects.get(holder_name="王五")
+    order = services.order_paper_certificate(second_student(), theirs, **DELIVERY)
+    return {**ids, "order": order.pk}
+
+
+def _dispatched(walk: Walk) -> Ids:
+    ids = _ordered(walk)
+    services.dispatch_paper_order(user("teo_1"), ids["order"], TRACKING_NO)
     return ids
 
 
@@ -142,6 +157,15 @@ def _order_form(ids: Ids) -> tuple[str, dict]:
 
 def _order_api(ids: Ids) -> tuple[str, dict]:
     return f"/api/v1/certificates/{ids['certificate']}/paper-orders/", DELIVERY
+
+
+def _paper_order(act: str, form: dict | None = None) -> tuple[Request, Request]:
+    """The same post to /paper-orders/<id>/<act>/ as a form and to the API as JSON."""
+    return (lambda ids: (f"/paper-orders/{ids['order']}/{act}/", form or {}),
+            lambda ids: (f"/api/v1/paper-orders/{ids['order']}/{act}/", form or {}))
+
+
+SENT = {"tracking_no": TRACKING_NO}
 
 
 @dataclass(frozen=True)
@@ -237,6 +261,40 @@ CASES = [
          "certificate_not_yours", 404),
     Case("order_paper_certificate", "the ministry, which reads only", "ministry", _issued, _order_form, _order_api,
          "actor_not_allowed", 403),
+    Case("dispatch_paper_order", "another TEO's order", "teo_2", _ordered, *_paper_order("dispatch", SENT),
+         "paper_order_not_found", 404),
+    Case("dispatch_paper_order", "the student who ordered it", "student", _ordered, *_paper_order("dispatch", SENT),
+         "actor_not_allowed", 403),
+    Case("dispatch_paper_order", "the ministry, which reads only", "ministry", _ordered,
+         *_paper_order("dispatch", SENT), "actor_not_allowed", 403),
+    Case("dispatch_paper_order", "no tracking number", "teo_1", _ordered, *_paper_order("dispatch", {}),
+         "tracking_no_required", 400),
+    Case("dispatch_paper_order", "a blank tracking number", "teo_1", _ordered,
+         *_paper_order("dispatch", {"tracking_no": "  "}), "tracking_no_required", 400),
+    Case("dispatch_paper_order", "an over-long tracking number", "teo_1", _ordered,
+         *_paper_order("dispatch", {"tracking_no": "S" * 41}), "tracking_no_too_long", 400),
+    Case("dispatch_paper_order", "dispatched twice", "teo_1", _dispatched, *_paper_order("dispatch", SENT),
+         "paper_order_dispatched", 409),
+    Case("dispatch_paper_order", "an unknown order", "teo_1", lambda walk: {**_ordered(walk), "order": 999999},
+         *_paper_order("dispatch", SENT), "paper_order_not_found", 404),
+    Case("deliver_paper_order", "another student's order", "student", _ordered_by_another, *_paper_order("deliver"),
+         "paper_order_not_found", 404),
+    Case("deliver_paper_order", "the ministry, which reads only", "ministry", _dispatched, *_paper_order("deliver"),
+         "actor_not_allowed", 403),
+    Case("deliver_paper_order", "an order not yet dispatched", "student", _ordered, *_paper_order("deliver"),
+         "paper_order_not_dispatched", 409),
+    Case("cancel_paper_order", "another student's order", "student", _ordered_by_another,
+         *_paper_order("cancel"), "paper_order_not_found", 404),
+    Case("cancel_paper_order", "another TEO's order", "teo_2", _ordered, *_paper_order("cancel", {"reason": "x"}),
+         "paper_order_not_found", 404),
+    Case("cancel_paper_order", "the ministry, which reads only", "ministry", _ordered,
+         *_paper_order("cancel", {"reason": "x"}), "actor_not_allowed", 403),
+    Case("cancel_paper_order", "after dispatch", "student", _dispatched, *_paper_order("cancel"),
+         "paper_order_dispatched", 409),
+    Case("cancel_paper_order", "the TEO without a reason", "teo_1", _ordered, *_paper_order("cancel"),
+         "reason_required", 400),
+    Case("cancel_paper_order", "an over-long reason", "teo_1", _ordered, *_paper_order("cancel", {"reason": "x" * 501}),
+         "reason_too_long", 400),
 ]
 
 
