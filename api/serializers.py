@@ -334,19 +334,21 @@ class PaymentSerializer(serializers.ModelSerializer):
         return tasks.get(payment.pk)
 
 
+# The bodies of the sitting acts, as the schema shows them; the service reads what is sent (a
+# wrongly typed or missing field is refused with the page's rule, e.g. headcount_not_a_number).
 class AssessmentCreateSerializer(serializers.Serializer):
-    college_id = serializers.IntegerField()
+    college_id = serializers.IntegerField(help_text="a member college of the agreement's alliance")
     headcount = serializers.IntegerField(help_text="people assessed, 1 to 100,000")
     held_on = serializers.DateField(help_text="the day it was held: not in the future, not before the filing")
 
 
 class CorrectionSerializer(serializers.Serializer):
-    headcount = serializers.IntegerField(help_text="the corrected headcount of the first sitting")
+    headcount = serializers.IntegerField(help_text="the corrected headcount of the first sitting, 1 to 100,000")
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
 class MakeUpCreateSerializer(serializers.Serializer):
-    headcount = serializers.IntegerField(help_text="people assessed at the make-up sitting (补考)")
+    headcount = serializers.IntegerField(help_text="people assessed at the make-up sitting (补考), 1 to 100,000")
     held_on = serializers.DateField(help_text="not in the future, not before the first sitting")
 
 

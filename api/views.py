@@ -1,11 +1,15 @@
 """The REST API: the same services, guards and refusals as the pages.
 
 Lists and details go through `workflows.permissions` (another organization's object is a 404).
-Every act is a thin adapter: it parses the body and hands the user and the object's id to its
-one function in `workflows.services` (ACTS), which decides visibility (404), role and lane (403),
-input and state (400/409); `api.errors` turns each refusal into a JSON body naming the rule.
+Every act is a thin adapter: it hands the user, the object's id and the body's fields as sent to
+its one function in `workflows.services` (ACTS), which decides visibility (404), role and lane
+(403), input and state (400/409), reading a form's text and a JSON value alike, so a wrongly typed
+headcount, date or id is refused with the rule the page gives; `api.errors` turns each refusal
+into a JSON body naming the rule. The request serializers of the acts describe the body for the
+schema; the service reads it.
 """
 import json
+from collections.abc import Mapping
 
 from django.db.models import Count, Prefetch
 from django.utils.translation import gettext_lazy as _lazy
@@ -37,6 +41,13 @@ from workflows.proposals import offer_check
 REFUSALS = {code: OpenApiResponse(s.RefusalSerializer, description=text) for code, text in (
     (400, "a rule refused the input"), (403, "your role may not do this"),
     (404, "not found, or not yours to see"), (409, "the state does not allow it"))}
+
+
+def _sent(serializer_class, data) -> dict:
+    """The fields the serializer describes, as sent (a missing one is None), for the service to read."""
+    if not isinstance(data, Mapping):
+        raise RuleViolation("malformed_request", _lazy("The request body must be a JSON object."))
+    return {name: data.get(name) for name in serializer_class().fields}
 
 
 def _valid(serializer_class, data):
@@ -119,8 +130,8 @@ class AllianceViewSet(mixins.CreateModelMixin, ReadOnly):
     prefetch = ("memberships__college", "negotiations")
 
     def create(self, request):
-        data = _valid(s.AllianceCreateSerializer, request.data)
-        negotiation = services.start_lifecycle(request.user, data["certificate_id"], alliance_name=data["name"])
+        data = _sent(s.AllianceCreateSerializer, request.data)
+        negotiation = services.start_lifecycle(request.user, data["certificate_id"], alliance_name=data["name"] or "")
         return Response(s.NegotiationSerializer(negotiation).data, status=status.HTTP_201_CREATED)
 
 
@@ -141,10 +152,10 @@ class FeeScheduleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         return [AllowAny()] if self.action in ("list", "retrieve") else super().get_permissions()
 
     def create(self, request):
-        data = _valid(s.PublishSerializer, request.data)
+        data = _sent(s.PublishSerializer, request.data)
         schedule = services.publish_schedule(request.user, data["certificate_id"], data["fee"], data["lines"],
                                              paper_copy_price=data["paper_copy_price"],
-                                             training_plan=data["training_plan"], services=data["services"])
+                                             training_plan=data["training_plan"] or "", services=data["services"])
         return Response(s.FeeScheduleSerializer(schedule).data, status=status.HTTP_201_CREATED)
 
 
@@ -178,7 +189,7 @@ class BaselineViewSet(ReadOnly):
                    summary="Supersede a verified baseline; every agreement on it is re-opened")
     @action(detail=True, methods=["post"])
     def supersede(self, request, pk=None):
-        reasons = _valid(s.SupersedeSerializer, request.data)["reasons"]
+        reasons = _sent(s.SupersedeSerializer, request.data)["reasons"]
         reopened = services.supersede_baseline(request.user, pk, reasons)
         return Response({"reopened_agreements": [a.pk for a in reopened]})
 
@@ -195,7 +206,7 @@ class AgreementViewSet(ReadOnly):
                            "a college already recorded is corrected or sits a make-up under sittings/")
     @action(detail=True, methods=["post"])
     def assessments(self, request, pk=None):
-        data = _valid(s.AssessmentCreateSerializer, request.data)
+        data = _sent(s.AssessmentCreateSerializer, request.data)
         sitting = services.record_assessment(request.user, pk, data["college_id"], data["headcount"], data["held_on"])
         return Response(s.SittingSerializer(sitting).data, status=status.HTTP_201_CREATED)
 
@@ -277,7 +288,7 @@ class SittingViewSet(ReadOnly):
                    summary="Issue certificates online, whatever the payment state, at most one per person assessed")
     @action(detail=True, methods=["post"])
     def certificates(self, request, pk=None):
-        holders = _valid(s.IssueSerializer, request.data)["holders"]
+        holders = _sent(s.IssueSerializer, request.data)["holders"]
         issued = services.issue_certificates(request.user, pk, holders)
         return Response(s.IssuedCertificateSerializer(issued, many=True).data, status=status.HTTP_201_CREATED)
 
@@ -286,8 +297,8 @@ class SittingViewSet(ReadOnly):
                            "a payment already due is recomputed")
     @action(detail=True, methods=["post"])
     def correction(self, request, pk=None):
-        data = _valid(s.CorrectionSerializer, request.data)
-        sitting = services.correct_sitting(request.user, pk, data["headcount"], data["reason"])
+        data = _sent(s.CorrectionSerializer, request.data)
+        sitting = services.correct_sitting(request.user, pk, data["headcount"], data["reason"] or "")
         return Response(s.SittingSerializer(self._fresh(sitting)).data)
 
     @extend_schema(request=s.MakeUpCreateSerializer, responses={201: s.SittingSerializer, **REFUSALS},
@@ -295,7 +306,7 @@ class SittingViewSet(ReadOnly):
                            "headcount before the payment is released")
     @action(detail=True, methods=["post"], url_path="make-ups")
     def make_ups(self, request, pk=None):
-        data = _valid(s.MakeUpCreateSerializer, request.data)
+        data = _sent(s.MakeUpCreateSerializer, request.data)
         makeup = services.record_makeup(request.user, pk, data["headcount"], data["held_on"])
         return Response(s.SittingSerializer(self._fresh(makeup.sitting)).data, status=status.HTTP_201_CREATED)
 
@@ -315,11 +326,11 @@ class CertificateViewSet(ReadOnly):
                            "delivery included) to a delivery address; one open order per certificate")
     @action(detail=True, methods=["post"], url_path="paper-orders")
     def paper_orders(self, request, pk=None):
+        data = _sent(s.PaperOrderRequestSerializer, request.data)
         if "price" in request.data:
             raise RuleViolation("paper_price_published",
                                 _lazy("The price is the TEO's published paper-copy price: send the delivery address "
                                       "only."))
-        data = _valid(s.PaperOrderRequestSerializer, request.data)
         order = services.order_paper_certificate(request.user, pk, data["recipient"], data["phone"],
                                                  data["address"])
         return Response(s.PaperOrderSerializer(order).data, status=status.HTTP_201_CREATED)
@@ -353,7 +364,7 @@ class PaperOrderViewSet(ReadOnly):
                            "the student is told")
     @action(detail=True, methods=["post"], url_path="dispatch")
     def dispatch_order(self, request, pk=None):
-        tracking_no = _valid(s.PaperOrderDispatchSerializer, request.data)["tracking_no"]
+        tracking_no = _sent(s.PaperOrderDispatchSerializer, request.data)["tracking_no"]
         return self._answer(services.dispatch_paper_order(request.user, pk, tracking_no))
 
     @extend_schema(request=None, responses={200: s.PaperOrderListSerializer, **REFUSALS},
@@ -367,7 +378,7 @@ class PaperOrderViewSet(ReadOnly):
                            "TEO with a reason")
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        reason = _valid(s.PaperOrderCancelSerializer, request.data)["reason"]
+        reason = _sent(s.PaperOrderCancelSerializer, request.data)["reason"]
         return self._answer(services.cancel_paper_order(request.user, pk, reason))
 
     def _answer(self, order):

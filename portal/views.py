@@ -7,7 +7,6 @@ may see, do and type. Every page's object lookup goes through `workflows.permiss
 is answered by `portal.errors.refused`: the form again as typed, with the rule and the status
 the API gives for it.
 """
-from datetime import date
 from decimal import Decimal, DecimalException
 
 from django.conf import settings
@@ -17,7 +16,6 @@ from django.db.models import Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from bpmn import names
@@ -31,7 +29,6 @@ from workflows import inbox as inbox_queries
 from workflows import overview as national_overview
 from workflows.assignment import lane_label
 from workflows.caps import cap_for, cap_table
-from workflows.errors import RuleViolation
 from workflows.models import (
     Agreement,
     AssessmentMode,
@@ -204,7 +201,7 @@ def schedules(request):
         offered = [line.strip() for line in request.POST.get("services", "").splitlines() if line.strip()]
         try:
             certificate = services.publish_schedule(
-                request.user, posted_pk(request.POST.get("certificate")), fee, lines,
+                request.user, request.POST.get("certificate"), fee, lines,
                 paper_copy_price=request.POST.get("paper_copy_price", "").strip(),
                 training_plan=request.POST.get("training_plan", "").strip(), services=offered).certificate
         except REFUSED as error:
@@ -228,7 +225,7 @@ def alliances(request):
     }
     if request.method == "POST":
         try:
-            negotiation = services.start_lifecycle(request.user, posted_pk(request.POST.get("certificate")) or None,
+            negotiation = services.start_lifecycle(request.user, request.POST.get("certificate"),
                                                    alliance_name=request.POST.get("name", "").strip())
         except REFUSED as error:
             return _refused_list(request, "alliances", filters.AllianceFilter, visible, context, error)
@@ -409,13 +406,12 @@ def _assessment_refused(request, form: str, error: Exception):
 @role_required()
 def record_sitting(request, pk):
     try:
-        headcount = _integer(request.POST.get("headcount"), "headcount")
-        sitting = services.record_assessment(request.user, pk, posted_pk(request.POST.get("college")) or None,
-                                             headcount, _date(request.POST.get("held_on"), "held_on"))
+        sitting = services.record_assessment(request.user, pk, request.POST.get("college"),
+                                             request.POST.get("headcount"), request.POST.get("held_on"))
     except REFUSED as error:
         return _assessment_refused(request, f"record-{pk}", error)
     messages.success(request, _("Assessment recorded: %(college)s, %(n)d assessed.")
-                     % {"college": sitting.college, "n": headcount})
+                     % {"college": sitting.college, "n": sitting.headcount})
     return redirect("assessments")
 
 
@@ -423,8 +419,8 @@ def record_sitting(request, pk):
 @role_required()
 def correct_sitting(request, pk):
     try:
-        headcount = _integer(request.POST.get("headcount"), "headcount")
-        sitting = services.correct_sitting(request.user, pk, headcount, request.POST.get("reason", ""))
+        sitting = services.correct_sitting(request.user, pk, request.POST.get("headcount"),
+                                           request.POST.get("reason", ""))
     except REFUSED as error:
         return _assessment_refused(request, f"correct-{pk}", error)
     messages.success(request, _("Headcount corrected: %(college)s, %(n)d assessed in all.")
@@ -436,36 +432,12 @@ def correct_sitting(request, pk):
 @role_required()
 def record_makeup(request, pk):
     try:
-        headcount = _integer(request.POST.get("headcount"), "headcount")
-        makeup = services.record_makeup(request.user, pk, headcount, _date(request.POST.get("held_on"), "held_on"))
+        makeup = services.record_makeup(request.user, pk, request.POST.get("headcount"), request.POST.get("held_on"))
     except REFUSED as error:
         return _assessment_refused(request, f"makeup-{pk}", error)
     messages.success(request, _("Make-up sitting recorded: %(college)s, %(n)d more assessed, %(total)d in all.")
                      % {"college": makeup.sitting.college, "n": makeup.headcount, "total": makeup.sitting.headcount})
     return redirect("assessments")
-
-
-FIELD_LABELS = {"headcount": _lazy("headcount"), "held_on": _lazy("date held")}
-
-
-def _integer(raw, field: str) -> int:
-    value = str(raw or "").strip()
-    if not (value.isascii() and value.isdigit()) or len(value) > 18:  # no '²', no 5,000-digit numbers
-        raise RuleViolation(f"{field}_not_integer", _lazy("The %(field)s must be a whole number: %(given)s"),
-                            field=FIELD_LABELS.get(field, field), given=repr(value[:20]))
-    return int(value)
-
-
-def _date(raw, field: str) -> date | None:
-    """A date typed as YYYY-MM-DD (what <input type=date> sends); empty is None, the service says it is needed."""
-    value = str(raw or "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise RuleViolation(f"{field}_invalid", _lazy("The %(field)s must be a date as YYYY-MM-DD: %(given)s"),
-                            field=FIELD_LABELS.get(field, field), given=repr(value)[:100]) from None
 
 
 @require_POST

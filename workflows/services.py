@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bpmn import engine
 from bpmn.models import AuditEntry, OpenTask, ProcessInstance
-from workflows import permissions, rules
+from workflows import inputs, permissions, rules
 from workflows.assignment import LANE_ROLES
 from workflows.errors import RuleViolation
 from workflows.models import (
@@ -46,7 +46,8 @@ from workflows.proposals import validated_offer
 
 LIFECYCLE = "certificate_lifecycle"
 FIELD_LABELS = {"recipient": _("recipient"), "phone": _("phone number"), "address": _("delivery address"),
-                "reason": _("reason")}
+                "reason": _("reason"), "name": _("alliance name"), "training_plan": _("training plan"),
+                "services": _("service")}
 RENEWAL = "agreement_renewal"
 ACTS: dict[str, Callable] = {}
 
@@ -119,11 +120,14 @@ def publish_schedule(actor, certificate: Certificate | int, fee, lines: dict, *,
                      training_plan: str = "", services: list | None = None) -> FeeSchedule:
     """Publish a TEO's fee standard and paper-copy price in advance (提前公示); replaces its previous schedule."""
     # Certificates are public (the disclosure lists them): another TEO's is not hidden, it is not theirs.
-    certificate = _visible(Certificate.objects.select_related("teo"), certificate, "certificate_unknown")
+    certificate = _visible(Certificate.objects.select_related("teo"), _chosen_certificate(certificate),
+                           "certificate_unknown")
     _require(actor, Role.TEO, certificate.teo)
     probe = Negotiation(certificate=certificate)
     fee_value, clean_lines = validated_offer(probe, fee, lines)
     paper_price = _paper_copy_price(paper_copy_price)
+    training_plan = _bounded_text(training_plan, "training_plan", 5000)
+    services = _offered_services(services)
     for old in FeeSchedule.objects.select_for_update().filter(
         certificate=certificate, state=FeeSchedule.State.PUBLISHED
     ):
@@ -134,6 +138,23 @@ def publish_schedule(actor, certificate: Certificate | int, fee, lines: dict, *,
     schedule.publish(timezone.now())
     schedule.save()
     return schedule
+
+
+def _chosen_certificate(raw) -> int:
+    pk = inputs.object_id(raw, "certificate")
+    if pk is None:
+        raise RuleViolation("certificate_required", _("Choose a certificate."))
+    return pk
+
+
+def _offered_services(raw) -> list[str]:
+    """The services a schedule offers: a list of short texts, blank ones dropped."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list | tuple) or not all(isinstance(item, str) for item in raw):
+        raise RuleViolation("services_not_a_list", _("The services offered are a list of texts, given %(given)s."),
+                            given=repr(raw)[:40])
+    return [text for text in (_bounded_text(item, "services", 200) for item in raw) if text]
 
 
 def _paper_copy_price(raw):
@@ -154,9 +175,8 @@ def start_lifecycle(actor, certificate: Certificate | int | None, alliance: Alli
                     alliance_name: str = "") -> Negotiation:
     """Begin negotiating a certificate: form a new alliance, or use one already registered."""
     person = _require(actor, Role.COLLEGE)
-    if certificate is None or certificate == "":
-        raise RuleViolation("certificate_required", _("Choose a certificate."))
-    certificate = _visible(Certificate.objects.all(), certificate, "certificate_unknown")
+    certificate = _visible(Certificate.objects.all(), _chosen_certificate(certificate), "certificate_unknown")
+    alliance_name = _bounded_text(alliance_name, "name", 200)
     schedule = _published_schedule(certificate)
     alliance = alliance or _new_alliance(person, alliance_name)
     if alliance.lead_id != person.organization_id:
@@ -423,8 +443,8 @@ def _assessable(actor, agreement: Agreement) -> None:
 
 @act("record_assessment")
 @transaction.atomic
-def record_assessment(actor, agreement: Agreement | int, college: Organization | int | None, headcount: int,
-                      held_on: date | None) -> AssessmentSitting:
+def record_assessment(actor, agreement: Agreement | int, college: Organization | int | str | None,
+                      headcount: int | str | None, held_on: date | str | None) -> AssessmentSitting:
     """Record a college's sitting: the 'assessment held' message its payment waits for, sent once.
 
     A college already recorded is corrected (`correct_sitting`) or sits a make-up (`record_makeup`).
@@ -433,7 +453,8 @@ def record_assessment(actor, agreement: Agreement | int, college: Organization |
     _assessable(actor, agreement)
     payment = _member_payment(agreement, college)
     college = payment.college
-    rules.check_headcount(headcount)
+    headcount = inputs.headcount(headcount)
+    held_on = inputs.day(held_on, "held_on")
     rules.check_held_on(held_on, today(), _filed_on(agreement))
     recorded = AssessmentSitting.objects.filter(agreement=agreement, college=college).first()
     if recorded is not None:
@@ -465,11 +486,11 @@ def _sitting(actor, sitting: AssessmentSitting | int) -> AssessmentSitting:
 
 def _member_payment(agreement: Agreement, college: Organization | int | None) -> Payment:
     """The locked payment of a member college (object or id) under the agreement."""
-    if college is None or college == "":
+    pk = inputs.object_id(college, "college")
+    if pk is None:
         raise RuleViolation("college_required", _("Choose a college."))
-    pk = getattr(college, "pk", college)
     payments = Payment.objects.select_for_update().select_related("college").filter(agreement=agreement)
-    payment = payments.filter(college_id=pk).first() if str(pk).isdigit() else None
+    payment = payments.filter(college_id=pk).first()
     if payment is None:
         raise RuleViolation("college_not_member", _("%(college)s is not a member college."), 404,
                             college=getattr(college, "name", pk))
@@ -478,14 +499,15 @@ def _member_payment(agreement: Agreement, college: Organization | int | None) ->
 
 @act("correct_sitting")
 @transaction.atomic
-def correct_sitting(actor, sitting: AssessmentSitting | int, headcount: int, reason: str = "") -> AssessmentSitting:
+def correct_sitting(actor, sitting: AssessmentSitting | int, headcount: int | str | None,
+                    reason: str = "") -> AssessmentSitting:
     """Correct the headcount of a college's first sitting before its payment is released.
 
     The assessment-held message was sent once and is not sent again: a payment already due is
     recomputed on the corrected headcount (据实列支), one still waiting computes on it.
     """
     sitting, payment = _locked_for_change(actor, sitting)
-    rules.check_headcount(headcount)
+    headcount = inputs.headcount(headcount)
     before = sitting.first_headcount
     total = headcount + sitting.makeup_headcount
     issued = sitting.certificates.count()
@@ -508,10 +530,12 @@ def correct_sitting(actor, sitting: AssessmentSitting | int, headcount: int, rea
 
 @act("record_makeup")
 @transaction.atomic
-def record_makeup(actor, sitting: AssessmentSitting | int, headcount: int, held_on: date | None) -> MakeUpSitting:
+def record_makeup(actor, sitting: AssessmentSitting | int, headcount: int | str | None,
+                  held_on: date | str | None) -> MakeUpSitting:
     """Record a make-up sitting (补考): its people are added to the college's assessed headcount."""
     sitting, payment = _locked_for_change(actor, sitting)
-    rules.check_headcount(headcount)
+    headcount = inputs.headcount(headcount)
+    held_on = inputs.day(held_on, "held_on")
     rules.check_held_on(held_on, today(), _filed_on(sitting.agreement))
     if held_on < sitting.held_on:
         raise RuleViolation(
@@ -715,6 +739,7 @@ def _order_text(value, field: str, label, limit: int, required: bool) -> str:
     return text
 
 
+@act("dispatch_paper_order")
 @transaction.atomic
 def dispatch_paper_order(actor, order: PaperCertificateOrder | int, tracking_no: str) -> PaperCertificateOrder:
     """The certificate's TEO sends the paper copy with the courier's tracking number; the student is told."""
@@ -727,6 +752,7 @@ def dispatch_paper_order(actor, order: PaperCertificateOrder | int, tracking_no:
     return order
 
 
+@act("deliver_paper_order")
 @transaction.atomic
 def deliver_paper_order(actor, order: PaperCertificateOrder | int) -> PaperCertificateOrder:
     """The student confirms receipt of a dispatched copy, or the TEO marks it delivered; the order closes."""
@@ -737,9 +763,9 @@ def deliver_paper_order(actor, order: PaperCertificateOrder | int) -> PaperCerti
     return order
 
 
+@act("cancel_paper_order")
 @transaction.atomic
 def cancel_paper_order(actor, order: PaperCertificateOrder | int, reason: str = "") -> PaperCertificateOrder:
-@act("dispatch_paper_order")
     """Cancel an order not yet dispatched and refund its price: the student their own, the TEO with a reason."""
     order, person = _open_for(actor, order, "cancel", (Role.STUDENT, Role.TEO))
     # The student need not explain changing their mind; the TEO refusing a paid order must.
@@ -752,11 +778,9 @@ def cancel_paper_order(actor, order: PaperCertificateOrder | int, reason: str = 
     return order
 
 
-@act("deliver_paper_order")
 def _audit_paper_order(order: PaperCertificateOrder, actor, action: str, data: dict) -> None:
     # In the lifecycle the certificate was issued under, without the delivery address: the
     # trail is read by the parties of the negotiation, the address is the student's own.
     negotiation = order.certificate.sitting.agreement.negotiation
     _audit_outside(negotiation, actor, action, {"order": order.pk, "certificate": order.certificate.serial_no,
                                                 "price": f"{order.price:.2f}", **data})
-@act("cancel_paper_order")

@@ -207,4 +207,4 @@ def test_a_fee_schedule_is_readable_signed_out_but_not_writable_signed_out(world
     refused = api().post("/api/v1/fee-schedules/", {}, format="json")
     assert refused.status_code == 401 and refused.json()["rule"] == "not_authenticated"
     empty = api("teo_1").post("/api/v1/fee-schedules/", {}, format="json")
-    assert empty.status_code == 400 and empty.json()["rule"] == "invalid_input"
+    assert empty.status_code == 400 and empty.json()["rule"] == "certificate_required"

@@ -40,8 +40,7 @@ def test_held_on_is_required_and_not_in_the_future(hubei_filed):
     agreement = hubei_filed.negotiation.agreements.get()
     missing = api("teo_1").post(f"/api/v1/agreements/{agreement.pk}/assessments/",
                                 {"college_id": college("college_42_1").pk, "headcount": 3}, format="json")
-    assert missing.status_code == 400 and missing.json()["rule"] == "invalid_input"
-    assert "held_on" in missing.json()["fields"]
+    assert missing.status_code == 400 and missing.json()["rule"] == "held_on_required"
     future = _record(hubei_filed, held_on="2999-01-01")
     assert future.status_code == 400 and future.json()["rule"] == "held_on_in_future"
 
@@ -111,7 +110,7 @@ def test_a_paper_order_takes_the_address_and_the_published_price(hubei_filed):
     priced = api("student").post(url, {**DELIVERY, "price": "1.00"}, format="json")
     assert priced.status_code == 400 and priced.json()["rule"] == "paper_price_published"
     no_address = api("student").post(url, {"recipient": "李明", "phone": "13800000000"}, format="json")
-    assert no_address.status_code == 400 and no_address.json()["rule"] == "invalid_input"
+    assert no_address.status_code == 400 and no_address.json()["rule"] == "address_required"
     ordered = api("student").post(url, DELIVERY, format="json")
     assert ordered.status_code == 201
     answered = {k: ordered.json()[k] for k in ("price", "state", *DELIVERY)}
@@ -125,7 +124,7 @@ def test_a_fee_schedule_publishes_its_paper_copy_price_at_most_40(world):
     assert schedule["paper_copy_price"] == "25.00"
     body = {"certificate_id": schedule["certificate_id"], "fee": "150.00", "lines": {"question_bank": "150.00"}}
     missing = api("teo_1").post("/api/v1/fee-schedules/", body, format="json")
-    assert missing.status_code == 400 and missing.json()["rule"] == "invalid_input"
+    assert missing.status_code == 400 and missing.json()["rule"] == "paper_copy_price_required"
     dear = api("teo_1").post("/api/v1/fee-schedules/", {**body, "paper_copy_price": "40.01"}, format="json")
     assert dear.status_code == 400 and dear.json()["rule"] == "paper_certificate_price"
     assert "40.01" in dear.json()["message"]

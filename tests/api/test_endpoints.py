@@ -194,7 +194,7 @@ def test_malformed_bodies_are_refused_as_json(hubei):
     refused = api("college_42_1").post("/api/v1/alliances/", "{not json", content_type="application/json")
     assert refused.status_code == 400 and refused.json()["rule"] == "malformed_request"
     invalid = api("college_42_1").post("/api/v1/alliances/", {"certificate_id": "abc"}, format="json")
-    assert invalid.status_code == 400 and invalid.json()["rule"] == "invalid_input"
+    assert invalid.status_code == 400 and invalid.json()["rule"] == "certificate_not_an_id"
     assert api("college_42_1").get("/api/v1/tasks/not-a-uuid/").status_code == 404
 
 

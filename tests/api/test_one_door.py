@@ -143,6 +143,48 @@ def _record_api(college_key: str, headcount: int) -> Request:
                         {"college_id": ids[college_key], "headcount": headcount, "held_on": TODAY})
 
 
+MISSING = object()  # a field left out of the form and of the body
+
+
+def _typed(form: dict, body: dict) -> tuple[dict, dict]:
+    """The same input as a form posts it (text) and as JSON sends it, the missing fields left out of both."""
+    return ({k: v for k, v in form.items() if v is not MISSING}, {k: v for k, v in body.items() if v is not MISSING})
+
+
+def _record_typed(college=MISSING, headcount=MISSING, held_on=TODAY, json_headcount=None) -> tuple[Request, Request]:
+    """A sitting recorded with the college, headcount and date as given (the JSON headcount may differ in type)."""
+    def both(ids: Ids) -> tuple[dict, dict]:
+        chosen = ids["lead"] if college is MISSING else college
+        return _typed({"college": chosen, "headcount": headcount, "held_on": held_on},
+                      {"college_id": chosen, "headcount": headcount if json_headcount is None else json_headcount,
+                       "held_on": held_on})
+    url = "agreements/{agreement}/assessments/"
+    return (lambda ids: ("/" + url.format(**ids), both(ids)[0]),
+            lambda ids: ("/api/v1/" + url.format(**ids), both(ids)[1]))
+
+
+def _sitting_typed(path: str, form: dict, body: dict | None = None) -> tuple[Request, Request]:
+    """A correction or make-up of the sitting, typed as given on the page and (as `body`, or the same) in JSON."""
+    form, sent = _typed(form, form if body is None else body)
+    return _sitting_form(path, form), _sitting_api(path, sent)
+
+
+def _start_typed(certificate) -> tuple[Request, Request]:
+    form, body = _typed({"certificate": certificate}, {"certificate_id": certificate})
+    return lambda ids: ("/alliances/", form), lambda ids: ("/api/v1/alliances/", body)
+
+
+def _publish_typed(certificate) -> tuple[Request, Request]:
+    def form(ids):
+        url, posted = _publish_form("certificate", {"fee": "150.00", "question_bank": "150.00"})(ids)
+        return url, _typed({**posted, "certificate": certificate}, {})[0]
+
+    def body(ids):
+        url, sent = _publish_api("certificate", {"fee": "150.00", "question_bank": "150.00"})(ids)
+        return url, _typed({}, {**sent, "certificate_id": certificate})[1]
+    return form, body
+
+
 def _sitting_form(path: str, form: dict) -> Request:
     return lambda ids: (f"/sittings/{ids['sitting']}/{path}/", form)
 
@@ -295,6 +337,46 @@ CASES = [
          "reason_required", 400),
     Case("cancel_paper_order", "an over-long reason", "teo_1", _ordered, *_paper_order("cancel", {"reason": "x" * 501}),
          "reason_too_long", 400),
+    # Wrongly typed input: one rule per field and kind, the same on the page and in JSON.
+    Case("start_lifecycle", "a certificate id that is not a number", "college_42_1", _certificate,
+         *_start_typed("abc"), "certificate_not_an_id", 400),
+    Case("start_lifecycle", "no certificate", "college_42_1", _certificate, *_start_typed(MISSING),
+         "certificate_required", 400),
+    Case("publish_schedule", "a certificate id that is not a number", "teo_1", _certificate, *_publish_typed("abc"),
+         "certificate_not_an_id", 400),
+    Case("publish_schedule", "no certificate", "teo_1", _certificate, *_publish_typed(MISSING),
+         "certificate_required", 400),
+    Case("record_assessment", "a headcount that is not a number", "teo_1", _filed, *_record_typed(headcount="abc"),
+         "headcount_not_a_number", 400),
+    Case("record_assessment", "a headcount with a fraction", "teo_1", _filed,
+         *_record_typed(headcount="2.5", json_headcount=2.5), "headcount_not_a_number", 400),
+    Case("record_assessment", "a headcount above 100,000", "teo_1", _filed,
+         *_record_typed(headcount="100001", json_headcount=100_001), "headcount_too_large", 400),
+    Case("record_assessment", "no headcount", "teo_1", _filed, *_record_typed(), "headcount_required", 400),
+    Case("record_assessment", "a college id that is not a number", "teo_1", _filed,
+         *_record_typed(college="abc", headcount="3"), "college_not_an_id", 400),
+    Case("record_assessment", "no college", "teo_1", _filed, *_record_typed(college="", headcount="3"),
+         "college_required", 400),
+    Case("record_assessment", "a date that is not a date", "teo_1", _filed,
+         *_record_typed(headcount="3", held_on="yesterday"), "held_on_not_a_date", 400),
+    Case("record_assessment", "an impossible date", "teo_1", _filed,
+         *_record_typed(headcount="3", held_on="2026-02-30"), "held_on_not_a_date", 400),
+    Case("record_assessment", "no date", "teo_1", _filed, *_record_typed(headcount="3", held_on=MISSING),
+         "held_on_required", 400),
+    Case("correct_sitting", "a headcount that is not a number", "teo_1", _sitting,
+         *_sitting_typed("correction", {"headcount": "abc"}), "headcount_not_a_number", 400),
+    Case("correct_sitting", "no headcount", "teo_1", _sitting, *_sitting_typed("correction", {}),
+         "headcount_required", 400),
+    Case("correct_sitting", "a headcount above 100,000", "teo_1", _sitting,
+         *_sitting_typed("correction", {"headcount": "100001"}, {"headcount": 100_001}), "headcount_too_large", 400),
+    Case("correct_sitting", "an over-long reason", "teo_1", _sitting,
+         *_sitting_typed("correction", {"headcount": "3", "reason": "x" * 501}), "reason_too_long", 400),
+    Case("record_makeup", "a headcount that is not a number", "teo_1", _sitting,
+         *_sitting_typed("make-ups", {"headcount": "abc", "held_on": TODAY}), "headcount_not_a_number", 400),
+    Case("record_makeup", "a date that is not a date", "teo_1", _sitting,
+         *_sitting_typed("make-ups", {"headcount": "1", "held_on": "01/05/2026"}), "held_on_not_a_date", 400),
+    Case("record_makeup", "no date", "teo_1", _sitting, *_sitting_typed("make-ups", {"headcount": "1"}),
+         "held_on_required", 400),
 ]
 
 

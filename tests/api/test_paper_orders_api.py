@@ -56,7 +56,7 @@ def test_the_refusals_name_their_rule(certificates, order):
         ("student", order, "dispatch", {"tracking_no": TRACKING_NO}, 403, "actor_not_allowed"),
         ("ministry", order, "cancel", {"reason": "x"}, 403, "actor_not_allowed"),
         ("teo_1", order, "dispatch", {"tracking_no": ""}, 400, "tracking_no_required"),
-        ("teo_1", order, "dispatch", {}, 400, "invalid_input"),
+        ("teo_1", order, "dispatch", {}, 400, "tracking_no_required"),
         ("teo_1", order, "cancel", {}, 400, "reason_required"),
         ("student", order, "deliver", {}, 409, "paper_order_not_dispatched"),
     ]

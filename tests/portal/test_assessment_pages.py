@@ -49,7 +49,7 @@ def test_the_sitting_date_is_asked_for_and_not_assumed(browser, hubei_filed):
     assert missing.status_code == 400 and 'data-rule="held_on_required"' in missing.content.decode()
     garbled = teo.post(_record_url(hubei_filed), {"college": college("college_42_1").pk, "headcount": "30",
                                             "held_on": "2026-13-40"})
-    assert garbled.status_code == 400 and 'data-rule="held_on_invalid"' in garbled.content.decode()
+    assert garbled.status_code == 400 and 'data-rule="held_on_not_a_date"' in garbled.content.decode()
     assert not AssessmentSitting.objects.exists()
 
 

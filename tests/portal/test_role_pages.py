@@ -162,7 +162,7 @@ def test_an_assessment_before_filing_is_refused_and_certificates_are_issued_what
     bad = teo.post(f"/agreements/{agreement.pk}/assessments/", {"college": lead.pk, "headcount": "ten",
                                                                  "held_on": today})
     assert bad.status_code == 400 and agreement.sittings.count() == 0
-    assert 'data-rule="headcount_not_integer"' in bad.content.decode() and 'value="ten"' in bad.content.decode()
+    assert 'data-rule="headcount_not_a_number"' in bad.content.decode() and 'value="ten"' in bad.content.decode()
     teo.post(f"/agreements/{agreement.pk}/assessments/", {"college": lead.pk, "headcount": "10", "held_on": today})
     sitting = agreement.sittings.get()
     teo.post(f"/sittings/{sitting.pk}/certificates/", {"holders": "李明\n王五"})
@@ -243,12 +243,12 @@ def test_the_agreement_document_is_printable_with_the_verified_terms(browser, hu
 def test_malformed_form_values_are_refused_with_a_rule_not_a_server_error(browser, hubei):
     web = browser.as_("college_42_1")
     refused = web.post("/alliances/", {"certificate": "abc"})
-    assert refused.status_code == 400 and "certificate_required" in refused.content.decode()
+    assert refused.status_code == 400 and 'data-rule="certificate_not_an_id"' in refused.content.decode()
     hubei.through_filing()
     agreement = hubei.negotiation.agreements.get()
     teo = browser.as_("teo_1")
     garbled = teo.post(f"/agreements/{agreement.pk}/assessments/", {"college": "x; drop", "headcount": "3"})
-    assert garbled.status_code == 400 and 'data-rule="college_required"' in garbled.content.decode()
+    assert garbled.status_code == 400 and 'data-rule="college_not_an_id"' in garbled.content.decode()
     assert teo.get("/tasks/not-a-uuid/").status_code == 404
     url = f"/negotiations/{hubei.negotiation.pk}/cap-check/"
     odd = teo.post(url, {"fee": "1e400", "line_question_bank": "NaN"}).content.decode()

@@ -75,8 +75,8 @@ def _refused(call, *args) -> RuleViolation:
 
 
 @pytest.mark.parametrize("headcount, rule", [(0, "headcount_at_least_one"), (-3, "headcount_at_least_one"),
-                                             (100_001, "headcount_too_large"), (True, "headcount_invalid"),
-                                             ("12", "headcount_invalid")])
+                                             (100_001, "headcount_too_large"), (True, "headcount_not_a_number"),
+                                             ("twelve", "headcount_not_a_number"), ("", "headcount_required")])
 def test_a_headcount_below_one_or_above_the_bound_is_refused_with_the_rule_and_nothing_is_sent(filed, headcount,
                                                                                                rule):
     refusal = _refused(_record, filed, headcount)
