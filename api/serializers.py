@@ -2,6 +2,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from bpmn import names
 from bpmn.models import AuditEntry, OpenTask, ProcessInstance
 from workflows import inbox, rounds, services
 from workflows.caps import cap_for
@@ -40,7 +41,12 @@ class RefusalSerializer(serializers.Serializer):
                                    help_text="the numbers and names in the message, e.g. {\"cap\": \"300.00\"}")
 
 
+def _task_label(task) -> str:
+    return names.shown(task.label)
+
+
 class TaskSerializer(serializers.ModelSerializer):
+    label = serializers.SerializerMethodField(help_text="the task's name in the request's language (Accept-Language)")
     claimed_by = serializers.CharField(source="claimed_by.username", default=None, read_only=True)
     overdue = serializers.BooleanField(read_only=True)
     negotiation_id = serializers.SerializerMethodField()
@@ -51,6 +57,9 @@ class TaskSerializer(serializers.ModelSerializer):
         model = OpenTask
         fields = ["task_id", "process_id", "task_name", "label", "role", "organization_id", "claimed_by",
                   "due_at", "overdue", "data", "negotiation_id", "instance", "can_act"]
+
+    def get_label(self, task) -> str:
+        return _task_label(task)
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_negotiation_id(self, task) -> int | None:
@@ -67,7 +76,7 @@ class OutcomeSerializer(serializers.Serializer):
 
     task_id = serializers.UUIDField(source="task.task_id")
     task_name = serializers.CharField(source="task.task_name")
-    label = serializers.CharField(source="task.label")
+    label = serializers.SerializerMethodField(help_text="the task's name in the request's language")
     process_id = serializers.CharField(source="task.process_id")
     instance = serializers.IntegerField(source="instance.pk")
     instance_status = serializers.CharField(source="instance.status", help_text="running, or completed")
@@ -76,6 +85,9 @@ class OutcomeSerializer(serializers.Serializer):
                                    '{"round_outcome": "countered", "turn": "teo", "round_deadline": "..."}')
     next_tasks = serializers.SerializerMethodField(help_text="the lifecycle's open tasks now, those I may see "
                                                    "(can_act: mine to act on)")
+
+    def get_label(self, outcome) -> str:
+        return _task_label(outcome.task)
 
     @extend_schema_field(TaskSerializer(many=True))
     def get_next_tasks(self, outcome) -> list[dict]:

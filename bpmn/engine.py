@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskFilter
 
-from bpmn import caches, model_checks, parser, serializer, signals
+from bpmn import caches, model_checks, names, parser, serializer, signals
 from bpmn.errors import (
     ActorNotAllowed,
     EngineError,
@@ -198,10 +198,9 @@ def _open_task(task_id) -> OpenTask:
 def _authorize(actor, open_task: OpenTask) -> None:
     allowed = HOOKS.authorize(actor, open_task) if HOOKS.authorize else False
     if not allowed:
-        raise ActorNotAllowed(
-            _("Not allowed: the task “%(task)s” belongs to lane %(lane)s of organization %(organization)s."),
-            task=open_task.label, lane=open_task.role, organization=open_task.organization_id,
-        )
+        holder = HOOKS.holder(open_task) if HOOKS.holder else f"{open_task.role} #{open_task.organization_id}"
+        raise ActorNotAllowed(_("Not allowed: the task “%(task)s” is handled by %(holder)s."),
+                              task=names.shown_lazy(open_task.label), holder=holder)
 
 
 def _refuse_claimed_by_other(actor, open_task: OpenTask) -> None:

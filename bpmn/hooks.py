@@ -33,6 +33,7 @@ class Assignment:
 Action = Callable[[TaskContext], dict | None]
 Assigner = Callable[[Any, Any], Assignment]
 Authorizer = Callable[[Any, Any], bool]
+Holder = Callable[[Any], Any]
 Check = Callable[[Any], list[str]]
 
 
@@ -41,6 +42,8 @@ class Hooks:
     actions: dict[tuple[str, str], Action] = field(default_factory=dict)
     assign: Assigner | None = None
     authorize: Authorizer | None = None
+    # Who holds an open task, in words for a refusal ("College finance of 武汉职业技术学院"); lazy text.
+    holder: Holder | None = None
     # Invariants of the business objects behind an instance: each returns what it finds wrong.
     checks: list[Check] = field(default_factory=list)
 

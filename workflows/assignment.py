@@ -6,6 +6,7 @@ department, the paying college's finance office.
 """
 from datetime import datetime
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from bpmn.hooks import HOOKS, Assignment
@@ -94,6 +95,16 @@ def authorize(user, open_task) -> bool:
     )
 
 
+def holder(open_task):
+    """Who handles an open task, in the language it is shown in: its lane's label and organization."""
+    organization = Organization.objects.filter(pk=open_task.organization_id).values_list("name", flat=True).first()
+    if organization is None:
+        return LANE_LABELS.get(open_task.role) or _("Not assigned")
+    return format_lazy(_("{lane} of {organization}"), lane=LANE_LABELS.get(open_task.role) or open_task.role,
+                       organization=organization)
+
+
 def install() -> None:
     HOOKS.assign = assign
     HOOKS.authorize = authorize
+    HOOKS.holder = holder

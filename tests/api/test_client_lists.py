@@ -73,3 +73,16 @@ def test_completing_a_task_answers_its_outcome_and_the_next_tasks_i_may_see_not_
     assert answer["instance"] == hubei.instance.pk and answer["instance_status"] == "running"
     assert [(t["task_name"], t["can_act"]) for t in answer["next_tasks"]] == [("mediate", False)]
     assert "audit" not in answer and "open_tasks" not in answer
+
+
+def test_a_task_and_a_completion_name_the_task_in_the_requests_language(hubei):
+    task = open_task(hubei.negotiation, "invite_members")
+    client = api("college_42_1")
+    chinese = client.get(f"/api/v1/tasks/{task.task_id}/").json()
+    english = client.get(f"/api/v1/tasks/{task.task_id}/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert (chinese["label"], english["label"]) == ("邀请成员院校", "Invite member colleges")
+    invited = [college("college_42_2").pk, college("college_42_3").pk]
+    done = client.post(f"/api/v1/tasks/{task.task_id}/complete/", {"data": {"college_ids": invited}},
+                       format="json", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert done["label"] == "Invite member colleges"
+    assert {t["label"] for t in done["next_tasks"]} == {"Accept or decline the invitation"}

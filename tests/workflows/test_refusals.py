@@ -1,4 +1,5 @@
-"""Whatever refuses, pages and the API show one status, one rule and one bilingual message."""
+"""Whatever refuses, pages and the API show one status, one rule and one message in the reader's language."""
+import pytest
 from django.utils import translation
 from django_fsm import TransitionNotAllowed
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
@@ -35,3 +36,20 @@ def test_a_failing_process_script_is_refused_in_both_languages_not_raised_as_a_s
     assert "流程步骤失败" in refusal.message and refusal.params == {"detail": str(error)}
     with translation.override("en"):
         assert "A process step failed" in refusal_of(error).message
+
+
+def test_a_task_of_another_lane_is_refused_naming_the_task_and_who_handles_it_in_words(world):
+    from tests.workflows.walk import Walk, user
+
+    walk = Walk()
+    walk.to_first_offer()
+    lead = walk.negotiation.alliance.lead.name
+    with pytest.raises(ActorNotAllowed) as raised:
+        walk.do("alliance_responds", {"decision": "accept"}, actor=user("finance_42_1"))
+    error = raised.value
+    refusal = refusal_of(error)
+    assert refusal.status == 403
+    assert f"由{lead}的联盟牵头院校办理" in refusal.message and "联盟回应报价" in refusal.message
+    with translation.override("en"):
+        english = refusal_of(error).message
+    assert f"handled by Alliance lead college of {lead}" in english and "alliance_lead" not in english
