@@ -19,7 +19,7 @@ from bpmn.models import AuditEntry, OpenTask
 from notifications import delivery
 from notifications.audience import Context, recipients
 from notifications.models import Notification
-from workflows.models import Negotiation
+from workflows.models import Negotiation, PaperCertificateOrder
 from workflows.money import yuan
 from workflows.permissions import display_name
 from workflows.services import negotiation_id_of_key
@@ -71,6 +71,12 @@ TITLES = {
     "payment_released": ("费用已拨付：{subject}", "Payment released: {subject}"),
     "task_due_soon": ("待办即将到期：{task}", "Task due soon: {task}"),
     "task_overdue": ("待办已逾期：{task}", "Task overdue: {task}"),
+    "paper_order_placed": ("新的纸质证书订单 {price}：{serial}", "New paper certificate order of {price}: {serial}"),
+    "paper_order_dispatched": ("纸质证书已寄出，快递单号 {tracking_no}：{serial}",
+                               "Paper certificate dispatched, tracking number {tracking_no}: {serial}"),
+    "paper_order_delivered": ("纸质证书已送达：{serial}", "Paper certificate delivered: {serial}"),
+    "paper_order_cancelled": ("纸质证书订单已取消，退款 {price}：{serial}{reason}",
+                              "Paper certificate order cancelled, {price} refunded: {serial}{reason}"),
 }
 
 
@@ -158,6 +164,8 @@ def _enqueue(rows, negotiation) -> None:
     transaction.on_commit(outbox.flush)
 
 
+PAPER_ORDER_EVENTS = {"paper_order_placed", "paper_order_dispatched", "paper_order_delivered",
+                      "paper_order_cancelled"}
 AUDIT_EVENTS = {"baseline_superseded": "baseline_superseded", "timer_fired": "deadline_passed"}
 
 
@@ -167,6 +175,8 @@ def _event_of(entry: AuditEntry) -> str | None:
         return TASK_EVENTS.get((entry.task_name, data.get("decision"))) or TASK_EVENTS.get((entry.task_name, None))
     if entry.action == "message" and data.get("message") == "assessment_held":
         return "assessment_held"
+    if entry.action in PAPER_ORDER_EVENTS:
+        return entry.action
     return AUDIT_EVENTS.get(entry.action)
 
 
@@ -174,6 +184,9 @@ def on_audit(entry: AuditEntry) -> None:
     """Turn an audited change into its event, if the table names one (most audit rows name none)."""
     event = _event_of(entry)
     if event is None:
+        return
+    if event in PAPER_ORDER_EVENTS:
+        on_paper_order(entry)
         return
     data = entry.data or {}
     ctx = Context(negotiation=negotiation_of(entry.instance), actor_id=entry.actor_id)
@@ -195,3 +208,19 @@ def on_tasks_opened(instance, opened: list[OpenTask]) -> None:
     for task in opened:
         ctx = Context(negotiation=negotiation, task_organization_id=task.organization_id, task_lane=task.role)
         notify("task_assigned", ctx, link=f"/tasks/{task.task_id}/", task=task.label)
+
+
+def on_paper_order(entry: AuditEntry) -> None:
+    """A paper order changed: told to the student or to the certificate's TEO, never to the negotiation's parties."""
+    data = entry.data or {}
+    orders = PaperCertificateOrder.objects.select_related("certificate__sitting__agreement__negotiation__certificate")
+    order = orders.filter(pk=data.get("order")).first()
+    if order is None:
+        return
+    teo_id = order.certificate.sitting.agreement.negotiation.certificate.teo_id
+    ctx = Context(actor_id=entry.actor_id, order_student_id=order.ordered_by_id, order_teo_id=teo_id)
+    to_student = entry.action == "paper_order_dispatched" or (
+        entry.action != "paper_order_placed" and ctx.actor_organization_id == teo_id)
+    notify(entry.action, ctx, link="/certificates/" if to_student else "/paper-orders/", object_type="paper_order",
+           object_id=str(order.pk), serial=order.certificate.serial_no, price=f"¥{order.price:.2f}",
+           tracking_no=order.tracking_no, reason=f" — {data['reason']}" if data.get("reason") else "")
