@@ -8,6 +8,9 @@ PORT ?= 8000
 SERVICES_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379/0
 
 BROWSER_STAMP := $(VENV)/.browser
+# The suites run on this many worker processes (pytest-xdist), one per core of CI's two; 0 runs in one process.
+TEST_WORKERS ?= 2
+XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
 
 .PHONY: run test test-services test-browser bench bench-notifications simulate lint setup messages
 
@@ -37,10 +40,10 @@ run: $(STAMP) messages
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) webapp.asgi:application
 
 test: $(STAMP) messages
-	$(PY) -m pytest -m "not services and not browser"
+	$(PY) -m pytest $(XDIST) -m "not services and not browser"
 
 test-services: $(STAMP) messages
-	$(SERVICES_ENV) $(PY) -m pytest --create-db -m "not browser"
+	$(SERVICES_ENV) $(PY) -m pytest $(XDIST) --create-db -m "not browser"
 
 # Headless Debian chromium driven by Playwright; screenshots land in docs/screenshots/.
 test-browser: $(BROWSER_STAMP) messages
