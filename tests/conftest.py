@@ -66,6 +66,22 @@ def hubei(world):
 
 
 @pytest.fixture
+def certificates(hubei_filed):
+    """李明's certificate and 王五's, issued online at the Hubei lead college's sitting."""
+    from tests.workflows.paper_copies import issue_two
+
+    return issue_two(hubei_filed)
+
+
+@pytest.fixture
+def order(certificates):
+    """A paper copy of the first of them, ordered by its holder at the published price."""
+    from tests.workflows.paper_copies import ordered
+
+    return ordered(certificates[0])
+
+
+@pytest.fixture
 def hubei_filed(hubei):
     """The Hubei lifecycle carried through filing: sittings may be recorded now."""
     hubei.through_filing()

@@ -1,25 +1,14 @@
 """/api/v1/paper-orders/: the TEO's orders, the student's own, the ministry's all; dispatch, deliver, cancel."""
 import pytest
 
-from tests.workflows.paper_copies import TRACKING_NO, issue_two, ordered, second_student
+from tests.workflows.paper_copies import TRACKING_NO, ordered, second_student
 from tests.workflows.walk import DELIVERY
-from workflows.models import PaperCertificateOrder
 
 from .clients import api, listed
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/paper-orders/"
-
-
-@pytest.fixture
-def certificates(hubei_filed):
-    return issue_two(hubei_filed)
-
-
-@pytest.fixture
-def order(certificates) -> PaperCertificateOrder:
-    return ordered(certificates[0])
 
 
 def _post(username: str, order, act: str, body: dict | None = None):

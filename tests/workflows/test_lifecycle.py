@@ -341,25 +341,6 @@ def test_verification_returned_goes_back_to_negotiation_then_verifies(world):
     assert Baseline.objects.get(negotiation=walk.negotiation, state="verified").fee == Decimal("170.00")
 
 
-def test_three_returns_end_the_lifecycle(world):
-    walk = Walk()
-    walk.form()
-    for _ in range(3):
-        walk.agree()
-        walk.do("verify_baseline", {"decision": "return", "reasons": "不合理"})
-    assert walk.instance.status == ProcessInstance.Status.COMPLETED
-    assert walk.tasks() == []
-
-
-def test_rejected_verification_ends_the_lifecycle(world):
-    walk = Walk()
-    walk.form()
-    walk.agree()
-    walk.do("verify_baseline", {"decision": "reject", "reasons": "不符合规定"})
-    assert walk.instance.status == ProcessInstance.Status.COMPLETED
-    assert Baseline.objects.get(negotiation=walk.negotiation).state == Baseline.State.REJECTED
-
-
 def test_second_different_baseline_in_province_is_refused_until_superseded(world):
     first = Walk()
     first.through_filing()

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from bpmn.models import AuditEntry
 from notifications.models import Notification
-from tests.workflows.paper_copies import TRACKING_NO, issue_two, ordered, second_student
+from tests.workflows.paper_copies import TRACKING_NO, ordered, second_student
 from tests.workflows.walk import user
 from workflows import permissions, services
 from workflows.errors import RuleViolation
@@ -20,16 +20,6 @@ from workflows.models import PaperCertificateOrder
 pytestmark = pytest.mark.django_db
 
 DISPATCHED_AT = datetime(2026, 5, 6, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
-
-
-@pytest.fixture
-def certificates(hubei_filed):
-    return issue_two(hubei_filed)
-
-
-@pytest.fixture
-def order(certificates) -> PaperCertificateOrder:
-    return ordered(certificates[0])
 
 
 @pytest.fixture

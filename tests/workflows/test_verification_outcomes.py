@@ -4,13 +4,13 @@ import pytest
 from bpmn.models import ProcessInstance
 from tests.workflows.walk import Walk
 from workflows import services
-from workflows.models import Negotiation
+from workflows.models import Baseline, Negotiation
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("temperature")]
 
 
 def _ended_unverified(walk: Walk) -> None:
-    assert walk.instance.status == ProcessInstance.Status.COMPLETED
+    assert walk.instance.status == ProcessInstance.Status.COMPLETED and walk.tasks() == []
     walk.negotiation.refresh_from_db()
     assert walk.negotiation.state == Negotiation.State.NOT_VERIFIED
     assert walk.negotiation.state not in Negotiation.ACTIVE
@@ -22,6 +22,7 @@ def test_a_rejected_verification_closes_the_negotiation_and_the_alliance_may_neg
     walk.agree()
     walk.do("verify_baseline", {"decision": "reject", "reasons": "测算依据不足"})
     _ended_unverified(walk)
+    assert Baseline.objects.get(negotiation=walk.negotiation).state == Baseline.State.REJECTED
     again = services.start_lifecycle(walk.lead, walk.certificate, alliance=walk.negotiation.alliance)
     assert again.state == Negotiation.State.SCREENING
 
