@@ -5,8 +5,10 @@ whose Chinese is in the catalogue, and is translated where it is shown (a task's
 process's name, an end state, the diagram). A lane's name is a role id, not a text: whoever
 shows a lane names it (the domain's lane labels).
 """
+import re
 from collections.abc import Callable
 
+from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.translation import pgettext
 from lxml import etree
@@ -25,9 +27,22 @@ TECHNICAL = frozenset({
 })
 
 
+# Models deployed before names were one language called tasks "中文 English"; instances still running
+# on such a version keep creating tasks with those labels.
+LEGACY = re.compile(r"^(?P<chinese>.*[\u4e00-\u9fff\uff01-\uff5e\u3001-\u3011])\s+(?P<english>[A-Za-z].*)$")
+
+
 def shown(name: str) -> str:
-    """Return a model's name in the active language."""
-    return pgettext(CONTEXT, name) if name else ""
+    """Return a model's name in the active language; of an old two-language name, the active language's half."""
+    if not name:
+        return ""
+    legacy = LEGACY.match(name)
+    if legacy is None:
+        return pgettext(CONTEXT, name)
+    translated = pgettext(CONTEXT, legacy["english"])
+    if translated != legacy["english"] or (translation.get_language() or "").startswith("en"):
+        return translated
+    return legacy["chinese"]
 
 
 shown_lazy = lazy(shown, str)

@@ -43,3 +43,13 @@ def test_a_label_stored_in_two_languages_keeps_its_english_half():
         "Start: published schedule on the table")
     assert english_half("Invite member colleges") == "Invite member colleges"
     assert english_half("仅中文") == "仅中文"
+
+
+def test_a_two_language_name_of_an_older_deployment_shows_one_language():
+    # A task created by an instance still running on a version deployed before names were English.
+    assert names.shown("邀请成员院校 Invite member colleges") == "邀请成员院校"
+    assert names.shown("本轮截止（旧） Round deadline, old wording") == "本轮截止（旧）"
+    with translation.override("en"):
+        assert names.shown("邀请成员院校 Invite member colleges") == "Invite member colleges"
+        assert names.shown("本轮截止（旧） Round deadline, old wording") == "Round deadline, old wording"
+    assert names.shown("Invite member colleges") == "邀请成员院校"
