@@ -122,7 +122,7 @@ def _workflow_for_update(instance: ProcessInstance) -> BpmnWorkflow:
 
 
 def _lock(instance_id: int) -> ProcessInstance:
-    return ProcessInstance.objects.select_for_update().select_related("definition").get(
+    return ProcessInstance.objects.select_for_update(of=("self",)).select_related("definition").get(
         pk=instance_id
     )
 

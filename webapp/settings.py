@@ -188,3 +188,16 @@ SPECTACULAR_SETTINGS = {
     },
 }
 BPMN_LIVE_WORKFLOWS = int(os.environ.get("BPMN_LIVE_WORKFLOWS", "256"))
+
+# Errors reach the server's stderr whatever DEBUG says (Django's default logs them only with DEBUG on):
+# a 500 without its traceback in the log cannot be put right.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s pid=%(process)d %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "django": {"handlers": ["stderr"], "level": os.environ.get("XCERT_LOG_LEVEL", "WARNING")},
+        "xcert": {"handlers": ["stderr"], "level": os.environ.get("XCERT_LOG_LEVEL", "WARNING")},
+    },
+}

@@ -130,7 +130,7 @@ def respond_invitation(ctx: TaskContext) -> dict:
 
 
 def _negotiation(ctx: TaskContext) -> Negotiation:
-    return Negotiation.objects.select_for_update().select_related("certificate", "alliance").get(
+    return Negotiation.objects.select_for_update(of=("self",)).select_related("certificate", "alliance").get(
         pk=ctx.task.data["negotiation_id"]
     )
 

@@ -489,7 +489,7 @@ def _member_payment(agreement: Agreement, college: Organization | int | None) ->
     pk = inputs.object_id(college, "college")
     if pk is None:
         raise RuleViolation("college_required", _("Choose a college."))
-    payments = Payment.objects.select_for_update().select_related("college").filter(agreement=agreement)
+    payments = Payment.objects.select_for_update(of=("self",)).select_related("college").filter(agreement=agreement)
     payment = payments.filter(college_id=pk).first()
     if payment is None:
         raise RuleViolation("college_not_member", _("%(college)s is not a member college."), 404,
@@ -559,7 +559,7 @@ def _locked_for_change(actor, sitting: AssessmentSitting) -> tuple[AssessmentSit
     sitting = _sitting(actor, sitting)
     _assessable(actor, sitting.agreement)
     payment = Payment.objects.select_for_update().get(agreement_id=sitting.agreement_id, college_id=sitting.college_id)
-    sitting = AssessmentSitting.objects.select_for_update().select_related(
+    sitting = AssessmentSitting.objects.select_for_update(of=("self",)).select_related(
         "agreement__negotiation", "college").get(pk=sitting.pk)
     if payment.state == Payment.State.RELEASED:
         # Released on actuals: changing the headcount now would need a new payment (not offered).

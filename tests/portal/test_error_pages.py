@@ -21,6 +21,15 @@ def test_debug_is_off_unless_asked_for():
     assert (off.stdout.strip(), on.stdout.strip()) == ("False", "True")
 
 
+def test_a_server_error_reaches_the_servers_stderr_with_debug_off():
+    # Django's own logging writes a request's traceback only with DEBUG on: a 500 left no trace.
+    code = "import django, os, logging; os.environ['DJANGO_SETTINGS_MODULE']='webapp.settings'; django.setup(); " \
+           "logging.getLogger('django.request').error('Internal Server Error: /boom/')"
+    env = {k: v for k, v in __import__("os").environ.items() if k != "DEBUG"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=settings.BASE_DIR)
+    assert "ERROR django.request" in done.stderr and "Internal Server Error: /boom/" in done.stderr
+
+
 def test_another_provinces_negotiation_is_the_products_404_in_chinese_then_english(browser, jiangsu):
     url = f"/negotiations/{jiangsu.negotiation.pk}/"
     zh = browser.as_("teo_1").get(url)
