@@ -7,7 +7,7 @@ may see, do and type. Every page's object lookup goes through `workflows.permiss
 is answered by `portal.errors.refused`: the form again as typed, with the rule and the status
 the API gives for it.
 """
-from decimal import Decimal, DecimalException
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -29,6 +29,7 @@ from workflows import inbox as inbox_queries
 from workflows import overview as national_overview
 from workflows.assignment import lane_label
 from workflows.caps import cap_for, cap_table
+from workflows.errors import RuleViolation
 from workflows.models import (
     Agreement,
     AssessmentMode,
@@ -43,6 +44,7 @@ from workflows.models import (
     Person,
     Role,
 )
+from workflows.money import parse_amount
 from workflows.proposals import offer_check
 from workflows.refusals import REFUSED
 
@@ -304,8 +306,8 @@ def offer_from(post) -> tuple[str, dict]:
 
 def _line_total(lines: dict) -> str | None:
     try:
-        return f"{sum(Decimal(v.replace(',', '')) for v in lines.values()):.2f}"
-    except DecimalException:  # not a number, or beyond any sum: the rules below say which
+        return f"{sum((parse_amount(v) for v in lines.values()), Decimal('0.00')):.2f}"
+    except RuleViolation:  # not an amount: the rules below say which, in the same words
         return None
 
 

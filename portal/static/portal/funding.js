@@ -5,11 +5,12 @@
 
   // Yuan as integer fen, or null when the text is not an amount with at most two decimals.
   function fen(text) {
-    const clean = String(text).replace(/[,\s]/g, "");
+    const clean = String(text).trim();
     if (clean === "") return 0;
-    const match = /^(\d+)(?:\.(\d{1,2}))?$/.exec(clean);
+    // The server's grammar (workflows/money.py): commas only between groups of three, so "1,50" is no amount.
+    const match = /^([1-9][0-9]{0,2}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]{1,2}))?$/.exec(clean);
     if (!match) return null;
-    return parseInt(match[1], 10) * 100 + parseInt((match[2] || "0").padEnd(2, "0"), 10);
+    return parseInt(match[1].replace(/,/g, ""), 10) * 100 + parseInt((match[2] || "0").padEnd(2, "0"), 10);
   }
 
   // ¥1,234.50, as the server's yuan filter writes it.
