@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bpmn.hooks import TaskContext, bind
-from workflows import rules, services
+from workflows import inputs, rules, services
 from workflows.errors import RuleViolation
 from workflows.formation import minimum_for_instance
 from workflows.funding import FundingPurpose
@@ -75,7 +75,8 @@ def _invitable_colleges(alliance: Alliance, ids: list, minimum: int) -> list[Org
     if not isinstance(ids, list):
         raise RuleViolation("college_ids_not_a_list", _("The invited colleges must be a list of ids: %(given)s"),
                             given=repr(ids)[:100])
-    ids = [int(i) for i in ids if str(i).isdigit() and int(i) != alliance.lead_id]
+    # Each id is read as the other edges read ids ('²' is a digit to str.isdigit, and int() refuses it).
+    ids = [pk for pk in (inputs.object_id(i, "college") for i in ids) if pk is not None and pk != alliance.lead_id]
     colleges = list(
         Organization.objects.filter(
             pk__in=ids, kind=Organization.Kind.COLLEGE, province=alliance.province

@@ -8,6 +8,7 @@ adapters over them, and a test drives every act's refusals through both. Task co
 through `complete`, which hands over to the engine (lock, action, advance, save, projections).
 """
 import hashlib
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -263,8 +264,13 @@ def task_for(user, task_id) -> OpenTask:
 
 
 def _uuid_text(task_id) -> str | None:
+    """The task id as a UUID's text, or None: 36 hex digits or dashes that are no UUID are an unknown task."""
     text = str(task_id or "")
-    return text if len(text) == 36 and all(c in "0123456789abcdefABCDEF-" for c in text) else None
+    try:
+        parsed = uuid.UUID(text)
+    except ValueError:
+        return None
+    return str(parsed) if len(text) == 36 and str(parsed) == text.lower() else None
 
 
 def _sees_task(user, task: OpenTask) -> bool:
