@@ -6,13 +6,14 @@ task data the process model's gateways read. Raising RuleViolation leaves nothin
 from datetime import datetime, timedelta
 
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from bpmn.hooks import TaskContext, bind
 from workflows import inputs, rules, services
 from workflows.errors import RuleViolation
 from workflows.formation import minimum_for_instance
-from workflows.funding import FundingPurpose
+from workflows.funding import FundingPurpose, FundingSource
 from workflows.models import (
     Agreement,
     Alliance,
@@ -348,7 +349,8 @@ def _allocations(payment: Payment, raw: list) -> list[dict]:
         if item.get("source") not in sources:
             raise RuleViolation("funding_source_unknown", _("Unknown funding source: %(given)s"),
                                 given=repr(item.get("source"))[:100])
-        amount = parse_amount(item.get("amount"), f"funding {item['source']}")
+        amount = parse_amount(item.get("amount"), format_lazy(_("share of {source}"),
+                                                               source=FundingSource(item["source"]).label))
         # Stored as the vocabulary's code, whatever spelling was sent; Payment.release checks it again.
         purpose = rules.check_special_fund_use(item["source"], item.get("purpose") or FundingPurpose.ASSESSMENT_FEE)
         FundingAllocation.objects.create(payment=payment, source=item["source"], amount=amount, purpose=purpose)

@@ -28,7 +28,7 @@ def round_deadline():
 
 def validated_offer(negotiation: Negotiation, fee_raw, lines_raw) -> tuple[Decimal, dict]:
     """Return (fee, lines as strings) after the cap and the cost-line rules."""
-    fee = parse_amount(fee_raw, "fee")
+    fee = parse_amount(fee_raw, _("assessment fee"))
     mode = negotiation.certificate.assessment_mode
     rules.check_fee_cap(mode, fee, cap_for(mode))
     known = CostItem.objects.filter(active=True).values_list("code", flat=True)

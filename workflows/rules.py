@@ -6,6 +6,7 @@ from functools import cache
 
 from django.utils import translation
 from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _lazy
 
 from workflows.errors import RuleViolation
@@ -89,7 +90,7 @@ def parse_lines(raw_lines: dict, known_items: Iterable[str]) -> dict[str, Decima
     for code, raw in raw_lines.items():
         if code not in known:
             raise RuleViolation("cost_item_unknown", _lazy("Unknown cost item: %(item)s"), item=code)
-        lines[code] = parse_amount(raw, f"cost line {code}")
+        lines[code] = parse_amount(raw, format_lazy(_lazy("cost line {item}"), item=code))
     return lines
 
 

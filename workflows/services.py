@@ -162,7 +162,7 @@ def _paper_copy_price(raw):
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         raise RuleViolation("paper_copy_price_required",
                             _("Publish the price of a paper copy, delivery included."))
-    price = parse_amount(raw, "paper copy price")
+    price = parse_amount(raw, _("paper copy price"))
     rules.check_paper_certificate_price(price)
     return price
 

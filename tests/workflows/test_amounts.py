@@ -130,3 +130,17 @@ def test_the_running_total_script_refuses_exactly_what_the_server_refuses():
         except RuleViolation:
             expected = None
         assert fen == expected, typed
+
+
+def test_the_services_name_each_amount_in_the_language_the_refusal_is_read_in(hubei):
+    from workflows import rules
+    from workflows.proposals import validated_offer
+
+    with pytest.raises(RuleViolation) as fee:
+        validated_offer(hubei.negotiation, "1,50", {})
+    with pytest.raises(RuleViolation) as line:
+        rules.parse_lines({"question_bank": "１００"}, ["question_bank"])
+    with translation.override("zh-hans"):
+        assert "考核费用" in fee.value.message and "成本项 question_bank" in line.value.message
+    with translation.override("en"):
+        assert "assessment fee" in fee.value.message and "cost line question_bank" in line.value.message
