@@ -35,11 +35,3 @@ def test_the_third_return_closes_the_negotiation_it_reopened(world):
         walk.do("verify_baseline", {"decision": "return", "reasons": "请补充测算"})
     _ended_unverified(walk)
 
-
-def test_a_return_short_of_the_limit_reopens_the_negotiation_in_progress(world):
-    walk = Walk()
-    walk.form()
-    walk.agree()
-    walk.do("verify_baseline", {"decision": "return", "reasons": "请补充测算"})
-    assert walk.instance.status == ProcessInstance.Status.RUNNING
-    assert walk.negotiation.state in Negotiation.ACTIVE
