@@ -687,11 +687,47 @@ class MakeUpSitting(models.Model):
         return f"补考 make-up {self.held_on} × {self.headcount}"
 
 
+class Student(models.Model):
+    """A student of a college, known by a record: the student number (学号) there, or the last
+    characters of the national ID (身份证号后四位) together with the name.
+
+    Certificates are issued to a record, never to a name: two students of one name at one college
+    are two records, and each student's account reads only its own record's certificates. A record
+    with neither identifier is one the product could not tell apart when certificates were still
+    issued by name (the 0017 migration); no new certificate is ever matched to it.
+    """
+
+    NAME_MAX, STUDENT_NO_MAX, ID_DIGITS = 100, 30, 4
+
+    college = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="students",
+                                limit_choices_to={"kind": "college"})
+    name = models.CharField(max_length=NAME_MAX)
+    student_no = models.CharField(max_length=STUDENT_NO_MAX, blank=True, help_text="学号: unique at the college")
+    id_last_digits = models.CharField(max_length=ID_DIGITS, blank=True,
+                                      help_text="身份证号后四位: with the name, unique at the college")
+    account = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="student_record",
+                                   help_text="the student's own account, which reads this record's certificates")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["college", "student_no"], condition=~Q(student_no=""),
+                                    name="one_record_per_student_no"),
+            models.UniqueConstraint(fields=["college", "name", "id_last_digits"], condition=~Q(id_last_digits=""),
+                                    name="one_record_per_name_and_id_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.student_no or self.id_last_digits or '—'}, {self.college})"
+
+
 class IssuedCertificate(models.Model):
     """A certificate issued online with the TEO's electronic seal, whatever the payment state."""
 
     sitting = models.ForeignKey(AssessmentSitting, on_delete=models.PROTECT, related_name="certificates")
-    holder_name = models.CharField(max_length=100)
+    holder = models.ForeignKey(Student, null=True, on_delete=models.PROTECT, related_name="certificates",
+                               help_text="the student record the certificate was issued to")
+    holder_name = models.CharField(max_length=100, help_text="the holder's name as printed on the certificate")
     serial_no = models.CharField(max_length=64, unique=True)
     seal = models.CharField(max_length=64, help_text="the TEO's electronic seal (digest)")
     issued_at = models.DateTimeField()
