@@ -2,9 +2,11 @@
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from bpmn import chain
 
 
 class ProcessDefinition(models.Model):
@@ -147,16 +149,84 @@ class PendingMessage(models.Model):
         return f"{self.message_name} [{self.correlation_key}]"
 
 
-class AuditEntryQuerySet(models.QuerySet):
+class AuditChain(models.Model):
+    """The head of one audit chain: locked by every writer, so two writers never fork the chain.
+
+    One row per process instance (`instance:<id>`) and one for the admin's changes (`admin`).
+    """
+
+    key = models.CharField(max_length=50, unique=True)
+    length = models.PositiveBigIntegerField(default=0, help_text="rows in the chain")
+    head_hash = models.CharField(max_length=64, blank=True, help_text="hash of the chain's last row")
+    head_id = models.BigIntegerField(null=True, blank=True, help_text="id of the chain's last row")
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.length})"
+
+
+def _append_to_chain(row, using: str | None, save) -> None:
+    """Link `row` after the head of its chain and save it, holding the head's row lock."""
+    key = row.chain_key()
+    using = using or router.db_for_write(type(row), instance=row)
+    with transaction.atomic(using=using):
+        heads = AuditChain.objects.using(using).select_for_update()
+        head = heads.filter(key=key).first()
+        if head is None:
+            # Two first writers of one chain: one inserts, the other waits for it and does nothing.
+            AuditChain.objects.using(using).bulk_create([AuditChain(key=key)], ignore_conflicts=True)
+            head = heads.get(key=key)
+        row.seq, row.prev_id, row.prev_hash = head.length + 1, head.head_id, head.head_hash
+        if row.at is None:
+            row.at = timezone.now()
+        row.hash = chain.digest(row.chained_fields())
+        save()
+        AuditChain.objects.using(using).filter(pk=head.pk).update(length=row.seq, head_hash=row.hash, head_id=row.pk)
+
+
+APPEND_ONLY = "审计记录只能追加 / audit entries are append-only"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise TypeError("审计记录只能追加 / audit entries are append-only")
+        raise TypeError(APPEND_ONLY)
 
     def delete(self):
-        raise TypeError("审计记录只能追加 / audit entries are append-only")
+        raise TypeError(APPEND_ONLY)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        raise TypeError("审计记录逐条写入并链接前一条 / audit entries are written one by one, each linked to the last")
 
 
-class AuditEntry(models.Model):
-    """Who did what, when, with the data they submitted. Append-only."""
+class ChainedRow(models.Model):
+    """An append-only audit row linked into a hash chain (see bpmn/chain.py)."""
+
+    seq = models.PositiveBigIntegerField(help_text="position in its chain, from 1")
+    prev_id = models.BigIntegerField(null=True, blank=True, help_text="id of the row before it in its chain")
+    prev_hash = models.CharField(max_length=64, blank=True, help_text="hash of the row before it in its chain")
+    hash = models.CharField(max_length=64, help_text="SHA-256 of the row's canonical content, prev_hash included")
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError(APPEND_ONLY)
+        _append_to_chain(self, kwargs.get("using"), lambda: super(ChainedRow, self).save(*args, **kwargs))
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(APPEND_ONLY)
+
+    def chain_key(self) -> str:
+        raise NotImplementedError
+
+    def chained_fields(self) -> dict:
+        raise NotImplementedError
+
+
+class AuditEntry(ChainedRow):
+    """Who did what, when, with the data they submitted. Append-only, chained per instance."""
 
     instance = models.ForeignKey(
         ProcessInstance, on_delete=models.PROTECT, related_name="audit_entries"
@@ -170,19 +240,53 @@ class AuditEntry(models.Model):
     data = models.JSONField(default=dict)
     at = models.DateTimeField()
 
-    objects = AuditEntryQuerySet.as_manager()
-
     class Meta:
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["instance", "at"])]
+        constraints = [models.UniqueConstraint(fields=["instance", "seq"], name="uniq_audit_entry_seq")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.task_name}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("审计记录只能追加 / audit entries are append-only")
-        super().save(*args, **kwargs)
+    def chain_key(self) -> str:
+        return chain.instance_chain(self.instance_id)
 
-    def delete(self, *args, **kwargs):
-        raise TypeError("审计记录只能追加 / audit entries are append-only")
+    def chained_fields(self) -> dict:
+        return chain.entry_fields(self)
+
+
+class AdminChange(ChainedRow):
+    """A change of reference data made in the admin: who, which object, each field from what to what.
+
+    One chain for the whole site (`admin`). `changes` maps a field's name to [before, after]; an
+    added object has every field from None, a deleted one every field to None.
+    """
+
+    class Action(models.TextChoices):
+        ADDED = "added", _("added")
+        CHANGED = "changed", _("changed")
+        DELETED = "deleted", _("deleted")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    model = models.CharField(max_length=100, help_text="app_label.model_name")
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=200)
+    changes = models.JSONField(default=dict)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["model", "object_id"])]
+        constraints = [models.UniqueConstraint(fields=["seq"], name="uniq_admin_change_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.model} {self.object_id}"
+
+    def chain_key(self) -> str:
+        return chain.ADMIN_CHAIN
+
+    def chained_fields(self) -> dict:
+        return chain.change_fields(self)
