@@ -5,12 +5,13 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from workflows.models import Agreement, FundingAllocation, Negotiation, Province
+from workflows.models import Agreement, FundingAllocation, IssuedCertificate, Negotiation, Province, Student
 
 BEFORE_NUMBERS = [("workflows", "0005_agreement_number_and_signatories"),
                   ("bpmn", "0002_deployed_at_set_by_every_deploy")]
 BEFORE_PURPOSES = [("workflows", "0003_assessment_corrections_and_paper_orders")]
 BEFORE_NOT_VERIFIED = [("workflows", "0014_negotiation_not_verified"), ("bpmn", "0004_english_task_labels")]
+BEFORE_RECORDS = [("workflows", "0016_student_records")]
 
 
 def _migrate(targets) -> object:
@@ -126,6 +127,38 @@ def test_negotiations_whose_lifecycle_already_ended_unverified_are_closed_and_no
     states = {cases[pk]: state for pk, state in Negotiation.objects.filter(pk__in=cases).values_list("pk", "state")}
     assert states == {"verification_rejected_end": "not_verified", "too_many_returns_end": "not_verified",
                       "lifecycle_completed_end": "agreed", "running": "agreed"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_certificates_issued_by_name_go_to_the_one_account_of_that_name_and_no_two_people_merge():
+    apps = _migrate(BEFORE_RECORDS)
+    try:
+        get, hubei, _, certificate, schedule = _world(apps)
+        negotiation = _negotiation(get, hubei, certificate, schedule, 1)
+        college = negotiation.alliance.lead
+        baseline = get("workflows", "Baseline").objects.create(province=hubei, certificate=certificate,
+                                                               negotiation=negotiation, fee="100.00", cap="200.00")
+        agreement = get("workflows", "Agreement").objects.create(negotiation=negotiation, baseline=baseline,
+                                                                 fee="100.00", number="鄂-X-T-01-2026-0001",
+                                                                 province=hubei, year=2026, sequence=1)
+        sitting = get("workflows", "AssessmentSitting").objects.create(agreement=agreement, college=college,
+                                                                       headcount=4, held_on="2026-05-01")
+        accounts = {}
+        for username, name in (("li_1", "李明"), ("li_2", "李明"), ("wang", "王五")):
+            accounts[username] = get("auth", "User").objects.create(username=username)
+            get("workflows", "Person").objects.create(user=accounts[username], organization=college, role="student",
+                                                      name=name)
+        issued = {name: get("workflows", "IssuedCertificate").objects.create(
+            sitting=sitting, holder_name=name.rstrip("12"), serial_no=f"X-{n}", seal="x", issued_at=datetime.now(UTC))
+            for n, name in enumerate(("李明1", "李明2", "王五", "赵六"))}
+    finally:
+        _migrate(_latest())
+    holders = {name: Student.objects.get(certificates__pk=c.pk) for name, c in issued.items()}
+    assert holders["王五"].account_id == accounts["wang"].pk and holders["王五"].name == "王五"
+    assert holders["李明1"].account_id is None and holders["李明2"].account_id is None
+    assert holders["李明1"].pk != holders["李明2"].pk and holders["赵六"].account_id is None
+    assert Student.objects.filter(account__username__in=["li_1", "li_2"], certificates=None).count() == 2
+    assert not IssuedCertificate.objects.filter(holder=None).exists()
 
 
 def test_every_model_change_has_its_migration(db):
