@@ -687,6 +687,30 @@ class MakeUpSitting(models.Model):
         return f"补考 make-up {self.held_on} × {self.headcount}"
 
 
+class SigningKey(models.Model):
+    """A TEO's Ed25519 public key: what the signatures of its certificates are checked against.
+
+    The private half is a file of the key directory (settings.CERTIFICATE_KEY_DIR), never a row. A
+    rotation retires the key: the certificates it signed stay verifiable by it, the next ones are
+    signed by its successor. Public keys are published at /verify/keys/.
+    """
+
+    teo = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="signing_keys",
+                            limit_choices_to={"kind": "teo"})
+    key_id = models.CharField(max_length=16, unique=True, help_text="the first 16 hex digits of the public key's "
+                              "SHA-256")
+    public_key = models.CharField(max_length=44, help_text="the raw 32-byte Ed25519 public key, base64")
+    created_at = models.DateTimeField()
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["teo"], condition=Q(retired_at=None),
+                                               name="one_signing_key_in_use_per_teo")]
+
+    def __str__(self) -> str:
+        return f"{self.teo} {self.key_id}"
+
+
 class Student(models.Model):
     """A student of a college, known by a record: the student number (学号) there, or the last
     characters of the national ID (身份证号后四位) together with the name.
@@ -729,8 +753,17 @@ class IssuedCertificate(models.Model):
                                help_text="the student record the certificate was issued to")
     holder_name = models.CharField(max_length=100, help_text="the holder's name as printed on the certificate")
     serial_no = models.CharField(max_length=64, unique=True)
-    seal = models.CharField(max_length=64, help_text="the TEO's electronic seal (digest)")
+    seal = models.CharField(max_length=100, help_text="the TEO's electronic seal: its Ed25519 signature of the "
+                            "certificate (base64), checked against the signing key's public half")
+    signing_key = models.ForeignKey("SigningKey", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="certificates",
+                                    help_text="the TEO key that signed it; none for a seal of before signing")
     issued_at = models.DateTimeField()
+    REASON_MAX = 500
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    revoke_reason = models.CharField(max_length=REASON_MAX, blank=True)
 
     def __str__(self) -> str:
         return self.serial_no
