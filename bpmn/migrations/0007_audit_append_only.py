@@ -24,7 +24,7 @@ DROP = "".join(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};\n" for t
 def _on_postgresql(sql: str):
     def run(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, params=None)  # no placeholders: RAISE formats with %
 
     return run
 
