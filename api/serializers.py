@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from bpmn import names
 from bpmn.models import AuditEntry, OpenTask, ProcessInstance
-from workflows import inbox, rounds, services
+from workflows import inbox, permissions, rounds, services
 from workflows.caps import cap_for
 from workflows.funding import FundingPurpose, FundingSource
 from workflows.models import (
@@ -346,6 +346,15 @@ class PaymentSerializer(serializers.ModelSerializer):
         return tasks.get(payment.pk)
 
 
+class AllianceTotalsSerializer(serializers.Serializer):
+    colleges = serializers.IntegerField(help_text="colleges paying under the agreement, the lead included")
+    assessed_colleges = serializers.IntegerField(help_text="of them, those whose sitting is recorded")
+    released_colleges = serializers.IntegerField(help_text="of them, those that have paid")
+    headcount = serializers.IntegerField(help_text="people assessed in all, make-ups included")
+    amount_due = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="computed, not yet released")
+    amount_released = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
 # The bodies of the sitting acts, as the schema shows them; the service reads what is sent (a
 # wrongly typed or missing field is refused with the page's rule, e.g. headcount_not_a_number).
 class AssessmentCreateSerializer(serializers.Serializer):
@@ -409,19 +418,29 @@ class AuditSerializer(serializers.ModelSerializer):
 class ProcessInstanceSerializer(serializers.ModelSerializer):
     process_id = serializers.CharField(source="definition.process_id")
     version = serializers.IntegerField(source="definition.version")
-    open_tasks = TaskSerializer(many=True, read_only=True)
-    audit = serializers.SerializerMethodField()
+    open_tasks = serializers.SerializerMethodField(help_text="without other colleges' payment releases, for a "
+                                                   "college: each reads its own")
+    audit = serializers.SerializerMethodField(help_text="without other colleges' payments and sittings, for a college")
 
     class Meta:
         model = ProcessInstance
         fields = ["id", "process_id", "version", "business_key", "status", "end_event", "revision",
                   "created_at", "completed_at", "open_tasks", "audit"]
 
+    def _own(self, items, college_of) -> list:
+        request = self.context.get("request")
+        return permissions.own_college_only(request.user if request else None, items, college_of)
+
+    @extend_schema_field(TaskSerializer(many=True))
+    def get_open_tasks(self, instance) -> list[dict]:
+        return TaskSerializer(self._own(instance.open_tasks.all(), permissions.college_of_task), many=True,
+                              context=self.context).data
+
     @extend_schema_field(AuditSerializer(many=True))
     def get_audit(self, instance) -> list[dict]:
         # Sorted here so a prefetched list (the API's lists) and a fresh one read the same.
         entries = sorted(instance.audit_entries.all(), key=lambda entry: (entry.at, entry.pk))
-        return AuditSerializer(entries, many=True).data
+        return AuditSerializer(self._own(entries, permissions.college_of_entry), many=True).data
 
 
 class PaperOrderListSerializer(PaperOrderSerializer):

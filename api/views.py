@@ -17,11 +17,12 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from api import serializers as s
-from bpmn.models import AuditEntry, OpenTask
+from bpmn.models import AuditEntry, OpenTask, ProcessInstance
 from workflows import inbox, permissions, rules, services
 from workflows.errors import RuleViolation
 from workflows.filters import (
@@ -35,8 +36,14 @@ from workflows.filters import (
     PaymentFilter,
 )
 from workflows.funding import FundingPurpose
-from workflows.models import AssessmentSitting, CostItem, FeeSchedule
+from workflows.models import CostItem, FeeSchedule
+from workflows.payment_totals import alliance_totals
 from workflows.proposals import offer_check
+
+ENGINE_STATE_RESTRICTED = _lazy("The stored engine state is read by the system's technical staff only; the "
+                                "process instance shows what your role may see.")
+ALLIANCE_TOTALS_LEAD_ONLY = _lazy("The alliance's payment totals are read by its lead college; each member reads "
+                                  "its own payment.")
 
 REFUSALS = {code: OpenApiResponse(s.RefusalSerializer, description=text) for code, text in (
     (400, "a rule refused the input"), (403, "your role may not do this"),
@@ -211,6 +218,17 @@ class AgreementViewSet(ReadOnly):
         return Response(s.SittingSerializer(sitting).data, status=status.HTTP_201_CREATED)
 
 
+    @extend_schema(responses={200: s.AllianceTotalsSerializer, **REFUSALS},
+                   summary="The alliance's payments under the agreement, summed: for its lead college (and those "
+                           "who see every college's); a member reads its own payment under payments/")
+    @action(detail=True, url_path="payment-totals")
+    def payment_totals(self, request, pk=None):
+        agreement = self.get_object()
+        if not permissions.sees_alliance_totals(request.user, agreement):
+            raise RuleViolation("alliance_totals_lead_only", ALLIANCE_TOTALS_LEAD_ONLY, 403)
+        return Response(s.AllianceTotalsSerializer(alliance_totals(agreement)).data)
+
+
 class FilingViewSet(ReadOnly):
     serializer_class = s.FilingSerializer
     visible = staticmethod(permissions.visible_filings)
@@ -280,8 +298,8 @@ class SittingViewSet(ReadOnly):
     serializer_class = s.SittingSerializer
 
     def get_queryset(self):
-        agreements = permissions.visible_agreements(self.request.user)
-        return AssessmentSitting.objects.filter(agreement__in=agreements).prefetch_related(
+        # A college's own sitting; every college's for the TEO, the reviewers and the ministry.
+        return permissions.visible_sittings(self.request.user).prefetch_related(
             "makeups").annotate(issued=Count("certificates")).order_by("-pk")
 
     @extend_schema(request=s.IssueSerializer, responses={201: s.IssuedCertificateSerializer(many=True), **REFUSALS},
@@ -340,13 +358,18 @@ class ProcessInstanceViewSet(ReadOnly):
     serializer_class = s.ProcessInstanceSerializer
     visible = staticmethod(permissions.visible_instances)
     prefetch = (Prefetch("open_tasks", OpenTask.objects.select_related("claimed_by").order_by("due_at", "pk")),
-                Prefetch("audit_entries", AuditEntry.objects.select_related("actor")))
+                Prefetch("audit_entries", AuditEntry.objects.select_related("actor__person")))
 
-    @extend_schema(responses={200: OpenApiResponse(description="the stored SpiffWorkflow state, as JSON")},
-                   summary="The instance's stored engine state")
+    @extend_schema(responses={200: OpenApiResponse(description="the stored SpiffWorkflow state, as JSON"),
+                              403: REFUSALS[403], 404: REFUSALS[404]},
+                   summary="The instance's stored engine state: for the system's technical staff (superusers) only")
     @action(detail=True)
     def state(self, request, pk=None):
-        instance = self.get_object()
+        # The raw state holds every college's payment and funding, every task's data: no role reads it.
+        if not request.user.is_superuser:
+            self.get_object()  # a lifecycle the user may not see is not found
+            raise RuleViolation("engine_state_restricted", ENGINE_STATE_RESTRICTED, 403)
+        instance = get_object_or_404(ProcessInstance.objects.all(), pk=pk)
         return Response({"state_format": instance.state_format, "state": json.loads(instance.state)})
 
 

@@ -45,6 +45,7 @@ from workflows.models import (
     Role,
 )
 from workflows.money import parse_amount
+from workflows.payment_totals import alliance_totals
 from workflows.proposals import offer_check
 from workflows.refusals import REFUSED
 
@@ -264,7 +265,14 @@ def negotiation_context(request, negotiation: Negotiation) -> dict:
     # The lifecycle and the renewals of its agreements (re-signing after a superseded baseline).
     instances = ProcessInstance.objects.filter(Q(business_key=key) | Q(business_key__startswith=f"{key}/"))
     history = rounds.history(negotiation)
+    agreements = list(negotiation.agreements.prefetch_related(
+        Prefetch("payments", permissions.visible_payments(request.user).order_by("college__name", "pk"),
+                 "shown_payments")).order_by("-pk"))
+    for agreement in agreements:  # each member its own payment; the lead the alliance's totals beside it
+        if permissions.sees_alliance_totals(request.user, agreement):
+            agreement.totals = alliance_totals(agreement)
     return {
+
         "nav": "negotiations",
         "negotiation": negotiation,
         "rounds": history,
@@ -272,9 +280,10 @@ def negotiation_context(request, negotiation: Negotiation) -> dict:
         "cap": cap_for(mode),
         "mode_label": AssessmentMode(mode).label,
         "instance": instance,
-        "open_tasks": list(OpenTask.objects.filter(instance__in=instances).order_by("created_at")),
+        "open_tasks": list(permissions.without_other_colleges_tasks(
+            request.user, OpenTask.objects.filter(instance__in=instances).order_by("created_at"))),
         "baselines": negotiation.baselines.order_by("-pk"),
-        "agreements": negotiation.agreements.prefetch_related("payments__college").order_by("-pk"),
+        "agreements": agreements,
         "cost_items": list(CostItem.objects.filter(active=True).order_by("position", "code")),
         "my_task_ids": set(inbox_queries.actionable(request.user).filter(instance__in=instances)
                            .values_list("task_id", flat=True)),
@@ -521,6 +530,9 @@ def process(request, pk):
         # The diagram speaks the page's language: every name drawn, lanes as who handles them.
         "diagram_data": [{"xml": names.translated_xml(d.xml, lane_label, d.file_name), "marks": d.marks}
                          for d in drawn],
-        "audit": audit_text.trail(instance),
-        "open_tasks": instance.open_tasks.order_by("created_at"),
+        "audit": audit_text.trail(instance, permissions.own_college_only(
+            request.user, instance.audit_entries.select_related("actor__person__organization").order_by("at", "pk"),
+            permissions.college_of_entry)),
+        "open_tasks": permissions.without_other_colleges_tasks(request.user,
+                                                               instance.open_tasks.order_by("created_at")),
     })

@@ -9,7 +9,7 @@ from django.utils import timezone
 from bpmn.models import AuditEntry, OpenTask
 from workflows.assignment import LANE_ROLES
 from workflows.models import Negotiation
-from workflows.permissions import person_of
+from workflows.permissions import person_of, without_other_colleges_tasks
 from workflows.services import negotiation_id_of_key
 
 STATUSES = ("mine", "claimable", "claimed_by_others", "overdue")
@@ -53,12 +53,13 @@ def waiting_on_others(user) -> QuerySet[OpenTask]:
         return OpenTask.objects.none()
     touched = AuditEntry.objects.filter(actor=user).values("instance_id")
     mine = actionable(user).values("pk")
-    return (
+    held = (
         OpenTask.objects.select_related("instance", "claimed_by__person")
         .filter(Q(instance__in=touched) | Q(instance__started_by=user))
         .exclude(pk__in=mine)
         .order_by(*ORDER)
     )
+    return without_other_colleges_tasks(user, held)  # another member's release is its own business
 
 
 def negotiation_id_of(open_task: OpenTask) -> int | None:

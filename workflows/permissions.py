@@ -7,10 +7,11 @@ ministry sees everything. Anyone else sees nothing. Views and the API filter thr
 from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 
-from bpmn.models import ProcessInstance
+from bpmn.models import AuditEntry, OpenTask, ProcessInstance
 from workflows.models import (
     Agreement,
     Alliance,
+    AssessmentSitting,
     Baseline,
     Certificate,
     Filing,
@@ -100,6 +101,94 @@ def visible_payments(user) -> QuerySet[Payment]:
     if person.role in (Role.COLLEGE, Role.FINANCE):
         return qs.filter(college=person.organization)
     return qs.filter(agreement__in=visible_agreements(user))
+
+
+# --- one college's own: its payment, its sitting, its funding -----------------------------
+
+# Inside an alliance each college pays the TEO itself, on its own headcount and from the sources it
+# chooses (财政资金、社会资金和自有资金): that is no other member's business. A college and its finance
+# office read their own college's; the lead reads the alliance's totals beside its own
+# (`alliance_totals`); the TEO that is paid and records the sittings, the province's reviewers who
+# supervise and the ministry read every college's of the lifecycles they see.
+EVERY_COLLEGE = (Role.TEO, Role.REVIEWER, Role.MINISTRY)
+PAYMENT_TASKS = frozenset({"release_payment"})  # the finance lane's tasks: each one college's payment
+COLLEGE_ENTRIES = frozenset({"assessment_corrected", "makeup_recorded"})
+
+
+def college_scope(user) -> int | None:
+    """The one college whose payments, sittings and funding the user reads; None for every college's.
+
+    Nobody (anonymous, an account without a person, a student) is scoped to 0, which is no college.
+    """
+    person = _person(user)
+    if person is None:
+        return 0
+    if person.role in EVERY_COLLEGE:
+        return None
+    return person.organization_id if person.role in (Role.COLLEGE, Role.FINANCE) else 0
+
+
+def visible_sittings(user) -> QuerySet[AssessmentSitting]:
+    """Sittings of the agreements the user sees: a college's own, or every college's for those who see all."""
+    qs = AssessmentSitting.objects.select_related("college").filter(agreement__in=visible_agreements(user))
+    scope = college_scope(user)
+    return qs if scope is None else qs.filter(college_id=scope)
+
+
+def college_of_task(task: OpenTask) -> int | None:
+    """The college whose payment an open task is about (a release), or None for a task of the whole lifecycle."""
+    data = task.data if isinstance(task.data, dict) else {}
+    if "payment_id" not in data and task.task_name not in PAYMENT_TASKS:
+        return None
+    return _as_id(data.get("college_id", task.organization_id))
+
+
+def college_of_entry(entry: AuditEntry) -> int | None:
+    """The college whose payment or sitting an audit entry records, or None for an entry of the whole lifecycle.
+
+    A release (claimed, completed, given back) is the paying college's: its finance office is the only
+    one who may act on it, so the actor's organization names the college.
+    """
+    data = entry.data if isinstance(entry.data, dict) else {}
+    payload = data.get("payload") if isinstance(data.get("payload"), dict) else {}
+    if entry.action == "message" and "college_id" in payload:
+        return _as_id(payload["college_id"])
+    if entry.action in COLLEGE_ENTRIES:
+        return _as_id(data.get("college"))
+    if entry.task_name in PAYMENT_TASKS:
+        person = getattr(entry.actor, "person", None) if entry.actor_id else None
+        return person.organization_id if person is not None else 0
+    return None
+
+
+def _as_id(raw) -> int:
+    """An organization id as stored in task or audit data; anything else is 0, which is no college."""
+    return int(raw) if isinstance(raw, int) or str(raw).isdigit() else 0
+
+
+def own_college_only(user, items, college_of) -> list:
+    """The items (open tasks, audit entries) the user may read: a scoped user's own college's and the lifecycle's."""
+    scope = college_scope(user)
+    if scope is None:
+        return list(items)
+    return [item for item in items if college_of(item) in (None, scope)]
+
+
+def without_other_colleges_tasks(user, tasks: QuerySet[OpenTask]) -> QuerySet[OpenTask]:
+    """An open-task query without the releases of other colleges' payments, for a scoped user."""
+    scope = college_scope(user)
+    if scope is None:
+        return tasks
+    others = (Q(data__has_key="payment_id") | Q(task_name__in=PAYMENT_TASKS)) & ~Q(organization_id=scope)
+    return tasks.exclude(others)
+
+
+def sees_alliance_totals(user, agreement: Agreement) -> bool:
+    """The alliance's payment totals: its lead college (and finance office), and those who see every college's."""
+    if college_scope(user) is None:
+        return visible_agreements(user).filter(pk=agreement.pk).exists()
+    person = _person(user)
+    return person is not None and person.organization_id == agreement.negotiation.alliance.lead_id
 
 
 def visible_colleges(user) -> QuerySet[Organization]:
