@@ -18,11 +18,12 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskFilter
 
-from bpmn import caches, model_checks, names, parser, serializer, signals
+from bpmn import caches, evaluator, model_checks, names, parser, serializer, signals
 from bpmn.errors import (
     ActorNotAllowed,
     EngineError,
     MessageNotExpected,
+    StateTooLarge,
     TaskClaimed,
     TaskNotClaimed,
     TaskNotFound,
@@ -131,6 +132,7 @@ def _lock(instance_id: int) -> ProcessInstance:
 
 
 @transaction.atomic
+@evaluator.budget()
 def start(process_id: str, *, business_key: str, data: dict, actor=None) -> ProcessInstance:
     """Start the latest deployed version of a process with the given data and run it to its first wait."""
     definition = latest_definition(process_id)
@@ -153,6 +155,7 @@ def start(process_id: str, *, business_key: str, data: dict, actor=None) -> Proc
 # --- completing user tasks ---------------------------------------------------------------
 
 
+@evaluator.budget()
 def complete_task(task_id: UUID | str, *, actor, data: dict | None = None) -> ProcessInstance:
     """Complete a ready user task as `actor`: one action, one transaction.
 
@@ -264,7 +267,7 @@ def fire_due_timers(now: datetime | None = None, limit: int = 100) -> int:
     now = now or timezone.now()
     moved = 0
     for instance_id in _due_instance_ids(now, limit):
-        with transaction.atomic():
+        with transaction.atomic(), evaluator.budget():
             instance = _claim_due(instance_id)
             if instance is None:
                 continue
@@ -302,6 +305,7 @@ def correlation_key(values: dict) -> str:
 
 
 @transaction.atomic
+@evaluator.budget()
 def correlate_message(name: str, payload: dict, correlation: dict, actor=None):
     """Deliver a message to the task waiting for it, or keep it until one waits.
 
@@ -323,7 +327,7 @@ def correlate_message(name: str, payload: dict, correlation: dict, actor=None):
 
 
 @transaction.atomic
-@transaction.atomic
+@evaluator.budget()
 def broadcast_message(name: str, payload: dict, correlation: dict, actor=None) -> list[ProcessInstance]:
     """Deliver a message to every task waiting for it now with that correlation; keep nothing.
 
@@ -373,6 +377,7 @@ def _deliver(instance: ProcessInstance, task_id, name: str, payload: dict, actor
 
 def _save(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
     instance.state = serializer.dump_state(workflow)
+    _refuse_oversized_state(instance.state)
     instance.state_format = serializer.STATE_FORMAT
     if workflow.completed and instance.status != ProcessInstance.Status.COMPLETED:
         instance.status = ProcessInstance.Status.COMPLETED
@@ -394,6 +399,17 @@ def _save(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
     )
     if new_subscriptions:
         _deliver_pending(instance, new_subscriptions)
+
+
+def _refuse_oversized_state(state: str) -> None:
+    # A script may keep adding to the workflow data step after step; what one row holds is bounded
+    # so that no start or completion writes (or later has to read back) a state of unbounded size.
+    if len(state) > serializer.MAX_STATE_CHARS:
+        raise StateTooLarge(
+            _("The process data would grow to %(size)s characters; one process keeps at most %(limit)s."),
+            size=f"{len(state):,}",
+            limit=f"{serializer.MAX_STATE_CHARS:,}",
+        )
 
 
 def _end_event(workflow: BpmnWorkflow) -> str:

@@ -75,6 +75,12 @@ class TaskNotClaimed(EngineError):
     code = "task_not_claimed"
 
 
+class StateTooLarge(EngineError):
+    """A step would store more workflow data than one instance may hold (serializer.MAX_STATE_CHARS)."""
+
+    code = "state_too_large"
+
+
 class UnboundTask(EngineError):
     code = "task_unbound"
 

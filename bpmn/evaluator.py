@@ -35,8 +35,8 @@ MAX_ITEMS = 100_000  # characters, digits and (nested) items of one built value
 MAX_VALUE_DEPTH = 32  # nesting of a built value; stored task data must stay serializable
 MAX_LITERAL_CHARS = 1_000  # one string literal
 MAX_STEPS = 1_000_000  # work of one evaluation: nodes evaluated + sizes built + builtins' work
-MAX_ADVANCE_STEPS = 5_000_000  # all evaluations of one engine step, inside budget()
-EVALUATION_STEPS = 1_000  # the least one evaluation costs against MAX_ADVANCE_STEPS
+MAX_ADVANCE_STEPS = 1_000_000  # all evaluations of one engine step (budget()); real steps peak at 33
+EVALUATION_STEPS = 4_000  # the least one evaluation costs against MAX_ADVANCE_STEPS: at most 250 evaluations
 
 # Dangerous builtins stay refused even if someone registers or stores a value under the name.
 DENIED_NAMES = frozenset(

@@ -3,13 +3,17 @@
 The evaluator refuses unsafe constructs when an expression runs; these checks find the same
 refusals when the files are deployed, so a bad model never becomes the latest version and
 every new lifecycle fails on it. Expressions are read from the parsed SpiffWorkflow specs, where
-the engine will find them, not from the XML.
+the engine will find them, not from the XML. Loops are bounded too: a standard loop needs a
+loopMaximum of at most MAX_LOOP_ROUNDS, and a multi-instance whose cardinality is a constant may
+have at most MAX_INSTANCES instances.
 """
+
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask, StandardLoopTask
 from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
 from SpiffWorkflow.operators import Operator
 
@@ -24,6 +28,8 @@ _EXPRESSION_ATTRIBUTES = {
     "cardinality": "loop cardinality",
 }
 _SCRIPT_ATTRIBUTES = {"script": "script", "prescript": "pre-script", "postscript": "post-script"}
+MAX_LOOP_ROUNDS = 100  # the longest loop of the real models is 30 negotiation rounds
+MAX_INSTANCES = 1_000  # instances of a multi-instance with a constant cardinality
 
 
 @dataclass(frozen=True)
@@ -55,21 +61,56 @@ class Expression:
 
 
 def check_models(sources: dict[str, str], hash_: str | None = None) -> None:
-    """Refuse the file set when any expression in it would be refused at run time."""
+    """Refuse the file set when any expression in it would be refused at run time, or a loop is unbounded."""
     for expression in model_expressions(sources, hash_):
         expression.compile()
+    for process_spec in _process_specs(sources, hash_):
+        _check_loops(process_spec)
 
 
 def model_expressions(sources: dict[str, str], hash_: str | None = None) -> Iterator[Expression]:
     """Yield every expression of every decision and of every process and subprocess spec."""
     yield from _decision_expressions(sources)
+    for process_spec in _process_specs(sources, hash_):
+        yield from _process_expressions(process_spec)
+
+
+def _process_specs(sources: dict[str, str], hash_: str | None) -> Iterator:
     seen = set()
     for process_id in parser.process_ids(sources):
         spec, subprocess_specs = parser.load_specs(process_id, sources, hash_)
         for process_spec in (spec, *subprocess_specs.values()):
             if process_spec.name not in seen:  # called processes recur under every caller
                 seen.add(process_spec.name)
-                yield from _process_expressions(process_spec)
+                yield process_spec
+
+
+# --- loops ---------------------------------------------------------------------------------
+
+
+def _check_loops(process_spec) -> None:
+    for task_spec in process_spec.task_specs.values():
+        where = f"{process_spec.file}, process {process_spec.name}, element {task_spec.bpmn_id or task_spec.name}"
+        if isinstance(task_spec, StandardLoopTask) and not 0 < (task_spec.maximum or 0) <= MAX_LOOP_ROUNDS:
+            raise ModelValidationError(
+                f"模型的循环没有上限 / model has an unbounded loop: {where}: "
+                f"loopMaximum must be 1 to {MAX_LOOP_ROUNDS}, it is {task_spec.maximum}"
+            )
+        if isinstance(task_spec, MultiInstanceTask) and isinstance(task_spec.cardinality, str):
+            count = _constant(task_spec.cardinality)
+            if isinstance(count, int) and count > MAX_INSTANCES:
+                raise ModelValidationError(
+                    f"模型的多实例过多 / model has too many instances: {where}: "
+                    f"loopCardinality may be at most {MAX_INSTANCES}, it is {count}"
+                )
+
+
+def _constant(expression: str):
+    """Return the value of an expression of constants alone, else None."""
+    try:
+        return evaluator.evaluate(expression, {})  # any name or function refuses here
+    except evaluator.ExpressionError:
+        return None
 
 
 # --- processes -----------------------------------------------------------------------------

@@ -17,6 +17,9 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 
 STATE_FORMAT = 1
+# The most characters of state one instance row may hold: the engine refuses a step that would
+# store more. The longest lifecycle in the tests (30 negotiation rounds) stores about 64,000.
+MAX_STATE_CHARS = 1_000_000
 
 
 class SpecFreeWorkflowConverter(BpmnWorkflowConverter):

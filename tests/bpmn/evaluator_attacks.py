@@ -69,7 +69,7 @@ ATTACKS = {
     ),
     "loop_of_evaluations": Attack(
         "len(s) + 1",
-        "evaluations of one process step exceeded the budget of 5000000 steps",
+        "evaluations of one process step exceeded the budget of 1000000 steps",
         "loop",
         context=lambda: {"s": "a"},
     ),
@@ -99,7 +99,8 @@ def measure(attack: Attack) -> dict:
     context = attack.context()
     tracemalloc.start()
     try:
-        with evaluator.budget() as steps:  # as the engine runs one process step; counts the steps
+        # A counter only, except for the loop, whose own bound is the budget of one process step.
+        with evaluator.budget(evaluator.MAX_ADVANCE_STEPS if attack.kind == "loop" else 10**12) as steps:
             attack.run(context)
     except evaluator.UnsafeExpression as exc:
         refusal = str(exc)
