@@ -71,7 +71,8 @@ class Server:
             [sys.executable, "-m", "uvicorn", "webapp.asgi:application", "--fd", str(self.listener.fileno()),
              "--workers", str(workers), "--ws", "websockets-sansio", "--lifespan", "off",
              "--log-level", "warning", "--backlog", "2048"],
-            cwd=Path(settings.BASE_DIR), env={**os.environ, **env}, pass_fds=(self.listener.fileno(),),
+            cwd=Path(settings.BASE_DIR), env={**os.environ, "XCERT_SITE_ORIGINS": self.base, **env},
+            pass_fds=(self.listener.fileno(),),
             start_new_session=True)
         self.listener.close()
 

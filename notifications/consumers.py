@@ -1,15 +1,15 @@
 """The WebSocket at /ws/notifications/: a signed-in person's own events, pushed and caught up.
 
-The groups come from the session's user alone (their user, their organization, and for a
-provincial reviewer their province's reviewers); a
-client can neither name nor join any other group. On (re)connect the page sends
-{"type": "since", "after": <last id it saw>} and gets what it missed from the database.
+The groups come from the session's user alone (their user, and their role's in their organization,
+their province's reviewers or the ministry); a client can neither name nor join any other group.
+On (re)connect the page sends {"type": "since", "after": <last id it saw>} and gets what it
+missed from the database.
 """
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from notifications import relay
-from notifications.delivery import organization_group, province_group, user_group
+from notifications.delivery import role_group, user_group
 from notifications.models import Notification
 from workflows.models import Person, Role
 
@@ -18,13 +18,15 @@ UNAUTHENTICATED = 4401
 
 
 def groups_of(user) -> list[str]:
+    """The user's own group and their role's: in their organization, their province (a reviewer) or the ministry."""
     groups = [user_group(user.pk)]
     person = Person.objects.select_related("organization").filter(user=user).first()
-    if person is not None:
-        groups.append(organization_group(person.organization_id))
-        if person.role == Role.REVIEWER and person.organization.province_id:
-            groups.append(province_group(person.organization.province_id))
-    return groups
+    if person is None:
+        return groups
+    if person.role == Role.REVIEWER:
+        return [*groups, role_group(Role.REVIEWER, person.organization.province_id)] if (
+            person.organization.province_id) else groups
+    return [*groups, role_group(person.role, person.organization_id)]
 
 
 def missed(user_id: int, after: int) -> tuple[list[dict], int]:

@@ -9,6 +9,9 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
+from workflows.models import Role
+from workflows.permissions import negotiation_audience
+
 log = logging.getLogger(__name__)
 
 
@@ -16,8 +19,15 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
-def organization_group(organization_id: int) -> str:
-    return f"org.{organization_id}"
+def role_group(role: str, scope_id: int) -> str:
+    """The people of one role in one organization (a province for reviewers; 0, the whole ministry).
+
+    Hints go to these groups, never to a whole organization: a college's students see none of its
+    negotiations, so they hear of none.
+    """
+    if role == Role.REVIEWER:
+        return province_group(scope_id)
+    return "ministry" if role == Role.MINISTRY else f"org.{scope_id}.{role}"
 
 
 def province_group(province_id: int) -> str:
@@ -55,14 +65,12 @@ def push(rows, negotiations=()) -> None:
 
 
 def hints(negotiations) -> list[tuple[str, dict]]:
-    """'This negotiation changed', for whoever of its parties and reviewers has it open."""
+    """'This negotiation changed', for the people who may see it (the permission module's audience), by role."""
     messages = []
     for negotiation in negotiations:
         hint = {"type": "changed", "object": f"negotiation:{negotiation.pk}"}
-        for group in (organization_group(negotiation.alliance.lead_id),
-                      organization_group(negotiation.certificate.teo_id),
-                      province_group(negotiation.alliance.province_id)):
-            messages.append((group, hint))
+        for role, scopes in negotiation_audience(negotiation).items():
+            messages.extend((role_group(role, scope), hint) for scope in sorted(scopes))
     return messages
 
 

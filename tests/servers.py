@@ -4,6 +4,7 @@ import threading
 from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.test import override_settings
 
 
 @contextmanager
@@ -23,10 +24,15 @@ def threaded_server():
     port = listener.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(application, lifespan="off", ws="websockets-sansio", log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    base = f"http://127.0.0.1:{port}"
+    # Its pages open sockets from its own origin: the one the socket accepts while it serves.
+    origins = override_settings(SOCKET_ORIGINS=[base])
+    origins.enable()
     thread.start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield base
     finally:
+        origins.disable()
         server.should_exit = True
         thread.join(10)
         listener.close()

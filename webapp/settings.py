@@ -149,6 +149,9 @@ NOTIFICATIONS_EMAIL = os.environ.get("NOTIFICATIONS_EMAIL", "0") == "1"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@xcert.local")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The WebSocket accepts a handshake only from exactly these origins (scheme://host[:port], comma-separated);
+# by default the site's own, SITE_URL's. Another port or scheme of the same host is another origin.
+SOCKET_ORIGINS = [o.strip() for o in os.environ.get("XCERT_SITE_ORIGINS", "").split(",") if o.strip()] or [SITE_URL]
 NOTIFICATIONS_RELAY_INTERVAL = float(os.environ.get("NOTIFICATIONS_RELAY_INTERVAL", "0.5"))
 REMINDER_HOURS = int(os.environ.get("REMINDER_HOURS", "24"))
 

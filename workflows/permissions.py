@@ -53,6 +53,19 @@ def can_view(user, negotiation: Negotiation) -> bool:
     return visible_negotiations(user).filter(pk=negotiation.pk).exists()
 
 
+def negotiation_audience(negotiation: Negotiation) -> dict[str, set[int]]:
+    """Who sees a negotiation, by role: the organizations (a province, for reviewers) visible_negotiations grants.
+
+    The inverse of visible_negotiations, for telling the people who see it that it changed (the
+    pages' live hints): its alliance's colleges (lead and every membership) with their finance
+    offices, its certificate's TEO, the reviewers of its province, and the ministry.
+    """
+    alliance = negotiation.alliance
+    colleges = {alliance.lead_id, *alliance.memberships.values_list("college_id", flat=True)}
+    return {Role.COLLEGE: colleges, Role.FINANCE: colleges, Role.TEO: {negotiation.certificate.teo_id},
+            Role.REVIEWER: {alliance.province_id}, Role.MINISTRY: {0}}
+
+
 def person_of(user) -> Person | None:
     """Return the user's Person, or None for anonymous users and accounts without one."""
     return _person(user)
