@@ -102,8 +102,7 @@ class TaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def _task(self, task) -> dict:
         return s.TaskSerializer(task, context={"request": self.request}).data
 
-    @extend_schema(summary="Open tasks held by others in lifecycles I started or acted in",
-                   responses=s.TaskSerializer(many=True))
+    @extend_schema(summary="Open tasks held by others in lifecycles I started or acted in")
     @action(detail=False)
     def waiting(self, request):
         page = self.paginate_queryset(inbox.waiting_on_others(request.user))
@@ -119,6 +118,13 @@ class TaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def unclaim(self, request, task_id=None):
         return Response(self._task(services.unclaim(request.user, task_id)))
+
+    @extend_schema(request=s.TakeOverSerializer, summary="Take over a task a colleague of my lane claimed, with a "
+                   "reason: audited, and the previous holder is told", responses={200: s.TaskSerializer, **REFUSALS})
+    @action(detail=True, methods=["post"], url_path="take-over")
+    def take_over(self, request, task_id=None):
+        reason = _sent(s.TakeOverSerializer, request.data)["reason"]
+        return Response(self._task(services.take_over(request.user, task_id, reason)))
 
     @extend_schema(request=s.CompleteSerializer, summary="Complete a task with its data; the answer is its outcome "
                    "and the lifecycle's next open tasks I may see", responses={200: s.OutcomeSerializer, **REFUSALS})
@@ -174,7 +180,7 @@ class NegotiationViewSet(ReadOnly):
     prefetch = ("certificate__teo",)
 
     @extend_schema(request=s.OfferSerializer, responses={
-        200: s.CapCheckSerializer, 400: OpenApiResponse(s.CapRefusalSerializer, description="refused, naming the rule"),
+        200: s.CapCheckSerializer, 400: OpenApiResponse(s.CapCheckSerializer, description="refused, naming the rule"),
         404: REFUSALS[404]},
                    summary="Check an offer against the cap and the cost lines; nothing is saved")
     @action(detail=True, methods=["post"], url_path="cap-check")

@@ -26,6 +26,7 @@ from bpmn.errors import (
     StateTooLarge,
     TaskClaimed,
     TaskNotClaimed,
+    TaskNotClaimedByOther,
     TaskNotFound,
     TaskNotReady,
     UnboundTask,
@@ -257,6 +258,33 @@ def unclaim(task_id, actor) -> OpenTask:
     open_task.save(update_fields=["claimed_by"])
     _audit(open_task.instance, actor, "unclaimed", task_name=open_task.task_name)
     return open_task
+
+
+def authorize(actor, open_task: OpenTask) -> None:
+    """Refuse an actor whom the task's lane and organization do not allow."""
+    _authorize(actor, open_task)
+
+
+@transaction.atomic
+def take_over(task_id, actor, reason: str) -> tuple[OpenTask, object]:
+    """Take a task a colleague claimed, explicitly: audited with both holders and the reason.
+
+    Only someone the lane allows may; the task must be claimed by someone else. Return the task
+    and its previous holder.
+    """
+    open_task = OpenTask.objects.select_for_update().select_related("claimed_by").filter(task_id=task_id).first()
+    if open_task is None:
+        raise TaskNotReady(_("The task is not open: %(task)s"), task=task_id)
+    _authorize(actor, open_task)
+    previous = open_task.claimed_by
+    if previous is None or previous.pk == actor.pk:
+        raise TaskNotClaimedByOther(_("Only a task claimed by someone else can be taken over; claim it instead."))
+    open_task.claimed_by = actor
+    open_task.save(update_fields=["claimed_by"])
+    data = {"task_id": str(open_task.task_id), "previous_holder": previous.pk, "previous_holder_name": str(previous),
+            "new_holder": actor.pk, "new_holder_name": str(actor), "reason": reason}
+    _audit(open_task.instance, actor, "taken_over", task_name=open_task.task_name, data=data)
+    return open_task, previous
 
 
 # --- timers ------------------------------------------------------------------------------

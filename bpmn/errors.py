@@ -75,6 +75,12 @@ class TaskNotClaimed(EngineError):
     code = "task_not_claimed"
 
 
+class TaskNotClaimedByOther(EngineError):
+    """Taking over is for a task a colleague holds; a free task is claimed, one's own is kept."""
+
+    code = "task_not_claimed_by_other"
+
+
 class StateTooLarge(EngineError):
     """A step would store more workflow data than one instance may hold (serializer.MAX_STATE_CHARS)."""
 

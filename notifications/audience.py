@@ -33,6 +33,7 @@ AUDIENCES = {
     "paper_order_dispatched": ("order_student",),
     "paper_order_delivered": ("order_counterparty",),
     "paper_order_cancelled": ("order_counterparty",),
+    "task_taken_over": ("previous_holder",),
 }
 
 
@@ -47,6 +48,7 @@ class Context:
     task_lane: str = ""
     order_student_id: int | None = None  # a paper order's student (who ordered it) and its certificate's TEO
     order_teo_id: int | None = None
+    previous_holder_id: int | None = None  # who had claimed a task a colleague took over
 
     @property
     def actor_organization_id(self) -> int | None:
@@ -106,6 +108,7 @@ RESOLVERS = {
     "order_student": lambda ctx: Q(user_id=ctx.order_student_id),
     "order_teo": _order_teo,
     "order_counterparty": _order_counterparty,
+    "previous_holder": lambda ctx: Q(user_id=ctx.previous_holder_id),
 }
 
 NEEDS_NEGOTIATION = {"alliance_lead", "teo", "counterparty", "province_reviewers", "alliance_members",

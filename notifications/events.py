@@ -77,6 +77,8 @@ TITLES = {
     "paper_order_delivered": ("纸质证书已送达：{serial}", "Paper certificate delivered: {serial}"),
     "paper_order_cancelled": ("纸质证书订单已取消，退款 {price}：{serial}{reason}",
                               "Paper certificate order cancelled, {price} refunded: {serial}{reason}"),
+    "task_taken_over": ("{actor} 接手了你认领的待办：{task}（原因：{reason}）",
+                        "{actor} took over the task you had claimed: {task} (reason: {reason})"),
 }
 
 
@@ -166,7 +168,8 @@ def _enqueue(rows, negotiation) -> None:
 
 PAPER_ORDER_EVENTS = {"paper_order_placed", "paper_order_dispatched", "paper_order_delivered",
                       "paper_order_cancelled"}
-AUDIT_EVENTS = {"baseline_superseded": "baseline_superseded", "timer_fired": "deadline_passed"}
+AUDIT_EVENTS = {"baseline_superseded": "baseline_superseded", "timer_fired": "deadline_passed",
+                "taken_over": "task_taken_over"}
 
 
 def _event_of(entry: AuditEntry) -> str | None:
@@ -188,6 +191,9 @@ def on_audit(entry: AuditEntry) -> None:
     if event in PAPER_ORDER_EVENTS:
         on_paper_order(entry)
         return
+    if event == "task_taken_over":
+        on_task_taken_over(entry)
+        return
     data = entry.data or {}
     ctx = Context(negotiation=negotiation_of(entry.instance), actor_id=entry.actor_id)
     if entry.action == "completed":
@@ -208,6 +214,16 @@ def on_tasks_opened(instance, opened: list[OpenTask]) -> None:
     for task in opened:
         ctx = Context(negotiation=negotiation, task_organization_id=task.organization_id, task_lane=task.role)
         notify("task_assigned", ctx, link=f"/tasks/{task.task_id}/", task=task.label)
+
+
+def on_task_taken_over(entry: AuditEntry) -> None:
+    """A colleague took over a claimed task: its previous holder is told who, and why."""
+    data = entry.data or {}
+    ctx = Context(negotiation=negotiation_of(entry.instance), actor_id=entry.actor_id,
+                  previous_holder_id=data.get("previous_holder"))
+    task = OpenTask.objects.filter(task_id=data.get("task_id")).first()
+    notify("task_taken_over", ctx, link=f"/tasks/{data.get('task_id')}/", actor=display_name(entry.actor),
+           task=task.label if task else entry.task_name, reason=data.get("reason", ""))
 
 
 def on_paper_order(entry: AuditEntry) -> None:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("tasks/<uuid:task_id>/", tasks.task, name="task"),
     path("tasks/<uuid:task_id>/claim/", views.claim, name="claim"),
     path("tasks/<uuid:task_id>/unclaim/", views.unclaim, name="unclaim"),
+    path("tasks/<uuid:task_id>/take-over/", views.take_over, name="take_over"),
     path("disclosure/", views.disclosure, name="disclosure"),
     path("schedules/", views.schedules, name="schedules"),
     path("alliances/", views.alliances, name="alliances"),

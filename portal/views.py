@@ -149,6 +149,18 @@ def unclaim(request, task_id):
     return _claim_or_unclaim(request, task_id, services.unclaim)
 
 
+@require_POST
+@role_required()
+def take_over(request, task_id):
+    """A colleague of the lane takes over a task someone else claimed, with a reason (the task page's button)."""
+    try:
+        services.take_over(request.user, task_id, request.POST.get("reason", ""))
+    except REFUSED as error:
+        return refused(request, error)
+    messages.success(request, _("You now hold this task; its previous holder has been told."))
+    return redirect("task", task_id=task_id)
+
+
 def _claim_or_unclaim(request, task_id, change):
     try:
         change(request.user, task_id)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -209,6 +210,15 @@ def _unclaimed(actor: str, entry: AuditEntry, words: Words) -> str:
     return _("%(who)s gave back “%(task)s”.") % {"who": actor, "task": words.task(entry.task_name)}
 
 
+def _taken_over(actor: str, entry: AuditEntry, words: Words) -> str:
+    data = entry.data or {}
+    previous = get_user_model().objects.select_related("person__organization").filter(
+        pk=data.get("previous_holder")).first()
+    return _("%(who)s took over “%(task)s” from %(previous)s: %(reason)s") % {
+        "who": actor, "task": words.task(entry.task_name), "previous": who(previous) if previous else
+        _text(data, "previous_holder_name"), "reason": _text(data, "reason")}
+
+
 def _timer(actor: str, entry: AuditEntry, words: Words) -> str:
     return _("A deadline passed.")
 
@@ -262,6 +272,7 @@ ACTION_SENTENCES: dict[str, Callable[[str, AuditEntry, Words], str]] = {
     "completed": _completed,
     "claimed": _claimed,
     "unclaimed": _unclaimed,
+    "taken_over": _taken_over,
     "timer_fired": _timer,
     "message": _message,
     "completed_process": _ended,

@@ -10,10 +10,19 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed
 from SpiffWorkflow.exceptions import WorkflowException
 
-from bpmn.errors import ActorNotAllowed, EngineError, TaskClaimed, TaskNotClaimed, TaskNotFound, TaskNotReady
+from bpmn.errors import (
+    ActorNotAllowed,
+    EngineError,
+    TaskClaimed,
+    TaskNotClaimed,
+    TaskNotClaimedByOther,
+    TaskNotFound,
+    TaskNotReady,
+)
 from workflows.errors import RuleViolation
 
-ENGINE_STATUS = {ActorNotAllowed: 403, TaskNotFound: 404, TaskNotReady: 409, TaskClaimed: 409, TaskNotClaimed: 409}
+ENGINE_STATUS = {ActorNotAllowed: 403, TaskNotFound: 404, TaskNotReady: 409, TaskClaimed: 409, TaskNotClaimed: 409,
+                 TaskNotClaimedByOther: 409}
 
 
 @dataclass(frozen=True)
