@@ -39,6 +39,8 @@ class RefusalSerializer(serializers.Serializer):
     message = serializers.CharField(help_text="the rule's wording with its numbers, in the request's Accept-Language")
     params = serializers.DictField(child=serializers.CharField(), required=False,
                                    help_text="the numbers and names in the message, e.g. {\"cap\": \"300.00\"}")
+    fields = serializers.DictField(required=False, help_text="invalid_input: each field's refusals")
+    detail = serializers.CharField(required=False, help_text="what the framework said, for support")
 
 
 def _task_label(task) -> str:
@@ -47,7 +49,8 @@ def _task_label(task) -> str:
 
 class TaskSerializer(serializers.ModelSerializer):
     label = serializers.SerializerMethodField(help_text="the task's name in the request's language (Accept-Language)")
-    claimed_by = serializers.CharField(source="claimed_by.username", default=None, read_only=True)
+    claimed_by = serializers.CharField(source="claimed_by.username", default=None, read_only=True, allow_null=True,
+                                       help_text="who holds it; null while it waits in the group's inbox")
     overdue = serializers.BooleanField(read_only=True)
     negotiation_id = serializers.SerializerMethodField()
     can_act = serializers.SerializerMethodField(help_text="whether the task's lane is mine: I may claim and "
@@ -247,14 +250,20 @@ class OfferSerializer(serializers.Serializer):
 class CapCheckSerializer(serializers.Serializer):
     ok = serializers.BooleanField()
     cap = serializers.CharField()
-    rule = serializers.CharField(required=False)
-    message = serializers.CharField(required=False)
+
+
+class CapRefusalSerializer(RefusalSerializer):
+    """An offer the check refuses names the rule like every refusal, and says the cap it was held to."""
+
+    ok = serializers.BooleanField(required=False, help_text="false: the offer was checked and refused")
+    cap = serializers.CharField(required=False, help_text="the cap the offer was checked against")
 
 
 class BaselineSerializer(serializers.ModelSerializer):
     certificate = serializers.CharField(source="certificate.code")
     province = serializers.CharField(source="province.name")
-    reviewer = serializers.CharField(source="reviewer.username", default=None)
+    reviewer = serializers.CharField(source="reviewer.username", default=None, allow_null=True,
+                                     help_text="who verified it; null until verified")
 
     class Meta:
         model = Baseline
@@ -278,7 +287,8 @@ class SignatureSerializer(serializers.Serializer):
 
 
 class AgreementSerializer(serializers.ModelSerializer):
-    filing_no = serializers.CharField(source="filing.filing_no", default=None)
+    filing_no = serializers.CharField(source="filing.filing_no", default=None, allow_null=True,
+                                      help_text="null until it is filed")
     province = serializers.CharField(source="negotiation.alliance.province.name")
     certificate = serializers.CharField(source="negotiation.certificate.code")
     training_content = serializers.CharField(source="negotiation.training_content",
@@ -328,7 +338,8 @@ class FundingPurposeSerializer(serializers.Serializer):
 
 class PaymentSerializer(serializers.ModelSerializer):
     college = serializers.CharField(source="college.name")
-    headcount = serializers.IntegerField(source="sitting.headcount", default=None)
+    headcount = serializers.IntegerField(source="sitting.headcount", default=None, allow_null=True,
+                                         help_text="null until the college's sitting is recorded")
     allocations = AllocationSerializer(many=True, read_only=True)
     release_task_id = serializers.SerializerMethodField(
         help_text="its open release task (POST /api/v1/tasks/<id>/complete/ with the funding), or null")
@@ -408,7 +419,8 @@ class IssuedCertificateSerializer(serializers.ModelSerializer):
 
 
 class AuditSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True,
+                                  help_text="null for what the process did by itself (a timer, a script)")
 
     class Meta:
         model = AuditEntry
@@ -428,8 +440,10 @@ class ProcessInstanceSerializer(serializers.ModelSerializer):
                   "created_at", "completed_at", "open_tasks", "audit"]
 
     def _own(self, items, college_of) -> list:
-        request = self.context.get("request")
-        return permissions.own_college_only(request.user if request else None, items, college_of)
+        if "college_scope" not in self.context:  # once per response, not once per instance
+            request = self.context.get("request")
+            self.context["college_scope"] = permissions.college_scope(request.user if request else None)
+        return permissions.within_scope(self.context["college_scope"], items, college_of)
 
     @extend_schema_field(TaskSerializer(many=True))
     def get_open_tasks(self, instance) -> list[dict]:
@@ -460,12 +474,6 @@ class PaperOrderDispatchSerializer(serializers.Serializer):
     tracking_no = serializers.CharField(allow_blank=True, trim_whitespace=False,
                                         help_text="快递单号: the courier's tracking number, at most "
                                         f"{PaperCertificateOrder.TRACKING_NO_MAX} characters")
-
-
-class TakeOverSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=True, allow_blank=True, trim_whitespace=False,
-                                   help_text="why the task is taken over from its holder, who is told; required, at "
-                                   "most 500 characters")
 
 
 class PaperOrderCancelSerializer(serializers.Serializer):

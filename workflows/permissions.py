@@ -181,7 +181,11 @@ def _as_id(raw) -> int:
 
 def own_college_only(user, items, college_of) -> list:
     """The items (open tasks, audit entries) the user may read: a scoped user's own college's and the lifecycle's."""
-    scope = college_scope(user)
+    return within_scope(college_scope(user), items, college_of)
+
+
+def within_scope(scope: int | None, items, college_of) -> list:
+    """The items of the lifecycle as a whole and of the scope's college; all of them for no scope (None)."""
     if scope is None:
         return list(items)
     return [item for item in items if college_of(item) in (None, scope)]
