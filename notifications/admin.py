@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from bpmn.admin import AuditedAdmin
 from notifications.models import Notification, Preference
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(AuditedAdmin):
     list_display = ["created_at", "recipient", "event", "title_zh", "read_at", "emailed_at"]
     list_filter = ["event"]
     search_fields = ["recipient__username", "title_zh", "title_en"]
@@ -17,6 +18,6 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Preference)
-class PreferenceAdmin(admin.ModelAdmin):
+class PreferenceAdmin(AuditedAdmin):
     list_display = ["user", "email"]
     list_filter = ["email"]

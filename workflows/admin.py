@@ -1,29 +1,30 @@
 from django.contrib import admin
 
+from bpmn.admin import AuditedAdmin
 from workflows import models
 from workflows.caps import cap_for
 
 
 @admin.register(models.Province)
-class ProvinceAdmin(admin.ModelAdmin):
+class ProvinceAdmin(AuditedAdmin):
     list_display = ["code", "name"]
 
 
 @admin.register(models.Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(AuditedAdmin):
     list_display = ["name", "kind", "province"]
     list_filter = ["kind", "province"]
     search_fields = ["name"]
 
 
 @admin.register(models.Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(AuditedAdmin):
     list_display = ["user", "role", "organization"]
     list_filter = ["role"]
 
 
 @admin.register(models.Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(AuditedAdmin):
     list_display = ["code", "name", "teo", "assessment_mode", "cap"]
     list_filter = ["assessment_mode"]
     search_fields = ["code", "name"]
@@ -36,7 +37,7 @@ class CertificateAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.CostItem)
-class CostItemAdmin(admin.ModelAdmin):
+class CostItemAdmin(AuditedAdmin):
     list_display = ["position", "code", "name_zh", "name_en", "active"]
     list_editable = ["active"]
 
