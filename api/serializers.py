@@ -476,6 +476,12 @@ class PaperOrderDispatchSerializer(serializers.Serializer):
                                         f"{PaperCertificateOrder.TRACKING_NO_MAX} characters")
 
 
+class TakeOverSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=True, allow_blank=True, trim_whitespace=False,
+                                   help_text="why the task is taken over from its holder, who is told; required, at "
+                                   "most 500 characters")
+
+
 class PaperOrderCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, default="",
                                    help_text="why: required of the TEO, optional for the student; at most "
