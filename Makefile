@@ -14,6 +14,12 @@ XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
 
 .PHONY: run test test-services test-browser bench bench-notifications simulate lint setup messages
 
+# A demo on this machine: plain HTTP on 127.0.0.1, a key generated into var/, the demo accounts and their
+# list on the sign-in page. Anything else is production (README "Production"): SECRET_KEY is required.
+run bench bench-notifications simulate: export XCERT_DEMO = 1
+# Compiling the catalogues needs no key of production's: the demo's will do.
+messages: export XCERT_DEMO = 1
+
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip

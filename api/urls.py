@@ -1,8 +1,7 @@
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from api import views
+from api import tokens, views
 
 router = DefaultRouter()
 router.register("tasks", views.TaskViewSet, basename="task")
@@ -22,6 +21,8 @@ router.register("process-instances", views.ProcessInstanceViewSet, basename="pro
 router.register("paper-orders", views.PaperOrderViewSet, basename="paper-order")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", tokens.LoginView.as_view(), name="api-token"),
+    path("auth/logout/", tokens.LogoutView.as_view(), name="api-logout"),
+    path("auth/logout-all/", tokens.LogoutAllView.as_view(), name="api-logout-all"),
     path("", include(router.urls)),
 ]

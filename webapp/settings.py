@@ -1,16 +1,85 @@
-"""Settings read from the environment; no DATABASE_URL means the embedded SQLite default."""
+"""Settings read from the environment; no DATABASE_URL means the embedded SQLite default.
+
+Production is the default: a missing SECRET_KEY stops start-up, cookies are sent over HTTPS only,
+plain HTTP is redirected and HSTS is on. `XCERT_DEMO=1` (set by `make run`) is a demo on one
+machine: plain HTTP on 127.0.0.1, a key generated once into var/, the demo accounts and their list
+on the sign-in page. The tests (pytest names itself in PYTEST_VERSION) run on plain HTTP too.
+README.md "Production" lists every variable read here.
+"""
 import os
+import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("XCERT_VAR_DIR", BASE_DIR / "var"))
+CERTIFICATE_KEY_DIR = Path(os.environ.get("XCERT_KEY_DIR", VAR_DIR / "certificate-keys"))  # TEO keys: README
+VERIFY_RATE_LIMIT = os.environ.get("XCERT_VERIFY_RATE_LIMIT", "30/60")  # look-ups per client address: count/seconds
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me")
+
+def _flag(name: str, default: bool) -> bool:
+    """An on/off variable: 1, true, yes or on is on; unset or empty keeps the default."""
+    value = os.environ.get(name, "").strip().lower()
+    return default if not value else value in ("1", "true", "yes", "on")
+
+
+XCERT_DEMO = _flag("XCERT_DEMO", False)
+TESTING = "PYTEST_VERSION" in os.environ  # set by pytest for its run and every process the tests start
+# Plain HTTP only where nobody else connects: the demo on 127.0.0.1 and the tests' own servers.
+_PLAIN_HTTP = XCERT_DEMO or TESTING
+
+MISSING_SECRET_KEY = (
+    "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random value, e.g. "
+    "python -c 'import secrets; print(secrets.token_urlsafe(50))', and keep it out of the repository; "
+    "or set XCERT_DEMO=1 for a demo on this machine (make run does), which keeps a generated key in var/."
+)
+
+
+def _machine_key(path: Path) -> str:
+    """The demo's key: generated once per machine into var/, readable by its owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+def _secret_key() -> str:
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    if TESTING:
+        # One key for the test run and every server process it starts (sessions cross between them).
+        return "tests-only-key-never-deployed-" + "0123456789" * 3
+    if XCERT_DEMO:
+        return _machine_key(VAR_DIR / "secret_key")
+    raise ImproperlyConfigured(MISSING_SECRET_KEY)
+
+
+SECRET_KEY = _secret_key()
 # Off unless asked for: a debug page lists every URL pattern and shows tracebacks to anyone.
-DEBUG = os.environ.get("DEBUG", "0") == "1"
+DEBUG = _flag("DEBUG", False)
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+CSRF_TRUSTED_ORIGINS = [origin for origin in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if origin]
+
+# HTTPS: each can be set on its own (1/0); the defaults are on except for the demo and the tests.
+SECURE_SSL_REDIRECT = _flag("SECURE_SSL_REDIRECT", not _PLAIN_HTTP)
+SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", not _PLAIN_HTTP)
+CSRF_COOKIE_SECURE = _flag("CSRF_COOKIE_SECURE", not _PLAIN_HTTP)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if _PLAIN_HTTP else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _flag("SECURE_HSTS_PRELOAD", True)
+# Behind a reverse proxy that ends TLS: "HTTP_X_FORWARDED_PROTO,https" trusts the proxy's header.
+# Only set it when the proxy always sets (or strips) that header: a client could send it otherwise.
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    _header, _, _value = os.environ["SECURE_PROXY_SSL_HEADER"].partition(",")
+    SECURE_PROXY_SSL_HEADER = (_header.strip(), _value.strip() or "https")
 
 INSTALLED_APPS = [
     "daphne",
@@ -22,7 +91,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens: hashed at rest, expiring, revoked by logout
+    "axes",  # sign-in failures per account and client address; lockout with cool-off
+    "csp",
     "django_filters",  # the lists' FilterSets; its templates draw the filter form of the browsable API
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -45,7 +116,22 @@ MIDDLEWARE = [
     "portal.drafts.KeepDraftsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.DisplayTimeZoneMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last: it turns a sign-in that axes refused into the lockout page or JSON (webapp.signin).
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Every page keeps this policy: scripts and styles from our own static files only, no inline code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 ROOT_URLCONF = "webapp.urls"
 CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
@@ -128,6 +214,26 @@ if os.environ.get("REDIS_URL"):
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Axes first: a locked-out sign-in is refused before any password is checked.
+AUTHENTICATION_BACKENDS = ["webapp.signin.AxesBackend", "django.contrib.auth.backends.ModelBackend"]
+# Failures count per account and client address together: an attacker at one address gets
+# XCERT_SIGNIN_FAILURE_LIMIT tries per account, then waits XCERT_SIGNIN_COOLOFF_MINUTES from the last
+# failure; the same account signs in from another address meanwhile (a lockout is no way to keep the
+# owner out). Tries during a lockout are refused unchecked and do not move the unlock time.
+AXES_FAILURE_LIMIT = int(os.environ.get("XCERT_SIGNIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("XCERT_SIGNIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "webapp.signin.client_address"
+AXES_LOCKOUT_CALLABLE = "webapp.signin.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+# The client address is REMOTE_ADDR unless proxies are trusted: with XCERT_TRUSTED_PROXIES=N the
+# address is the one the outermost of those N proxies saw, taken from the right of the header
+# XCERT_CLIENT_ADDRESS_HEADER (X-Forwarded-For by default), which each proxy appends to.
+XCERT_TRUSTED_PROXIES = int(os.environ.get("XCERT_TRUSTED_PROXIES", "0"))
+XCERT_CLIENT_ADDRESS_HEADER = os.environ.get("XCERT_CLIENT_ADDRESS_HEADER", "HTTP_X_FORWARDED_FOR")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
@@ -156,7 +262,7 @@ NOTIFICATIONS_RELAY_INTERVAL = float(os.environ.get("NOTIFICATIONS_RELAY_INTERVA
 REMINDER_HOURS = int(os.environ.get("REMINDER_HOURS", "24"))
 
 # The sign-in page lists the demo accounts (all with the demo password) only on a demo installation.
-SHOW_DEMO_ACCOUNTS = os.environ.get("XCERT_DEMO", "1") == "1"
+SHOW_DEMO_ACCOUNTS = XCERT_DEMO
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "inbox"
@@ -165,7 +271,7 @@ LOGOUT_REDIRECT_URL = "login"
 REST_FRAMEWORK = {
     # Token first: a client with a bad token gets 401 with WWW-Authenticate, not a CSRF-style 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -192,6 +298,13 @@ SPECTACULAR_SETTINGS = {
         "PaperOrderStateEnum": "workflows.models.PaperCertificateOrder.State",
     },
 }
+# API tokens (POST /api/v1/auth/token/) expire XCERT_TOKEN_HOURS after sign-in; logout revokes one,
+# logout-all every token of the account. Only a hash of each token is stored.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=float(os.environ.get("XCERT_TOKEN_HOURS", "10"))),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+}
 BPMN_LIVE_WORKFLOWS = int(os.environ.get("BPMN_LIVE_WORKFLOWS", "256"))
 
 # Errors reach the server's stderr whatever DEBUG says (Django's default logs them only with DEBUG on):
@@ -204,5 +317,6 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["stderr"], "level": os.environ.get("XCERT_LOG_LEVEL", "WARNING")},
         "xcert": {"handlers": ["stderr"], "level": os.environ.get("XCERT_LOG_LEVEL", "WARNING")},
+        "axes": {"handlers": ["stderr"], "level": os.environ.get("XCERT_LOG_LEVEL", "WARNING"), "propagate": False},
     },
 }

@@ -36,7 +36,8 @@ class ServerDatabase:
         return json.loads(self._run(["-c", code], True).stdout.splitlines()[-1])
 
     def _run(self, args: list[str], check: bool) -> subprocess.CompletedProcess:
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "webapp.settings", **self.env}
+        # A demo installation, as `make run` builds one: load_demo refuses anywhere else.
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "webapp.settings", "XCERT_DEMO": "1", **self.env}
         done = subprocess.run([sys.executable, *args], cwd=settings.BASE_DIR, env=env, capture_output=True,
                               text=True, timeout=300)
         assert done.returncode == 0 or not check, f"{args}: exit {done.returncode}\n{done.stdout}\n{done.stderr}"

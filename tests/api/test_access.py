@@ -178,7 +178,7 @@ def test_a_bad_token_is_refused_and_a_wrong_password_gets_no_token(world):
     assert refused.status_code == 401 and refused.json()["rule"] == "authentication_failed"
     assert refused["WWW-Authenticate"] == "Token"
     wrong = api().post("/api/v1/auth/token/", {"username": "teo_1", "password": "nope"}, format="json")
-    assert wrong.status_code == 400 and wrong.json()["rule"] == "invalid_input"
+    assert wrong.status_code == 400 and wrong.json()["rule"] == "sign_in_failed" and "token" not in wrong.json()
 
 
 def test_a_session_sign_in_reaches_the_api_too(world):

@@ -10,6 +10,13 @@ from tests.servers import threaded_server
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# Every page keeps the Content-Security-Policy: chromium logs each refusal to the console, and the
+# page reports it as a securitypolicyviolation event, which this script (run before the page's own,
+# outside the policy) writes to the console too. Any such message fails the test that caused it.
+CSP_LISTENER = """document.addEventListener('securitypolicyviolation', e => console.error(
+    'securitypolicyviolation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' +
+    e.sourceFile + ':' + e.lineNumber));"""
+CSP_REPORTS: list[str] = []
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", Path(settings.BASE_DIR) / "var" / "screenshots"))
 
 
@@ -49,6 +56,8 @@ def new_page(chromium, base: str, locale: str = "zh-CN", viewport: dict = DESKTO
     """A page in a fresh context; `locale` is the browser's language (its Accept-Language)."""
     context = chromium.new_context(viewport=viewport, locale=locale, timezone_id="Asia/Shanghai")
     context.set_default_timeout(15_000)
+    context.add_init_script(CSP_LISTENER)
+    context.on("console", _csp_report)
     page = context.new_page()
     page.base = base
     # The people in these tests confirm every irreversible act they are asked about (data-confirm),
@@ -57,6 +66,20 @@ def new_page(chromium, base: str, locale: str = "zh-CN", viewport: dict = DESKTO
     page.accept_dialogs = True
     page.on("dialog", lambda dialog: _answer(page, dialog))
     return page
+
+
+def _csp_report(message) -> None:
+    text = message.text
+    if "Content Security Policy" in text or text.startswith("securitypolicyviolation"):
+        CSP_REPORTS.append(f"{message.page.url if message.page else '?'}: {text}")
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_reports():
+    """Fail a test whose pages broke the Content-Security-Policy (after its pages are closed)."""
+    CSP_REPORTS.clear()
+    yield
+    assert not CSP_REPORTS, "Content-Security-Policy refusals:\n" + "\n".join(CSP_REPORTS)
 
 
 def _answer(page, dialog) -> None:

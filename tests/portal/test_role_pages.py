@@ -12,7 +12,8 @@ from workflows.models import Baseline, FeeProposal, IssuedCertificate, Negotiati
 pytestmark = pytest.mark.django_db
 
 
-def test_signed_out_visitors_are_sent_to_sign_in_and_see_the_demo_accounts(browser):
+def test_signed_out_visitors_are_sent_to_sign_in_and_see_the_demo_accounts(browser, settings):
+    settings.SHOW_DEMO_ACCOUNTS = True  # XCERT_DEMO=1, as make run sets
     response = browser.get("/")
     assert response.status_code == 302 and response.url == "/login/"
     page = browser.get("/login/").content.decode()
@@ -326,7 +327,7 @@ def test_the_live_cap_check_survives_absurd_numbers(browser, hubei):
 
 
 def test_the_demo_accounts_are_listed_only_on_a_demo_installation(browser, settings):
-    settings.SHOW_DEMO_ACCOUNTS = False
+    assert settings.SHOW_DEMO_ACCOUNTS is False  # the default: no XCERT_DEMO in the environment
     page = browser.get("/login/").content.decode()
     assert "college_42_1" not in page and "demo12345" not in page
 

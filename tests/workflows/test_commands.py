@@ -11,6 +11,12 @@ from bpmn.models import ProcessInstance
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _demo_installation(settings):
+    # These commands create the demo accounts: a demo installation only (XCERT_DEMO=1, as make run sets).
+    settings.XCERT_DEMO = True
+
+
 def test_simulate_completes_every_lifecycle_and_reports_counts(deployed):
     out, err = StringIO(), StringIO()
     call_command("simulate", alliances=4, seed=7, stdout=out, stderr=err)

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 
 from workflows.bench import BareRun, ServiceRun, summary
 from workflows.demo import load_demo
+from workflows.management.demo_only import require_demo
 from workflows.models import Certificate, Organization, Person
 
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
                             help="the Redis of the second run; empty to measure the in-memory layer only")
 
     def handle(self, *args, lifecycles=20, bare=50, **options):
+        require_demo("bench")
         call_command("migrate", verbosity=0)
         call_command("deploy_processes", stdout=open("/dev/null", "w"))
         load_demo()

@@ -1,12 +1,14 @@
 from django.core.management.base import BaseCommand
 
 from workflows.demo import PASSWORD, load_demo, load_demo_alliances
+from workflows.management.demo_only import require_demo
 
 
 class Command(BaseCommand):
     help = "Load the demo provinces, colleges, TEOs, certificates, schedules and accounts."
 
     def handle(self, *args, **options):
+        require_demo("load_demo")
         world = load_demo()
         alliances = load_demo_alliances()
         self.stdout.write(

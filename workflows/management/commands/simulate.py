@@ -6,6 +6,7 @@ from tqdm import tqdm
 from bpmn import caches, integrity
 from bpmn.models import ProcessInstance
 from workflows.demo import load_demo
+from workflows.management.demo_only import require_demo
 from workflows.models import Certificate, Organization, Person, Role
 from workflows.simulation import Driver, Tally
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
                             help="drop every per-process cache after each step, as if each ran in a new process")
 
     def handle(self, *args, alliances=10, seed=1, cold=False, **options):
+        require_demo("simulate")
         load_demo()
         rng = random.Random(seed)
         tally = Tally()
