@@ -23,6 +23,7 @@ from workflows.models import (
     Organization,
     PaperCertificateOrder,
     Payment,
+    Student,
 )
 
 
@@ -188,13 +189,14 @@ class PaperOrderSerializer(serializers.ModelSerializer):
 
 class OwnCertificateSerializer(serializers.ModelSerializer):
     certificate = serializers.CharField(source="sitting.agreement.negotiation.certificate.code")
+    student_no = serializers.CharField(source="holder.student_no")
     paper_copy_price = serializers.SerializerMethodField()
     paper_orders = PaperOrderSerializer(many=True, read_only=True)
 
     class Meta:
         model = IssuedCertificate
-        fields = ["id", "certificate", "holder_name", "serial_no", "seal", "issued_at", "paper_copy_price",
-                  "paper_orders"]
+        fields = ["id", "certificate", "holder_name", "student_no", "serial_no", "seal", "issued_at",
+                  "paper_copy_price", "paper_orders"]
 
     @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True))
     def get_paper_copy_price(self, certificate) -> str | None:
@@ -405,17 +407,28 @@ class SittingSerializer(serializers.ModelSerializer):
         return sitting.issued if hasattr(sitting, "issued") else sitting.certificates.count()
 
 
+class HolderSerializer(serializers.Serializer):
+    """A certificate's holder: a student record of the sitting's college, found or created."""
+
+    name = serializers.CharField(max_length=Student.NAME_MAX, help_text="姓名, as printed on the certificate")
+    student_no = serializers.CharField(required=False, allow_blank=True, max_length=Student.STUDENT_NO_MAX,
+                                       help_text="学号 at the sitting's college")
+    id_last_digits = serializers.CharField(required=False, allow_blank=True, max_length=Student.ID_DIGITS,
+                                           help_text="身份证号后四位, with the name, when there is no student number")
+
+
 class IssueSerializer(serializers.Serializer):
-    # Empty or over-long names are the service's to refuse (holders_required, holder_name_too_long), as on the page.
-    holders = serializers.ListField(child=serializers.CharField(allow_blank=True, trim_whitespace=False),
-                                    max_length=5000, help_text="one name per certificate, at most the people "
-                                    "assessed who have none yet")
+    # Bad holders are the service's to refuse (holders_required, holder_record_required, ...), as on the page.
+    holders = HolderSerializer(many=True, help_text="one student per certificate, at most the people assessed who "
+                               "have none yet")
 
 
 class IssuedCertificateSerializer(serializers.ModelSerializer):
+    student_no = serializers.CharField(source="holder.student_no")
+
     class Meta:
         model = IssuedCertificate
-        fields = ["id", "holder_name", "serial_no", "seal", "issued_at"]
+        fields = ["id", "holder_name", "student_no", "serial_no", "seal", "issued_at"]
 
 
 class AuditSerializer(serializers.ModelSerializer):

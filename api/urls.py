@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from api import tokens, views
+from api import tokens, verification, views
 
 router = DefaultRouter()
 router.register("tasks", views.TaskViewSet, basename="task")
@@ -21,6 +21,8 @@ router.register("process-instances", views.ProcessInstanceViewSet, basename="pro
 router.register("paper-orders", views.PaperOrderViewSet, basename="paper-order")
 
 urlpatterns = [
+    path("verify/<str:serial_no>/", verification.VerifyCertificate.as_view(), name="api-verify"),
+    path("signing-keys/", verification.SigningKeys.as_view(), name="api-signing-keys"),
     path("auth/token/", tokens.LoginView.as_view(), name="api-token"),
     path("auth/logout/", tokens.LogoutView.as_view(), name="api-logout"),
     path("auth/logout-all/", tokens.LogoutAllView.as_view(), name="api-logout-all"),

@@ -360,6 +360,14 @@ class CertificateViewSet(ReadOnly):
                                                  data["address"])
         return Response(s.PaperOrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=s.PaperOrderCancelSerializer, responses={200: s.IssuedCertificateSerializer, **REFUSALS},
+                   summary="Revoke a certificate it issued, with the reasons (the certificate's TEO); its "
+                           "verification answers revoked")
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        reason = _sent(s.PaperOrderCancelSerializer, request.data)["reason"]
+        return Response(s.IssuedCertificateSerializer(services.revoke_certificate(request.user, pk, reason)).data)
+
 
 class ProcessInstanceViewSet(ReadOnly):
     serializer_class = s.ProcessInstanceSerializer

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from portal import orders, tasks, views
+from portal import orders, tasks, verification, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -29,6 +29,9 @@ urlpatterns = [
     path("filings/", views.filings, name="filings"),
     path("assessments/", views.assessments, name="assessments"),
     path("certificates/", views.certificates, name="certificates"),
+    path("certificates/<int:pk>/revoke/", views.revoke, name="revoke-certificate"),
+    path("verify/", verification.page, name="verify"),
+    path("verify/keys/", verification.keys, name="verify-keys"),
     path("paper-orders/", orders.paper_orders, name="paper-orders"),
     path("paper-orders/<int:pk>/dispatch/", orders.dispatch, name="dispatch-paper-order"),
     path("paper-orders/<int:pk>/deliver/", orders.deliver, name="deliver-paper-order"),

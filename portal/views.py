@@ -400,7 +400,8 @@ def filings(request):
 def assessments_context(request) -> dict:
     """The TEO's filed agreements, each college's sitting with its make-ups, issued count and payment."""
     sittings = AssessmentSitting.objects.select_related("college").prefetch_related(
-        "makeups", Prefetch("certificates", IssuedCertificate.objects.order_by("pk"))).order_by("college__name")
+        "makeups", Prefetch("certificates", IssuedCertificate.objects.select_related("holder").order_by("pk"))
+    ).order_by("college__name")
     agreements = list(permissions.visible_agreements(request.user).filter(state="filed").prefetch_related(
         "payments__college", Prefetch("sittings", sittings)).order_by("-pk"))
     for agreement in agreements:
@@ -475,6 +476,18 @@ def issue(request, pk):
     return redirect("assessments")
 
 
+@require_POST
+@role_required()
+def revoke(request, pk):
+    """The TEO revokes a certificate it issued, with its reasons; its verification answers revoked."""
+    try:
+        certificate = services.revoke_certificate(request.user, pk, request.POST.get("reason", ""))
+    except REFUSED as error:
+        return _assessment_refused(request, f"revoke-{pk}", error)
+    messages.success(request, _("Certificate %(serial)s revoked.") % {"serial": certificate.serial_no})
+    return redirect("assessments")
+
+
 def _with_paper_copies(issued) -> list:
     """Each certificate with its paper-copy price as published now and its open order, if any."""
     issued = list(issued)
@@ -491,7 +504,7 @@ def certificates_context(request) -> dict:
     own = permissions.visible_certificates(request.user).prefetch_related(
         Prefetch("paper_orders", PaperCertificateOrder.objects.order_by("ordered_at", "pk"))).order_by("-issued_at")
     return {"nav": "certificates", "own": own, "certificates": _with_paper_copies(own),
-            "max_price": rules.PAPER_CERTIFICATE_MAX, "holder": permissions.holder_name(request.user)}
+            "max_price": rules.PAPER_CERTIFICATE_MAX, "record": permissions.student_record(request.user)}
 
 
 @role_required(Role.STUDENT, Role.MINISTRY, acts_by_service=True)

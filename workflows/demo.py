@@ -16,6 +16,7 @@ from workflows.models import (
     Person,
     Province,
     Role,
+    Student,
 )
 
 PASSWORD = "demo12345"
@@ -36,8 +37,10 @@ NAMES = {
     "college_32_1": "郑浩", "college_32_2": "黄婷", "college_32_3": "何军",
     "finance_32_1": "林霞", "finance_32_2": "高峰", "finance_32_3": "罗娟",
     "ministry": "马建国", "teo_1": "杨帆", "teo_2": "朱红",
-    "student": "李明",  # certificates are issued under this name at 武汉职业技术学院
+    "student": "李明", "student_b": "李明",  # two students of one name at 武汉职业技术学院, two records
 }
+# Each student's record at the college: certificates are issued to it, never to the name they share.
+STUDENT_NUMBERS = {"student": "2023010001", "student_b": "2023010002"}
 CERTIFICATES = [
     # code, name, teo index, mode, fee, cost lines
     ("X-WEB-01", "Web 前端开发", 0, AssessmentMode.PAPER,
@@ -106,13 +109,20 @@ def load_demo() -> dict:
             services.publish_schedule(user, certificate, fee, lines, paper_copy_price=DEMO_PAPER_COPY_PRICE,
                                       training_plan=f"{name} 师资培训 5 天",
                                       services=["师资培训", "考核", "证书"])
-    student_org = world["colleges"][0]
-    student = _account("student", student_org, Role.STUDENT)
-    if not student.first_name:
-        student.first_name = NAMES["student"]
-        student.save(update_fields=["first_name"])
+    for username, number in STUDENT_NUMBERS.items():
+        _student(username, number, world["colleges"][0])
     _administrator()
     return world
+
+
+def _student(username: str, student_no: str, college: Organization) -> None:
+    """A student's account and the record at the college its certificates are issued to."""
+    student = _account(username, college, Role.STUDENT)
+    if not student.first_name:
+        student.first_name = NAMES[username]
+        student.save(update_fields=["first_name"])
+    Student.objects.update_or_create(college=college, student_no=student_no,
+                                     defaults={"name": NAMES[username], "account": student})
 
 
 def _administrator() -> None:

@@ -749,7 +749,7 @@ class IssuedCertificate(models.Model):
     """A certificate issued online with the TEO's electronic seal, whatever the payment state."""
 
     sitting = models.ForeignKey(AssessmentSitting, on_delete=models.PROTECT, related_name="certificates")
-    holder = models.ForeignKey(Student, null=True, on_delete=models.PROTECT, related_name="certificates",
+    holder = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="certificates",
                                help_text="the student record the certificate was issued to")
     holder_name = models.CharField(max_length=100, help_text="the holder's name as printed on the certificate")
     serial_no = models.CharField(max_length=64, unique=True)

@@ -22,6 +22,7 @@ from workflows.models import (
     Payment,
     Person,
     Role,
+    Student,
 )
 
 
@@ -241,18 +242,31 @@ def display_name(user) -> str:
     return ((person.name if person else "") or user.get_full_name() or user.get_username()).strip()
 
 
-def holder_name(user) -> str:
-    """The name certificates are issued under: the name the person is shown by."""
-    return display_name(user)
+def student_record(user) -> Student | None:
+    """The student record of a student's account at their college, or None: whose certificates they read."""
+    person = _person(user)
+    if person is None or person.role != Role.STUDENT:
+        return None
+    return Student.objects.filter(account=user, college=person.organization).first()
 
 
 def own_certificates(user) -> QuerySet[IssuedCertificate]:
-    """A student's certificates: issued under their name at a sitting of their college."""
+    """A student's certificates: issued to their own student record, never to a name they share."""
     person = _person(user)
-    qs = IssuedCertificate.objects.select_related("sitting__agreement__negotiation__certificate", "sitting__college")
+    qs = IssuedCertificate.objects.select_related("sitting__agreement__negotiation__certificate", "sitting__college",
+                                                  "holder")
     if person is None or person.role != Role.STUDENT:
         return qs.none()
-    return qs.filter(sitting__college=person.organization, holder_name=holder_name(user))
+    return qs.filter(holder__account=user, holder__college=person.organization)
+
+
+def teo_certificates(user) -> QuerySet[IssuedCertificate]:
+    """The certificates a TEO issued, of its own certificates' sittings: the ones it may revoke."""
+    person = _person(user)
+    qs = IssuedCertificate.objects.select_related("sitting__agreement__negotiation__certificate", "sitting__college")
+    if person is None or person.role != Role.TEO:
+        return qs.none()
+    return qs.filter(sitting__agreement__negotiation__certificate__teo=person.organization)
 
 
 def visible_certificates(user) -> QuerySet[IssuedCertificate]:

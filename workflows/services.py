@@ -7,7 +7,6 @@ change with its audit row. The acts are registered in ACTS: the portal and the A
 adapters over them, and a test drives every act's refusals through both. Task completions go
 through `complete`, which hands over to the engine (lock, action, advance, save, projections).
 """
-import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bpmn import engine
 from bpmn.models import AuditEntry, OpenTask, ProcessInstance
-from workflows import inputs, permissions, rules
+from workflows import inputs, permissions, rules, seals, students
 from workflows.assignment import LANE_ROLES
 from workflows.errors import RuleViolation
 from workflows.models import (
@@ -619,30 +618,60 @@ def serial_no(certificate_code: str, sitting_pk: int, index: int) -> str:
 
 @act("issue_certificates")
 @transaction.atomic
-def issue_certificates(actor, sitting: AssessmentSitting | int, holders: list[str]) -> list[IssuedCertificate]:
+def issue_certificates(actor, sitting: AssessmentSitting | int, holders: list) -> list[IssuedCertificate]:
     """Issue certificates online with the TEO's electronic seal, at most one per person assessed.
 
+    Each holder is a student record of the sitting's college (`workflows.students`: a student
+    number, or the national ID's last 4 characters with the name), found or created: the
+    certificate belongs to the record, and only the record's own account reads it.
     Never conditional on payment (不得强行把证书发放与费用支付问题挂钩): this function does not
     read the payment at all.
     """
     sitting = _sitting(actor, sitting)
     teo = sitting.agreement.negotiation.certificate.teo
     _require(actor, Role.TEO, teo)
-    if not isinstance(holders, list | tuple) or not holders:
-        raise RuleViolation("holders_required", _("List the holders' names."))
-    holders = [_holder(name) for name in holders]
+    holders = students.read_holders(holders)
     sitting = AssessmentSitting.objects.select_for_update().get(pk=sitting.pk)  # serials are numbered in turn
     issued_before = sitting.certificates.count()
     rules.check_certificates_within_assessed(sitting.headcount, issued_before, len(holders))
+    records = [students.record_for(sitting.college, holder) for holder in holders]
     code = sitting.agreement.negotiation.certificate.code
     now = timezone.now()
     issued = []
-    for index, holder in enumerate(holders, start=issued_before + 1):
-        serial = serial_no(code, sitting.pk, index)
-        seal = hashlib.sha256(f"{teo.pk}:{serial}:{holder}".encode()).hexdigest()
-        issued.append(IssuedCertificate.objects.create(
-            sitting=sitting, holder_name=holder, serial_no=serial, seal=seal, issued_at=now))
+    for index, (holder, record) in enumerate(zip(holders, records, strict=True), start=issued_before + 1):
+        certificate = IssuedCertificate(sitting=sitting, holder=record, holder_name=holder.name,
+                                        serial_no=serial_no(code, sitting.pk, index), issued_at=now)
+        seals.seal(certificate)  # the TEO's Ed25519 signature, its key made on first use
+        certificate.save()
+        issued.append(certificate)
     return issued
+
+
+def _beijing_day(moment) -> str:
+    return f"{timezone.localtime(moment, ZoneInfo(settings.DISPLAY_TIME_ZONE)):%Y-%m-%d}"
+
+
+@act("revoke_certificate")
+@transaction.atomic
+def revoke_certificate(actor, certificate: IssuedCertificate | int, reason: str) -> IssuedCertificate:
+    """The certificate's TEO revokes an issued certificate with its reasons; verification answers revoked.
+
+    Audited in the lifecycle it was issued under. The seal stays: a revoked certificate is still
+    the TEO's, and verification tells it apart from a forged one.
+    """
+    certificate = _visible(permissions.visible_certificates(actor) | permissions.teo_certificates(actor),
+                           certificate, "certificate_not_found", _("No such certificate, or not yours to see."))
+    _require(actor, Role.TEO, certificate.sitting.agreement.negotiation.certificate.teo)
+    reason = _order_text(reason, "reason", _("reason"), IssuedCertificate.REASON_MAX, required=True)
+    certificate = IssuedCertificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.revoked_at is not None:
+        raise RuleViolation("certificate_revoked", _("Certificate %(serial)s was revoked on %(on)s."), 409,
+                            serial=certificate.serial_no, on=_beijing_day(certificate.revoked_at))
+    certificate.revoked_at, certificate.revoked_by, certificate.revoke_reason = timezone.now(), actor, reason
+    certificate.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    _audit_outside(certificate.sitting.agreement.negotiation, actor, "certificate_revoked",
+                   {"certificate": certificate.serial_no, "reason": reason})
+    return certificate
 
 
 def paper_copy_price(certificate: IssuedCertificate):
@@ -702,15 +731,6 @@ def _delivery(recipient, phone, address) -> dict:
         clean[field] = text
     rules.check_phone(clean["phone"])
     return clean
-
-
-def _holder(name) -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise RuleViolation("holder_name_required", _("A holder's name is required: %(name)s"), name=repr(name))
-    if len(name.strip()) > 100:
-        raise RuleViolation("holder_name_too_long", _("A holder's name is longer than 100 characters: %(name)s…"),
-                            name=name[:20])
-    return name.strip()
 
 
 def agreed_fee_fen(negotiation: Negotiation) -> int | None:

@@ -132,7 +132,7 @@ class Lifecycle:
         sitting = self.expect(201, teo, "POST", f"/api/v1/agreements/{self.agreement_id}/assessments/",
                               {"college_id": self.college_id(member), "headcount": 10 + index, "held_on": _today()})
         self.issued.extend(self.expect(201, teo, "POST", f"/api/v1/sittings/{sitting['id']}/certificates/",
-                                        {"holders": [f"学生{index}"]}))
+                                        {"holders": [f"学生{index},S{index:04d}"]}))
         payments = self.expect(200, finance, "GET", "/api/v1/payments/")["results"]
         payment = next(p for p in payments if p["agreement_id"] == self.agreement_id)
         assert payment["state"] == "due", payment

@@ -73,11 +73,11 @@ def test_only_the_certificates_teo_records_assessments_and_issues_certificates(f
     sitting = api("teo_1").post(url, body, format="json")
     assert sitting.status_code == 201 and sitting.json()["held_on"] == held_on
     issue = f"/api/v1/sittings/{sitting.json()['id']}/certificates/"
-    assert api("college_42_2").post(issue, {"holders": ["李四"]}, format="json").status_code == 403
-    assert api("teo_2").post(issue, {"holders": ["李四"]}, format="json").status_code == 404
+    assert api("college_42_2").post(issue, {"holders": ["李四,S4"]}, format="json").status_code == 403
+    assert api("teo_2").post(issue, {"holders": ["李四,S4"]}, format="json").status_code == 404
     empty = api("teo_1").post(issue, {"holders": []}, format="json")
     assert empty.status_code == 400 and empty.json()["rule"] == "holders_required"
-    issued = api("teo_1").post(issue, {"holders": ["李四", "王五"]}, format="json")
+    issued = api("teo_1").post(issue, {"holders": ["李四,S4", "王五,2023010099"]}, format="json")
     assert issued.status_code == 201 and len({c["serial_no"] for c in issued.json()}) == 2
 
 

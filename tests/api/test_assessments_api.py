@@ -92,9 +92,9 @@ def test_only_the_certificates_teo_corrects_a_sitting(hubei_filed):
 def test_certificates_never_exceed_the_people_assessed_and_their_serials_carry_the_code_once(hubei_filed):
     sitting = _record(hubei_filed, 2).json()
     url = f"/api/v1/sittings/{sitting['id']}/certificates/"
-    too_many = api("teo_1").post(url, {"holders": ["甲", "乙", "丙"]}, format="json")
+    too_many = api("teo_1").post(url, {"holders": ["甲,S1", "乙,S2", "丙,S3"]}, format="json")
     assert too_many.status_code == 400 and too_many.json()["rule"] == "certificates_exceed_assessed"
-    issued = api("teo_1").post(url, {"holders": ["甲", "乙"]}, format="json").json()
+    issued = api("teo_1").post(url, {"holders": ["甲,S1", "乙,S2"]}, format="json").json()
     assert [c["serial_no"] for c in issued] == [f"X-WEB-01-{sitting['id']:05d}-0001",
                                                f"X-WEB-01-{sitting['id']:05d}-0002"]
     assert api("teo_1").get(f"/api/v1/sittings/{sitting['id']}/").json()["issued"] == 2
@@ -103,7 +103,7 @@ def test_certificates_never_exceed_the_people_assessed_and_their_serials_carry_t
 def test_a_paper_order_takes_the_address_and_the_published_price(hubei_filed):
     agreement = hubei_filed.negotiation.agreements.get()
     sitting = services.record_assessment(user("teo_1"), agreement, college("college_42_1"), 2, services.today())
-    [mine] = services.issue_certificates(user("teo_1"), sitting, ["李明"])
+    [mine] = services.issue_certificates(user("teo_1"), sitting, ["李明,2023010001"])
     url = f"/api/v1/certificates/{mine.pk}/paper-orders/"
     listed = api("student").get("/api/v1/certificates/").json()["results"]
     assert listed[0]["paper_copy_price"] == "25.00"

@@ -87,7 +87,7 @@ def test_a_parameter_that_is_not_a_filter_is_ignored(filed):
 def test_the_ministry_reads_every_list_and_every_act_it_attempts_is_refused(filed):
     hubei, jiangsu = filed
     sitting = jiangsu.negotiation.agreements.get().sittings.get()
-    services.issue_certificates(user("teo_2"), sitting, ["王芳"])
+    services.issue_certificates(user("teo_2"), sitting, ["王芳,S5"])
     supervisor = api("ministry")
     assert supervisor.get("/api/v1/certificates/").json()["count"] == 1
     assert supervisor.get("/api/v1/payments/").json()["count"] == 6
@@ -96,7 +96,7 @@ def test_the_ministry_reads_every_list_and_every_act_it_attempts_is_refused(file
     refused = [
         supervisor.post(f"/api/v1/agreements/{agreement.pk}/assessments/",
                         {"college_id": member, "headcount": 3, "held_on": services.today().isoformat()}, format="json"),
-        supervisor.post(f"/api/v1/sittings/{sitting.pk}/certificates/", {"holders": ["李四"]}, format="json"),
+        supervisor.post(f"/api/v1/sittings/{sitting.pk}/certificates/", {"holders": ["李四,S4"]}, format="json"),
         supervisor.post("/api/v1/alliances/", {"certificate_id": agreement.negotiation.certificate_id}, format="json"),
     ]
     assert [r.status_code for r in refused] == [403, 403, 403], [r.json() for r in refused]

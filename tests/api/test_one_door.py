@@ -82,7 +82,7 @@ def _sitting(walk: Walk) -> Ids:
 
 def _issued(walk: Walk) -> Ids:
     ids = _sitting(walk)
-    services.issue_certificates(user("teo_1"), ids["sitting"], ["李明", "王五"])
+    services.issue_certificates(user("teo_1"), ids["sitting"], ["李明,2023010001", "王五,2023010099"])
     return {**ids, "certificate": IssuedCertificate.objects.get(holder_name="李明").pk}
 
 
@@ -107,6 +107,11 @@ def _dispatched(walk: Walk) -> Ids:
 
 
 # --- the requests of each act, on each edge ------------------------------------------------
+
+def _revoke(body: dict) -> tuple[Request, Request]:
+    return (lambda ids: (f"/certificates/{ids['certificate']}/revoke/", body),
+            lambda ids: (f"/api/v1/certificates/{ids['certificate']}/revoke/", body))
+
 
 TODAY = "today"  # filled in when the request is made: a sitting is recorded once held
 
@@ -300,12 +305,18 @@ CASES = [
     Case("issue_certificates", "empty holders", "teo_1", _sitting, _sitting_form("certificates", {"holders": ""}),
          _sitting_api("certificates", {"holders": []}), "holders_required", 400),
     Case("issue_certificates", "more holders than people assessed", "teo_1", _sitting,
-         _sitting_form("certificates", {"holders": "甲\n乙\n丙"}),
-         _sitting_api("certificates", {"holders": ["甲", "乙", "丙"]}),
+         _sitting_form("certificates", {"holders": "甲,S1\n乙,S2\n丙,S3"}),
+         _sitting_api("certificates", {"holders": ["甲,S1", "乙,S2", "丙,S3"]}),
          "certificates_exceed_assessed", 400),
     Case("issue_certificates", "another TEO's sitting", "teo_2", _sitting,
-         _sitting_form("certificates", {"holders": "甲"}), _sitting_api("certificates", {"holders": ["甲"]}),
+         _sitting_form("certificates", {"holders": "甲,S1"}), _sitting_api("certificates", {"holders": ["甲,S1"]}),
          "sitting_not_found", 404),
+    Case("revoke_certificate", "another TEO's certificate", "teo_2", _issued, *_revoke({"reason": "x"}),
+         "certificate_not_found", 404),
+    Case("revoke_certificate", "the holder", "student", _issued, *_revoke({"reason": "x"}), "actor_not_allowed", 403),
+    Case("revoke_certificate", "no reason", "teo_1", _issued, *_revoke({}), "reason_required", 400),
+    Case("revoke_certificate", "an over-long reason", "teo_1", _issued, *_revoke({"reason": "x" * 501}),
+         "reason_too_long", 400),
     Case("order_paper_certificate", "a paper copy ordered twice", "student", _ordered, _order_form, _order_api,
          "paper_order_open", 409),
     Case("order_paper_certificate", "someone else's certificate", "teo_1", _issued, _order_form, _order_api,

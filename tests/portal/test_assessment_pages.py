@@ -63,7 +63,7 @@ def test_the_same_college_again_is_refused_on_the_page_not_a_server_error(browse
 def test_the_page_lists_each_sitting_with_its_headcount_certificates_and_the_correct_and_makeup_forms(browser,
                                                                                                       hubei_filed):
     sitting = _sitting(hubei_filed, 30)
-    services.issue_certificates(user("teo_1"), sitting, ["甲", "乙"])
+    services.issue_certificates(user("teo_1"), sitting, ["甲,S1", "乙,S2"])
     page = browser.as_("teo_1").get("/assessments/").content.decode()
     row = page.split(f'id="sitting-{sitting.pk}"')[1].split("</tr>")[0]
     assert 'data-headcount="30" data-issued="2"' in page and "2 / 30" in row
@@ -88,7 +88,7 @@ def test_a_correction_on_the_page_recomputes_the_payment_and_a_makeup_adds_its_p
 
 def test_a_refused_correction_or_makeup_keeps_what_was_typed(browser, hubei_filed):
     sitting = _sitting(hubei_filed, 2)
-    services.issue_certificates(user("teo_1"), sitting, ["甲", "乙"])
+    services.issue_certificates(user("teo_1"), sitting, ["甲,S1", "乙,S2"])
     teo = browser.as_("teo_1")
     below = teo.post(f"/sittings/{sitting.pk}/correction/", {"headcount": "1", "reason": "重新核对"})
     page = below.content.decode()
@@ -111,10 +111,10 @@ def test_after_release_the_page_offers_no_correction_and_a_posted_one_is_refused
 
 def test_more_certificates_than_people_assessed_are_refused_keeping_the_names(browser, hubei_filed):
     sitting = _sitting(hubei_filed, 1)
-    refused = browser.as_("teo_1").post(f"/sittings/{sitting.pk}/certificates/", {"holders": "甲\n乙"})
+    refused = browser.as_("teo_1").post(f"/sittings/{sitting.pk}/certificates/", {"holders": "甲,S1\n乙,S2"})
     page = refused.content.decode()
     assert refused.status_code == 400 and 'data-rule="certificates_exceed_assessed"' in page
-    assert "甲\n乙</textarea>" in page and not IssuedCertificate.objects.exists()
+    assert "甲,S1\n乙,S2</textarea>" in page and not IssuedCertificate.objects.exists()
     empty = browser.post(f"/sittings/{sitting.pk}/certificates/", {"holders": " \n "})
     assert empty.status_code == 400 and 'data-rule="holders_required"' in empty.content.decode()
 
@@ -130,7 +130,7 @@ def test_only_the_certificates_teo_works_the_sittings(browser, hubei_filed):
     assert f"sitting-{sitting.pk}" not in outsider.get("/assessments/").content.decode()
     assert outsider.post(f"/sittings/{sitting.pk}/correction/", {"headcount": "1"}).status_code == 404
     assert outsider.post(f"/sittings/{sitting.pk}/make-ups/", {"headcount": "1", "held_on": today}).status_code == 404
-    assert outsider.post(f"/sittings/{sitting.pk}/certificates/", {"holders": "甲"}).status_code == 404
+    assert outsider.post(f"/sittings/{sitting.pk}/certificates/", {"holders": "甲,S1"}).status_code == 404
     assert outsider.post(_record_url(hubei_filed), {"college": college("college_42_2").pk, "headcount": "1",
                                               "held_on": today}).status_code == 404
     sitting.refresh_from_db()
@@ -142,7 +142,8 @@ def test_only_the_certificates_teo_works_the_sittings(browser, hubei_filed):
 
 @pytest.fixture
 def mine(hubei_filed) -> IssuedCertificate:
-    return services.issue_certificates(user("teo_1"), _sitting(hubei_filed, 2), ["李明", "王五"])[0]
+    return services.issue_certificates(user("teo_1"), _sitting(hubei_filed, 2),
+                                       ["李明,2023010001", "王五,2023010099"])[0]
 
 
 def test_the_student_sees_the_published_price_and_gives_an_address_not_a_price(browser, mine):

@@ -98,7 +98,7 @@ def test_a_lifecycle_runs_through_the_pages_from_alliance_to_released_payment(br
                             {"college": lead.pk, "headcount": "30", "held_on": services.today().isoformat()})
     assert recorded.status_code == 302
     sitting = agreement.sittings.get(college=lead)
-    browser.post(f"/sittings/{sitting.pk}/certificates/", {"holders": "张三\n李四"})
+    browser.post(f"/sittings/{sitting.pk}/certificates/", {"holders": "张三,S6\n李四,S4"})
     assert IssuedCertificate.objects.filter(sitting=sitting).count() == 2
 
     payment = Payment.objects.get(agreement=agreement, college=lead)

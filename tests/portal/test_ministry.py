@@ -35,7 +35,7 @@ def national(hubei, jiangsu):
     """Hubei: 10 assessed, paid ¥1,800.00, one certificate issued. Jiangsu: 5 assessed, ¥2,250.00 due."""
     sitting = _assessed(hubei, 10)
     _release(hubei, "finance_42_1")
-    services.issue_certificates(user("teo_1"), sitting, ["李明"])
+    services.issue_certificates(user("teo_1"), sitting, ["李明,2023010001"])
     _assessed(jiangsu, 5)
     return hubei, jiangsu
 
@@ -139,7 +139,7 @@ def test_every_act_the_ministry_attempts_is_refused_and_changes_nothing(browser,
     member = agreement.payments.exclude(college=jiangsu.negotiation.alliance.lead).first().college
     refused = supervisor.post(f"/agreements/{agreement.pk}/assessments/", {"college": member.pk, "headcount": "3"})
     assert refused.status_code == 403
-    assert supervisor.post(f"/sittings/{sitting.pk}/certificates/", {"holders": "王五"}).status_code == 403
+    assert supervisor.post(f"/sittings/{sitting.pk}/certificates/", {"holders": "王五,2023010099"}).status_code == 403
     certificate = IssuedCertificate.objects.get()
     assert supervisor.post("/certificates/", {"certificate": certificate.pk, "price": "30.00"}).status_code == 403
     schedule = FeeSchedule.objects.get(certificate__code="X-CNC-04", state="published")

@@ -166,7 +166,7 @@ def test_an_assessment_before_filing_is_refused_and_certificates_are_issued_what
     assert 'data-rule="headcount_not_a_number"' in bad.content.decode() and 'value="ten"' in bad.content.decode()
     teo.post(f"/agreements/{agreement.pk}/assessments/", {"college": lead.pk, "headcount": "10", "held_on": today})
     sitting = agreement.sittings.get()
-    teo.post(f"/sittings/{sitting.pk}/certificates/", {"holders": "李明\n王五"})
+    teo.post(f"/sittings/{sitting.pk}/certificates/", {"holders": "李明,2023010001\n王五,2023010099"})
     mine, other = IssuedCertificate.objects.filter(sitting=sitting).order_by("pk")
     assert Payment.objects.get(agreement=agreement, college=lead).state == Payment.State.DUE
 

@@ -226,7 +226,7 @@ def test_after_release_corrections_and_makeups_are_refused_with_the_rule(filed):
 
 def test_a_correction_below_the_certificates_issued_is_refused(filed):
     sitting = _record(filed, 3)
-    services.issue_certificates(user("teo_1"), sitting, ["甲", "乙", "丙"])
+    services.issue_certificates(user("teo_1"), sitting, ["甲,S1", "乙,S2", "丙,S3"])
     refusal = _refused(services.correct_sitting, user("teo_1"), sitting, 2)
     assert refusal.rule == "headcount_below_issued" and "3" in refusal.message and "2" in refusal.message
 
@@ -250,21 +250,21 @@ def test_a_long_reason_is_refused(filed):
 
 def test_no_certificate_is_issued_on_a_refused_zero_person_sitting_and_never_more_than_assessed(filed):
     sitting = _record(filed, 2)
-    refusal = _refused(services.issue_certificates, user("teo_1"), sitting, ["甲", "乙", "丙"])
+    refusal = _refused(services.issue_certificates, user("teo_1"), sitting, ["甲,S1", "乙,S2", "丙,S3"])
     assert refusal.rule == "certificates_exceed_assessed" and "2" in refusal.message and "3" in refusal.message
     assert not IssuedCertificate.objects.exists()
-    services.issue_certificates(user("teo_1"), sitting, ["甲"])
-    again = _refused(services.issue_certificates, user("teo_1"), sitting, ["乙", "丙"])
+    services.issue_certificates(user("teo_1"), sitting, ["甲,S1"])
+    again = _refused(services.issue_certificates, user("teo_1"), sitting, ["乙,S2", "丙,S3"])
     assert "1" in again.message and IssuedCertificate.objects.count() == 1
-    services.issue_certificates(user("teo_1"), sitting, ["乙"])
+    services.issue_certificates(user("teo_1"), sitting, ["乙,S2"])
     assert IssuedCertificate.objects.count() == 2
 
 
 def test_a_makeup_lets_its_people_have_certificates_too(filed):
     sitting = _record(filed, 1)
-    services.issue_certificates(user("teo_1"), sitting, ["甲"])
+    services.issue_certificates(user("teo_1"), sitting, ["甲,S1"])
     services.record_makeup(user("teo_1"), sitting, 1, services.today())
-    assert [c.holder_name for c in services.issue_certificates(user("teo_1"), sitting, ["乙"])] == ["乙"]
+    assert [c.holder_name for c in services.issue_certificates(user("teo_1"), sitting, ["乙,S2"])] == ["乙"]
 
 
 @pytest.mark.parametrize("holders", [[], (), "李明"])
@@ -275,7 +275,7 @@ def test_an_empty_or_malformed_holders_list_is_refused_by_the_service(filed, hol
 
 def test_serials_carry_the_certificate_code_once(filed):
     sitting = _record(filed, 2)
-    first, second = services.issue_certificates(user("teo_1"), sitting, ["甲", "乙"])
+    first, second = services.issue_certificates(user("teo_1"), sitting, ["甲,S1", "乙,S2"])
     assert first.serial_no == f"X-WEB-01-{sitting.pk:05d}-0001" and second.serial_no.endswith("-0002")
     assert not first.serial_no.startswith("X-X-")
 
@@ -292,7 +292,7 @@ def test_a_code_without_the_x_prefix_gets_it_and_long_codes_fit_the_serial():
 @pytest.fixture
 def mine(filed) -> IssuedCertificate:
     sitting = _record(filed, 2)
-    return services.issue_certificates(user("teo_1"), sitting, ["李明", "王五"])[0]
+    return services.issue_certificates(user("teo_1"), sitting, ["李明,2023010001", "王五,2023010099"])[0]
 
 
 def test_a_paper_copy_costs_the_teos_published_price_and_goes_to_the_address_given(mine):

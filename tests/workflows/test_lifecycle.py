@@ -318,7 +318,7 @@ def test_unpaid_assessment_still_issues_certificates(world):
     sitting = services.record_assessment(user("teo_1"), agreement, college("college_42_1"), 2, held_on=services.today())
     payment = Payment.objects.get(sitting=sitting)
     assert payment.state != Payment.State.RELEASED
-    issued = services.issue_certificates(user("teo_1"), sitting, ["李明", "李四"])
+    issued = services.issue_certificates(user("teo_1"), sitting, ["李明,2023010001", "李四,S4"])
     assert [c.holder_name for c in issued] == ["李明", "李四"] and all(c.seal for c in issued)
     address = ("李明", "13800000000", "武汉市江夏区")
     order = services.order_paper_certificate(user("student"), issued[0], *address)
