@@ -19,8 +19,6 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("XCERT_VAR_DIR", BASE_DIR / "var"))
 CERTIFICATE_KEY_DIR = Path(os.environ.get("XCERT_KEY_DIR", VAR_DIR / "certificate-keys"))  # TEO keys: README
 VERIFY_RATE_LIMIT = os.environ.get("XCERT_VERIFY_RATE_LIMIT", "30/60")  # look-ups per client address: count/seconds
-CERTIFICATE_KEY_DIR = Path(os.environ.get("XCERT_KEY_DIR", VAR_DIR / "certificate-keys"))  # TEO keys: README
-VERIFY_RATE_LIMIT = os.environ.get("XCERT_VERIFY_RATE_LIMIT", "30/60")  # look-ups per client address: count/seconds
 
 
 def _flag(name: str, default: bool) -> bool:
