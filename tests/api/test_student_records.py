@@ -41,6 +41,7 @@ def test_each_namesake_reads_and_orders_only_their_own_certificate_on_pages_and_
         client = api(who)
         own_page = page.get("/certificates/").content.decode()
         assert namesakes[who].serial_no in own_page
+        assert f'href="/verify/?serial={namesakes[who].serial_no}"' in own_page  # its public verification page
         listed = [c["serial_no"] for c in client.get("/api/v1/certificates/").json()["results"]]
         assert listed == [namesakes[who].serial_no]
         assert [o["id"] for o in client.get("/api/v1/paper-orders/").json()["results"]] == [orders[who].pk]
@@ -117,3 +118,9 @@ def test_the_api_issues_to_records_given_as_objects(hubei_filed):
     refused = api("teo_1").post(f"/api/v1/sittings/{sitting.pk}/certificates/", {"holders": [{"name": "李明"}]},
                                 format="json")
     assert (refused.status_code, refused.json()["rule"]) == (400, "holder_record_required")
+
+
+def test_the_demo_has_two_students_of_one_name_each_with_a_record_of_their_own(world):
+    records = Student.objects.filter(college__name="武汉职业技术学院", name="李明").order_by("student_no")
+    assert [(r.student_no, r.account.username) for r in records] == [("2023010001", "student"),
+                                                                      ("2023010002", "student_b")]
