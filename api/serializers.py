@@ -2,6 +2,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.task_inputs import TaskDataField
 from bpmn import names
 from bpmn.models import AuditEntry, OpenTask, ProcessInstance
 from workflows import inbox, permissions, rounds, services
@@ -116,8 +117,8 @@ class CostItemSerializer(serializers.ModelSerializer):
 
 
 class CompleteSerializer(serializers.Serializer):
-    data = serializers.DictField(default=dict, help_text="the task data of docs/processes.md, e.g. "
-                                 '{"decision": "counter", "fee": "170.00", "lines": {...}}')
+    data = TaskDataField(default=dict, help_text="the task's input of docs/processes.md, e.g. "
+                         '{"decision": "counter", "fee": "170.00", "lines": {...}}')
 
 
 class MembershipSerializer(serializers.ModelSerializer):

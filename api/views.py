@@ -23,7 +23,7 @@ from rest_framework.response import Response
 
 from api import serializers as s
 from bpmn.models import AuditEntry, OpenTask, ProcessInstance
-from workflows import inbox, permissions, rules, services
+from workflows import contracts, inbox, permissions, rules, services
 from workflows.errors import RuleViolation
 from workflows.filters import (
     AgreementFilter,
@@ -131,6 +131,7 @@ class TaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def complete(self, request, task_id=None):
         data = _valid(s.CompleteSerializer, request.data)["data"]
+        contracts.refuse_unknown(request.data, ("data",), services.task_for(request.user, task_id).label)
         outcome = services.complete(task_id, request.user, json.loads(json.dumps(data)))
         return Response(s.OutcomeSerializer(outcome, context={"request": request}).data)
 

@@ -171,7 +171,7 @@ def complete_task(task_id: UUID | str, *, actor, data: dict | None = None) -> Pr
         _refuse_claimed_by_other(actor, open_task)
         workflow = _workflow_for_update(instance)
         task = _ready_task(workflow, open_task)
-        submitted = dict(data or {})
+        submitted = _accepted_input(open_task, task, data or {})
         result = _run_action(TaskContext(instance, open_task, task, actor, submitted))
         task.data.update(submitted)
         task.data.update(result or {})
@@ -219,6 +219,11 @@ def _ready_task(workflow: BpmnWorkflow, open_task: OpenTask):
     if task.state != TaskState.READY:
         raise TaskNotReady(_("The task is not ready: %(task)s"), task=open_task.label)
     return task
+
+
+def _accepted_input(open_task: OpenTask, task, data) -> dict:
+    """The submitted data the task takes, held against the data already in its workflow; the rest is refused."""
+    return dict(HOOKS.task_input(open_task, task.data, data) if HOOKS.task_input else data)
 
 
 def _run_action(ctx: TaskContext) -> dict | None:

@@ -35,6 +35,7 @@ Assigner = Callable[[Any, Any], Assignment]
 Authorizer = Callable[[Any, Any], bool]
 Holder = Callable[[Any], Any]
 Check = Callable[[Any], list[str]]
+TaskInput = Callable[[Any, dict, dict], dict]
 
 
 @dataclass
@@ -46,6 +47,9 @@ class Hooks:
     holder: Holder | None = None
     # Invariants of the business objects behind an instance: each returns what it finds wrong.
     checks: list[Check] = field(default_factory=list)
+    # What a completion may set: (open task, the live task data, the submitted data) -> the part that
+    # reaches the task data; refuses the rest. Without one the submitted data is taken as it is.
+    task_input: TaskInput | None = None
 
 
 HOOKS = Hooks()

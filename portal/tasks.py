@@ -1,7 +1,11 @@
 """The task page: one URL per open task, a form per task in the process contract.
 
 GET shows what the task needs (with the lifecycle it belongs to one click away); POST turns
-the form into the task data of docs/processes.md and completes it through the services. Who
+the form into the task data of docs/processes.md and completes it through the services. The
+form's fields are the task's input contract (`workflows.contracts`): a key's own name, or its
+parts (`line_<code>` for cost lines, `amount_<source>` and `purpose_<source>` for funding); any
+other field posted (a hidden input someone added) is handed on under its own name, so the
+contract refuses it with the rule the API gives for the same key. Who
 may see the page, and who may act on it, is the service's to say, as for the API's task: a task
 of a lifecycle the user sees is shown, with its form disabled unless its lane is theirs. A
 refusal re-renders the same form with what was typed and the rule that refused it.
@@ -23,12 +27,13 @@ from portal import drafts
 from portal.access import role_required
 from portal.errors import again, refused
 from portal.views import negotiation_context, offer_from, review_context
+from workflows import contracts, rules, services
 from workflows import inbox as inbox_queries
-from workflows import rules, services
+from workflows.contracts import Kind
 from workflows.errors import RuleViolation
 from workflows.formation import minimum_for_instance
 from workflows.funding import FundingPurpose, FundingSource
-from workflows.models import Agreement, Alliance, Filing, Organization, Payment
+from workflows.models import Agreement, Alliance, CostItem, Filing, Organization, Payment
 from workflows.money import parse_amount
 from workflows.refusals import REFUSED
 
@@ -83,8 +88,12 @@ def _screen_context(task, base) -> dict:
 
 
 def _offer_data(post) -> dict:
+    return {**_mediate_data(post), "comment": post.get("comment", "")}
+
+
+def _mediate_data(post) -> dict:
     fee, lines = offer_from(post)
-    return {"decision": post.get("decision", ""), "fee": fee, "lines": lines, "comment": post.get("comment", "")}
+    return {"decision": post.get("decision", ""), "fee": fee, "lines": lines}
 
 
 def _verify_data(post) -> dict:
@@ -144,7 +153,7 @@ FORMS = {
     "screen_services": TaskForm("portal/tasks/screen_services.html", _screen_context, _screen_data),
     "alliance_responds": TaskForm("portal/tasks/respond_offer.html", _nothing, _offer_data),
     "teo_responds": TaskForm("portal/tasks/respond_offer.html", _nothing, _offer_data),
-    "mediate": TaskForm("portal/tasks/mediate.html", _nothing, _offer_data),
+    "mediate": TaskForm("portal/tasks/mediate.html", _nothing, _mediate_data),
     "verify_baseline": TaskForm("portal/tasks/verify_baseline.html", lambda t, b: review_context(b["negotiation"]),
                                 _verify_data),
     "sign_alliance": TaskForm("portal/tasks/sign.html", _agreement_context, lambda post: {}),
@@ -154,6 +163,30 @@ FORMS = {
                                    lambda post: {"supervision_note": post.get("supervision_note", "")}),
     "release_payment": TaskForm("portal/tasks/release_payment.html", _payment_context, _payment_data),
 }
+
+
+def _parts(key) -> list[str]:
+    """The form fields that give one key of a task's contract."""
+    if key.kind == Kind.COST_LINES:
+        return [f"line_{code}" for code in CostItem.objects.filter(active=True).values_list("code", flat=True)]
+    if key.kind == Kind.FUNDING:
+        return [f"{part}_{source}" for source in FundingSource.values for part in ("amount", "purpose")]
+    return [key.name]
+
+
+def form_fields(open_task: OpenTask) -> set[str]:
+    """The names a task's form posts, from its contract (the CSRF token aside)."""
+    return {name for key in contracts.for_task(open_task).keys for name in _parts(key)}
+
+
+def _posted(open_task: OpenTask, form: TaskForm, post) -> dict:
+    """The task data of a form post: the form's fields read into the contract's keys, any other field as posted."""
+    fields = form_fields(open_task)
+    extra = {name: post.get(name) for name in post if name not in fields and name != "csrfmiddlewaretoken"}
+    data = form.data(post)
+    # A field named like a key the form gives in parts (`lines` beside line_*) is not the form's either.
+    contracts.refuse_unknown(set(extra) & set(data), tuple(sorted(fields)), open_task.label)
+    return {**data, **extra}
 
 
 @role_required()
@@ -179,7 +212,7 @@ def _task(request, open_task: OpenTask):
     context = {**base, **form.context(open_task, base)}
     if request.method == "POST":
         try:
-            services.complete(open_task.task_id, request.user, form.data(request.POST))
+            services.complete(open_task.task_id, request.user, _posted(open_task, form, request.POST))
         except REFUSED as error:
             return refused(request, error, again(request, form.template, context))
         messages.success(request, _("Done: %(task)s.") % {"task": names.shown(open_task.label)})

@@ -1,7 +1,9 @@
 """The business change bound to each user task: runs inside the engine's transaction.
 
-An action checks the submitted data, fires the state-machine transitions, and returns the
-task data the process model's gateways read. Raising RuleViolation leaves nothing changed.
+An action reads the submitted data (held to the task's input contract, `workflows.contracts`,
+before it arrives: only the declared keys, of their kinds and within their bounds), applies the
+business rules, fires the state-machine transitions, and returns the task data the process
+model's gateways read. Raising RuleViolation leaves nothing changed.
 """
 from datetime import datetime, timedelta
 
@@ -10,7 +12,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from bpmn.hooks import TaskContext, bind
-from workflows import inputs, rules, services
+from workflows import contracts, inputs, rules, services
 from workflows.errors import RuleViolation
 from workflows.formation import minimum_for_instance
 from workflows.funding import FundingPurpose, FundingSource
@@ -30,30 +32,16 @@ from workflows.money import parse_amount, to_fen
 from workflows.proposals import MEDIATED_COMMENT, table_offer, table_schedule, validated_offer
 
 INVITATION_DAYS = 7
-FIELD_LABELS = {"training_content": _("training content"), "comment": _("comment"), "reasons": _("reasons"),
-                "note": _("note"), "supervision_note": _("supervision note")}
 
 
-def _decision(data: dict, allowed: tuple[str, ...]) -> str:
-    decision = data.get("decision")
-    if decision not in allowed:
-        raise RuleViolation("decision_required", _("Choose a decision: %(allowed)s; got %(given)s."),
-                            allowed=", ".join(allowed), given=repr(decision)[:100])
-    return decision
+def _decision(ctx: TaskContext) -> str:
+    """The decision taken, one of the task's choices (its contract names them)."""
+    return contracts.for_task(ctx.open_task).read(ctx.data, "decision")
 
 
-def _text(data: dict, key: str, required: bool = False, limit: int = 5000) -> str:
-    raw = data.get(key)
-    if raw is not None and not isinstance(raw, str):
-        raise RuleViolation(f"{key}_not_text", _("The %(field)s must be text, not %(kind)s."),
-                            field=FIELD_LABELS.get(key, key), kind=type(raw).__name__)
-    value = (raw or "").strip()
-    if required and not value:
-        raise RuleViolation(f"{key}_required", _("The %(field)s is required."), field=FIELD_LABELS.get(key, key))
-    if len(value) > limit:
-        raise RuleViolation(f"{key}_too_long", _("The %(field)s is longer than %(limit)s characters."),
-                            field=FIELD_LABELS.get(key, key), limit=limit)
-    return value
+def _text(ctx: TaskContext, key: str, required: bool | None = None) -> str:
+    """A text the task takes, stripped; required and bounded as its contract says unless `required` is given."""
+    return contracts.for_task(ctx.open_task).read(ctx.data, key, required)
 
 
 # --- alliance formation ------------------------------------------------------------------
@@ -73,10 +61,8 @@ def invite_members(ctx: TaskContext) -> dict:
 
 
 def _invitable_colleges(alliance: Alliance, ids: list, minimum: int) -> list[Organization]:
-    if not isinstance(ids, list):
-        raise RuleViolation("college_ids_not_a_list", _("The invited colleges must be a list of ids: %(given)s"),
-                            given=repr(ids)[:100])
-    # Each id is read as the other edges read ids ('²' is a digit to str.isdigit, and int() refuses it).
+    # A list of at most the contract's number of ids (workflows.contracts); each is read as the other
+    # edges read ids ('²' is a digit to str.isdigit, and int() refuses it).
     ids = [pk for pk in (inputs.object_id(i, "college") for i in ids) if pk is not None and pk != alliance.lead_id]
     colleges = list(
         Organization.objects.filter(
@@ -122,7 +108,7 @@ def respond_invitation(ctx: TaskContext) -> dict:
     membership = Membership.objects.select_for_update().get(
         alliance_id=ctx.task.data["alliance_id"], college_id=ctx.task.data["invited_college_id"]
     )
-    accepted = _decision(ctx.data, ("accept", "decline")) == "accept"
+    accepted = _decision(ctx) == "accept"
     (membership.accept if accepted else membership.decline)(timezone.now())
     membership.save()
     return {"accepted": accepted}
@@ -143,19 +129,16 @@ def screen_services(ctx: TaskContext) -> dict:
     if negotiation.state == Negotiation.State.NEGOTIATING:  # back after a provincial return
         negotiation.begin_screening()
     services = _services(ctx.data.get("services"), list(negotiation.schedule.services))
-    negotiation.open_rounds(_text(ctx.data, "training_content", required=True), services)
+    negotiation.open_rounds(_text(ctx, "training_content"), services)
     negotiation.save()
     proposal = negotiation.open_proposal() or table_schedule(negotiation)
     return {"turn": "alliance", "round_outcome": "open", "round_deadline": proposal.deadline.isoformat()}
 
 
 def _services(raw, offered: list[str]) -> list[str]:
-    """The services the alliance keeps: a non-empty subset of the published schedule's."""
+    """The services the alliance keeps: a non-empty subset of the published schedule's (a list of texts)."""
     if raw is None:
         return offered
-    if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
-        raise RuleViolation("services_not_a_list", _("The services must be a list of text: %(given)s"),
-                            given=repr(raw)[:100])
     unknown = [item for item in raw if item not in offered]
     if unknown:
         raise RuleViolation("services_not_published",
@@ -171,7 +154,7 @@ def _respond(ctx: TaskContext, party: str) -> dict:
     proposal = negotiation.open_proposal()
     if proposal is None or proposal.party == party:
         raise RuleViolation("no_offer_to_answer", _("There is no offer to answer."), 409)
-    decision = _decision(ctx.data, ("accept", "counter", "reject"))
+    decision = _decision(ctx)
     if decision == "accept":
         return _accept(negotiation, proposal)
     if decision == "reject":
@@ -195,7 +178,7 @@ def _counter(ctx: TaskContext, negotiation: Negotiation, proposal: FeeProposal, 
     fee, lines = validated_offer(negotiation, ctx.data.get("fee"), ctx.data.get("lines"))
     proposal.counter()
     proposal.save()
-    offer = table_offer(negotiation, party, fee, lines, ctx.actor, _text(ctx.data, "comment"))
+    offer = table_offer(negotiation, party, fee, lines, ctx.actor, _text(ctx, "comment"))
     other = "teo" if party == FeeProposal.Party.ALLIANCE else "alliance"
     return {"round_outcome": "countered", "turn": other, "round_deadline": offer.deadline.isoformat()}
 
@@ -215,7 +198,7 @@ def mediate(ctx: TaskContext) -> dict:
     negotiation = _negotiation(ctx)
     if negotiation.state == Negotiation.State.NEGOTIATING:  # rounds ran out or a deadline passed
         negotiation.escalate()
-    if _decision(ctx.data, ("agreed", "failed")) == "failed":
+    if _decision(ctx) == "failed":
         negotiation.fail()
         negotiation.save()
         return {"mediation_outcome": "failed"}
@@ -238,7 +221,7 @@ def verify_baseline(ctx: TaskContext) -> dict:
     baseline = Baseline.objects.select_for_update().get(
         negotiation=negotiation, state=Baseline.State.PENDING
     )
-    decision = _decision(ctx.data, ("verify", "return", "reject"))
+    decision = _decision(ctx)
     now = timezone.now()
     if decision == "verify":
         existing = baseline.verified_in_province()
@@ -251,7 +234,7 @@ def verify_baseline(ctx: TaskContext) -> dict:
         if existing is None:  # a new provincial standard: agreements re-opened for it sign again
             services.announce_baseline(baseline, ctx.actor)
         return {"verification_outcome": "verified", "agreement_id": agreement.pk}
-    reasons = _text(ctx.data, "reasons", required=True)
+    reasons = _text(ctx, "reasons", required=True)
     if decision == "return":
         baseline.return_for_revision(ctx.actor, reasons)
         negotiation.reopen()
@@ -299,9 +282,9 @@ def sign_teo(ctx: TaskContext) -> dict:
 def acknowledge_filing(ctx: TaskContext) -> dict:
     agreement = Agreement.objects.select_for_update().get(pk=ctx.task.data["agreement_id"])
     filing = Filing.objects.select_for_update().get(agreement=agreement)
-    flagged = bool(ctx.data.get("flagged"))
+    flagged = contracts.for_task(ctx.open_task).read(ctx.data, "flagged")
     if flagged:
-        filing.flag(ctx.actor, _text(ctx.data, "note"))
+        filing.flag(ctx.actor, _text(ctx, "note"))
     else:
         filing.acknowledge(ctx.actor)
     filing.save()
@@ -319,7 +302,7 @@ def acknowledge_filing(ctx: TaskContext) -> dict:
 @bind("agreement_filing", "record_supervision")
 def record_supervision(ctx: TaskContext) -> dict:
     filing = Filing.objects.select_for_update().get(agreement_id=ctx.task.data["agreement_id"])
-    note = _text(ctx.data, "supervision_note", required=True)
+    note = _text(ctx, "supervision_note")
     filing.supervision_note = f"{filing.supervision_note}\n{note}".strip()
     filing.save()
     return {"supervision_note": note}
@@ -338,11 +321,8 @@ def release_payment(ctx: TaskContext) -> dict:
 
 
 def _allocations(payment: Payment, raw: list) -> list[dict]:
-    if not raw:
+    if not raw:  # a list of {source, amount, purpose} objects (the contract's kind)
         raise RuleViolation("funding_required", _("Choose at least one funding source."))
-    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
-        raise RuleViolation("funding_malformed", _("The funding must be a list of {source, amount} objects: %(given)s"),
-                            given=repr(raw)[:200])
     sources = set(FundingAllocation.Source.values)
     saved = []
     for item in raw:

@@ -7,7 +7,8 @@ class WorkflowsConfig(AppConfig):
 
     def ready(self) -> None:
         # actions and scripts bind the user tasks and the script functions as they are imported
-        from workflows import actions, assignment, integrity, scripts  # noqa: F401
+        from workflows import actions, assignment, contracts, integrity, scripts  # noqa: F401
 
         assignment.install()
+        contracts.install()
         integrity.install()

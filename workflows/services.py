@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bpmn import engine
 from bpmn.models import AuditEntry, OpenTask, ProcessInstance
-from workflows import inputs, permissions, rules, seals, students
+from workflows import contracts, inputs, permissions, rules, seals, students
 from workflows.assignment import LANE_ROLES
 from workflows.errors import RuleViolation
 from workflows.models import (
@@ -354,9 +354,15 @@ class Outcome:
 
 @act("complete")
 def complete(task_id, actor, data: dict | None = None) -> Outcome:
-    """Complete a task the actor may see through the engine (lane, claim, readiness, action)."""
+    """Complete a task the actor may see through the engine (lane, claim, readiness, action).
+
+    What is submitted is held to the task's input contract (`workflows.contracts`) before it
+    reaches the engine: a key the process owns or the task does not take is refused, and only
+    the declared keys go on (the engine holds them again to the live workflow data). A task of
+    another lane is the engine's to refuse (403) before any input is read.
+    """
     task = task_for(actor, task_id)
-    data = dict(data or {})
+    data = contracts.for_task(task).accept(data or {}, task.data, task.label) if can_act(actor, task) else {}
     instance = engine.complete_task(task.task_id, actor=actor, data=data)
     return Outcome(task, instance, data, getattr(instance, "outcome", {}))
 
