@@ -76,3 +76,20 @@ class NegotiationAdmin(ReadOnlyAdmin):
 class BaselineAdmin(ReadOnlyAdmin):
     list_display = ["province", "certificate", "fee", "cap", "state", "verified_at"]
     list_filter = ["state", "province"]
+
+
+@admin.register(models.Student)
+class StudentAdmin(AuditedAdmin):
+    """Where the administration links a student's account to their record (学号, or 身份证号后四位 with the name)."""
+
+    list_display = ["name", "student_no", "id_last_digits", "college", "account"]
+    list_filter = ["college"]
+    search_fields = ["name", "student_no"]
+    raw_id_fields = ["account"]
+
+
+@admin.register(models.SigningKey)
+class SigningKeyAdmin(ReadOnlyAdmin):
+    """The TEOs' public keys; keys are made and rotated by `manage.py certificate_keys`, never here."""
+
+    list_display = ["teo", "key_id", "created_at", "retired_at"]
