@@ -18,6 +18,17 @@ def pytest_configure(config):
             layer["CONFIG"]["prefix"] = os.environ["CHANNEL_LAYER_PREFIX"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _certificate_keys(tmp_path_factory):
+    """The signing keys of a test run live in a directory of its own, never in var/; servers started inherit it."""
+    from django.conf import settings
+
+    directory = tmp_path_factory.mktemp("certificate-keys")
+    os.environ["XCERT_KEY_DIR"] = str(directory)
+    settings.CERTIFICATE_KEY_DIR = directory
+    return directory
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # The demo world has ~20 accounts; PBKDF2 at production strength would dominate the suite.
