@@ -103,5 +103,7 @@ def count_look_up(address: str | None) -> None:
 
 
 def client_address(request) -> str | None:
-    """The address look-ups are counted by: the connection's, which a client cannot choose by a header."""
-    return request.META.get("REMOTE_ADDR")
+    """The address look-ups are counted by: the sign-in's rule (REMOTE_ADDR, or the trusted proxies' header)."""
+    from webapp.signin import client_address as address
+
+    return address(request)

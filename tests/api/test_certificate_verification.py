@@ -212,3 +212,16 @@ def test_the_command_makes_keys_checks_them_and_signs_certificates_sealed_before
     out = capsys.readouterr().out
     assert "signed 1 certificate(s)" in out and SigningKey.objects.filter(retired_at=None).count() == 2
     assert _verify(legacy.serial_no).json()["status"] == "valid"
+
+
+def test_behind_trusted_proxies_look_ups_are_counted_by_the_address_the_outermost_proxy_saw(issued, settings):
+    settings.VERIFY_RATE_LIMIT = "2/60"
+    settings.XCERT_TRUSTED_PROXIES = 1
+    serial = issued[0].serial_no
+    with time_machine.travel(datetime(2026, 12, 2, 8, 0, 10, tzinfo=UTC), tick=False):
+        # One client behind the proxy, forging a new left-hand entry each time: one count.
+        forged = [api().get(f"/api/v1/verify/{serial}/", REMOTE_ADDR="10.0.0.9",
+                            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 198.51.100.7").status_code for n in range(3)]
+        # Another client behind the same proxy keeps its own count.
+        other = api().get(f"/api/v1/verify/{serial}/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="198.51.100.8")
+    assert forged == [200, 200, 429] and other.status_code == 200
