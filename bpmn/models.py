@@ -2,7 +2,7 @@
 import uuid
 
 from django.conf import settings
-from django.db import models, router, transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -169,6 +169,7 @@ def _append_to_chain(row, using: str | None, save) -> None:
     key = row.chain_key()
     using = using or router.db_for_write(type(row), instance=row)
     with transaction.atomic(using=using):
+        row.share_chain_owner(using)
         heads = AuditChain.objects.using(using).select_for_update()
         head = heads.filter(key=key).first()
         if head is None:
@@ -224,6 +225,9 @@ class ChainedRow(models.Model):
     def chained_fields(self) -> dict:
         raise NotImplementedError
 
+    def share_chain_owner(self, using: str) -> None:
+        """Take the lock the row's foreign key to its chain's owner takes anyway, before the head's."""
+
 
 class AuditEntry(ChainedRow):
     """Who did what, when, with the data they submitted. Append-only, chained per instance."""
@@ -250,6 +254,18 @@ class AuditEntry(ChainedRow):
 
     def chain_key(self) -> str:
         return chain.instance_chain(self.instance_id)
+
+    def share_chain_owner(self, using: str) -> None:
+        # PostgreSQL checks the foreign key at commit with FOR KEY SHARE on the instance, which waits
+        # for whoever holds the instance FOR UPDATE (the engine, mid-step). Taken after the chain's
+        # head, that wait closed a cycle with the engine waiting for the head (a claim against a
+        # completion deadlocked on four workers). Taken first, the head is held only with the instance
+        # shared: a writer holding the instance for update never waits for the head.
+        connection = connections[using]
+        if connection.vendor == "postgresql":
+            table = connection.ops.quote_name(ProcessInstance._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE", [self.instance_id])
 
     def chained_fields(self) -> dict:
         return chain.entry_fields(self)
