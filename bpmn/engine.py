@@ -277,7 +277,9 @@ def take_over(task_id, actor, reason: str) -> tuple[OpenTask, object]:
     Only someone the lane allows may; the task must be claimed by someone else. Return the task
     and its previous holder.
     """
-    open_task = OpenTask.objects.select_for_update().select_related("claimed_by").filter(task_id=task_id).first()
+    # The lock takes the task's row only: FOR UPDATE cannot take the nullable side of the holder's join.
+    open_task = OpenTask.objects.select_for_update(of=("self",)).select_related("claimed_by").filter(
+        task_id=task_id).first()
     if open_task is None:
         raise TaskNotReady(_("The task is not open: %(task)s"), task=task_id)
     _authorize(actor, open_task)
