@@ -102,7 +102,8 @@ def test_every_admin_of_the_products_models_is_view_only_or_audited(superuser, r
     ours = {
         m: a
         for m, a in admin.site._registry.items()
-        if m._meta.app_label in {"bpmn", "workflows", "notifications", "portal", "api", "webapp"}
+        if m._meta.app_label in {"bpmn", "workflows", "notifications", "portal", "api", "webapp", "auth", "knox",
+                                 "axes"}
     }
     assert engine_models.OpenTask in ours and Province in ours
     for model, model_admin in ours.items():
