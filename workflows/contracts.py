@@ -197,7 +197,7 @@ def _list(key: Key, raw, item_ok) -> list | None:
 
 def _ids(key: Key, raw, required: bool):
     # Each id is read by the action as the other edges read ids (workflows.inputs.object_id).
-    return _list(key, raw, lambda item: isinstance(item, int | str) and not isinstance(item, bool))
+    return _list(key, raw, lambda item: True)
 
 
 def _texts(key: Key, raw, required: bool):

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from workflows import actions, rules
+from workflows import contracts, rules
 from workflows.errors import RuleViolation
 from workflows.money import parse_amount
 
@@ -116,7 +116,8 @@ SAMPLES = {
                      "纸笔考试 上限 200.00 元/人次，拟定 200.01 元"),
     "special_fund_forbidden_use": (lambda: _refusal(rules.check_special_fund_use, "special", "debt_repayment"),
                                    "专项资金不得用于偿还债务（debt_repayment）"),
-    "reasons_required": (lambda: _refusal(actions._text, {"reasons": " "}, "reasons", True), "须填写理由"),
+    "reasons_required": (lambda: _refusal(contracts.contract_for("fee_verification", "verify_baseline").read,
+                                          {"reasons": " "}, "reasons", True), "须填写理由"),
     "amount_too_large": (lambda: _refusal(parse_amount, "100000000.01"), "金额过大"),
     "headcount_too_large": (lambda: _refusal(rules.check_headcount, 100_001), "单场考核人数不超过 100,000"),
 }
