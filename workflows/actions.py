@@ -326,7 +326,8 @@ def _allocations(payment: Payment, raw: list) -> list[dict]:
     sources = set(FundingAllocation.Source.values)
     saved = []
     for item in raw:
-        if item.get("source") not in sources:
+        # A source that is not text (a list, an object) is unknown too, not a set lookup that fails.
+        if not isinstance(item.get("source"), str) or item.get("source") not in sources:
             raise RuleViolation("funding_source_unknown", _("Unknown funding source: %(given)s"),
                                 given=repr(item.get("source"))[:100])
         amount = parse_amount(item.get("amount"), format_lazy(_("share of {source}"),
