@@ -274,8 +274,8 @@ def test_every_operation_fuzzed_as_every_role_answers_as_the_schema_says_and_nev
         if username is not None:
             # Signed in all along: its session is still good.
             assert sessions(username, "GET", "/api/v1/tasks/")[0] == 200, name
-    # The CLI and the server take turns (one request at a time): their CPU seconds are the run's time
-    # on a machine doing nothing else; the wall-clock time also counts whatever else runs.
+    # CPU seconds of the CLI and the server process (PostgreSQL's own are not counted); the wall-clock
+    # time also counts the database and whatever else runs on the machine.
     cpu = _cpu_seconds(server_pid) + _cli_cpu_seconds() - cpu
     print(f"\n[schemathesis] {len(_operations(schema))} operations, {len(ACCOUNTS)} roles: {cases} test cases "
           f"(seed {SEED}, {MAX_EXAMPLES} examples per operation and role in fuzzing) in {cpu:.0f} CPU seconds, "
