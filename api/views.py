@@ -102,7 +102,8 @@ class TaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def _task(self, task) -> dict:
         return s.TaskSerializer(task, context={"request": self.request}).data
 
-    @extend_schema(summary="Open tasks held by others in lifecycles I started or acted in")
+    @extend_schema(summary="Open tasks held by others in lifecycles I started or acted in",
+                   responses=s.TaskSerializer(many=True))
     @action(detail=False)
     def waiting(self, request):
         page = self.paginate_queryset(inbox.waiting_on_others(request.user))
@@ -181,7 +182,7 @@ class NegotiationViewSet(ReadOnly):
     prefetch = ("certificate__teo",)
 
     @extend_schema(request=s.OfferSerializer, responses={
-        200: s.CapCheckSerializer, 400: OpenApiResponse(s.CapCheckSerializer, description="refused, naming the rule"),
+        200: s.CapCheckSerializer, 400: OpenApiResponse(s.CapRefusalSerializer, description="refused, naming the rule"),
         404: REFUSALS[404]},
                    summary="Check an offer against the cap and the cost lines; nothing is saved")
     @action(detail=True, methods=["post"], url_path="cap-check")
