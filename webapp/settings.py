@@ -214,6 +214,13 @@ if os.environ.get("REDIS_URL"):
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Counts that must hold across server processes (certificate look-ups per address) live in the
+# cache: a Redis database of its own when XCERT_CACHE_URL names one (several processes), else each
+# process's memory (one process: `make run`). Not REDIS_URL's database: clearing a cache flushes it.
+if os.environ.get("XCERT_CACHE_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["XCERT_CACHE_URL"]}}
+
 # Axes first: a locked-out sign-in is refused before any password is checked.
 AUTHENTICATION_BACKENDS = ["webapp.signin.AxesBackend", "django.contrib.auth.backends.ModelBackend"]
 # Failures count per account and client address together: an attacker at one address gets

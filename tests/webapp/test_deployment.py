@@ -132,3 +132,15 @@ def test_no_template_has_an_inline_script_style_or_handler():
         for path in (Path(settings.BASE_DIR) / app).glob("templates/**/*.html")
     }
     assert {path: hits for path, hits in found.items() if hits} == {}
+
+
+def test_counts_shared_by_server_processes_live_in_the_redis_cache_when_one_is_named():
+    code = (
+        "import os, json; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'webapp.settings'); "
+        "from django.conf import settings; print(json.dumps(settings.CACHES['default']))"
+    )
+    shared = run(["-c", code], SECRET_KEY=KEY, XCERT_CACHE_URL="redis://cache.internal:6379/1")
+    alone = run(["-c", code], SECRET_KEY=KEY, REDIS_URL="redis://cache.internal:6379/0")
+    assert json.loads(shared.stdout) == {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                         "LOCATION": "redis://cache.internal:6379/1"}, shared.stderr
+    assert json.loads(alone.stdout)["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache", alone.stderr
