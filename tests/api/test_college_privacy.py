@@ -11,9 +11,11 @@ from django.contrib.auth import get_user_model
 
 from notifications.models import Notification
 from tests.workflows.alliance_payments import (
+    ATTACKERS,
     MEMBERS,
     amount_of,
     assessed_and_one_paid,
+    college_of,
     payment_of,
     release_task_of,
     written,
@@ -25,20 +27,13 @@ from .clients import api, listed
 
 pytestmark = pytest.mark.django_db
 
-ATTACKERS = [f"{role}_42_{n}" for n in (1, 2, 3) for role in ("college", "finance")]
-
-
 @pytest.fixture
 def paid(world):
     return assessed_and_one_paid()
 
 
-def _college_of(username: str) -> str:
-    return f"college_42_{username.rsplit('_', 1)[1]}"
-
-
 def _others(username: str) -> list[str]:
-    return [member for member in MEMBERS if member != _college_of(username)]
+    return [member for member in MEMBERS if member != college_of(username)]
 
 
 class Probe:
@@ -90,7 +85,7 @@ def test_no_member_reads_another_members_payment_sitting_funding_or_release_thro
         state = client.get(f"/api/v1/process-instances/{instance.pk}/state/")
         probe.refused(state.status_code == 403 and state.json()["rule"] == "engine_state_restricted",
                       f"{attacker} raw state")
-        if _college_of(attacker) != "college_42_1":
+        if college_of(attacker) != "college_42_1":
             totals = client.get(f"/api/v1/agreements/{agreement.pk}/payment-totals/")
             probe.refused(totals.status_code == 403 and totals.json()["rule"] == "alliance_totals_lead_only",
                           f"{attacker} totals")
@@ -100,7 +95,7 @@ def test_no_member_reads_another_members_payment_sitting_funding_or_release_thro
 
 def test_each_member_reads_its_own_payment_sitting_and_funding(paid):
     for attacker in ATTACKERS:
-        own = payment_of(paid, _college_of(attacker))
+        own = payment_of(paid, college_of(attacker))
         assert [p["id"] for p in listed(attacker, "/api/v1/payments/")] == [own.pk], attacker
         assert [s["college_id"] for s in listed(attacker, "/api/v1/sittings/")] == [own.college_id], attacker
     [released] = listed("finance_42_2", "/api/v1/payments/")

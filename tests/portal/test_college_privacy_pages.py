@@ -1,22 +1,23 @@
 """The pages keep each college's payment, sitting and funding to itself; the lead reads the alliance's totals."""
 import pytest
 
-from tests.workflows.alliance_payments import MEMBERS, amount_of, assessed_and_one_paid, release_task_of, written
+from tests.workflows.alliance_payments import (
+    ATTACKERS,
+    MEMBERS,
+    amount_of,
+    assessed_and_one_paid,
+    college_of,
+    release_task_of,
+    written,
+)
 from tests.workflows.walk import college
 from workflows.money import yuan
 
 pytestmark = pytest.mark.django_db
 
-ATTACKERS = [f"{role}_42_{n}" for n in (1, 2, 3) for role in ("college", "finance")]
-
-
 @pytest.fixture
 def paid(world):
     return assessed_and_one_paid()
-
-
-def _college_of(username: str) -> str:
-    return f"college_42_{username.rsplit('_', 1)[1]}"
 
 
 def test_no_member_reads_another_members_payment_funding_or_release_on_any_page(paid, browser):
@@ -34,7 +35,7 @@ def test_no_member_reads_another_members_payment_funding_or_release_on_any_page(
     pages = [f"/negotiations/{paid.negotiation.pk}/", f"/processes/{paid.instance.pk}/", "/tasks/"]
     for attacker in ATTACKERS:
         browser.as_(attacker)
-        for victim in (m for m in MEMBERS if m != _college_of(attacker)):
+        for victim in (m for m in MEMBERS if m != college_of(attacker)):
             for url in pages:
                 clean(browser.get(url), victim, f"{attacker} {url} of {victim}")
             if attacker.startswith("finance"):

@@ -10,9 +10,16 @@ from workflows.models import Payment
 HEADCOUNTS = {"college_42_1": 17, "college_42_2": 23, "college_42_3": 31}
 FEE = Decimal("180.00")
 MEMBERS = tuple(HEADCOUNTS)
+# The member colleges' staff and finance officers, each trying the other members' rows.
+ATTACKERS = [f"{role}_42_{n}" for n in (1, 2, 3) for role in ("college", "finance")]
 # Two members paid, the lead's payment still due: no total the lead reads equals one member's amount.
 PAID = {"college_42_2": [{"source": "fiscal", "amount": "4000.00"}, {"source": "own", "amount": "140.00"}],
         "college_42_3": [{"source": "social", "amount": "5580.00"}]}
+
+
+def college_of(username: str) -> str:
+    """The college account of a college's staff or finance account (college_42_2, finance_42_2 -> college_42_2)."""
+    return f"college_42_{username.rsplit('_', 1)[1]}"
 
 
 def amount_of(username: str) -> Decimal:
