@@ -62,7 +62,9 @@ def verify(serial_no) -> Verdict:
     """Check the certificate of this serial against its TEO's public key."""
     serial_no = serial_no.strip() if isinstance(serial_no, str) else ""
     certificate = None
-    if serial_no and len(serial_no) <= SERIAL_MAX:
+    # A serial is printable text: a NUL or another control character names no certificate (and
+    # PostgreSQL refuses a NUL in a query's text outright).
+    if serial_no and len(serial_no) <= SERIAL_MAX and serial_no.isprintable():
         certificate = IssuedCertificate.objects.select_related(
             "signing_key", "sitting__agreement__negotiation__certificate__teo").filter(serial_no=serial_no).first()
     if certificate is None:

@@ -116,6 +116,10 @@ def test_an_unknown_serial_reads_unknown_and_nothing_more(issued):
         assert body["status"] == "unknown" and set(body) == NOTHING_MORE
     page = Client().get("/verify/", {"serial": "X-WEB-01-99999-0001"}).content.decode()
     assert 'data-status="unknown"' in page
+    for serial in ("\x00", "X-WEB\x00", "X\tWEB"):  # control characters, on PostgreSQL too (a NUL was a 500 there)
+        assert 'data-status="unknown"' in Client().get("/verify/", {"serial": serial}).content.decode()
+    for serial in ("X-WEB%00", "X%09WEB"):
+        assert _verify(serial).json()["status"] == "unknown"
 
 
 def test_a_revoked_certificate_reads_revoked_and_the_revocation_is_audited(issued):
