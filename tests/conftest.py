@@ -157,3 +157,8 @@ def assert_nothing_stuck(cold: bool = True) -> None:
         for i in ProcessInstance.objects.select_related("definition")
     }
     assert not {k: v for k, v in found.items() if v}
+
+
+def pytest_collection_modifyitems(config, items):
+    """The long runs go first: a worker carries each beside the rest of the suite instead of after it."""
+    items.sort(key=lambda item: item.get_closest_marker("long_running") is None)

@@ -271,6 +271,7 @@ def test_every_act_has_a_role_that_takes_it_through_the_coverage_phase():
     assert set(_operations(schema)) - covered == set()
 
 
+@pytest.mark.long_running
 def test_every_operation_fuzzed_as_every_role_answers_as_the_schema_says_and_never_5xx(live, tmp_path):
     base, sessions, server_pid = live
     schema = _schema(base)
