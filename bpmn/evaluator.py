@@ -321,23 +321,13 @@ def _check_constant(value: object) -> None:
 
 
 # Nodes whose value depends on nothing but their children: a subtree of these alone (and calls of
-# the safe builtins) is the same at every run, so its bounds are checked when it is compiled.
-_CONSTANT_NODES = (
-    ast.Constant,
-    ast.List,
-    ast.Tuple,
-    ast.Set,
-    ast.Dict,
-    ast.BinOp,
-    ast.UnaryOp,
-    ast.BoolOp,
-    ast.Compare,
-    ast.IfExp,
-    ast.Subscript,
-    ast.Slice,
-    ast.Load,
-    ast.And,
-    ast.Or,
+# the safe builtins) is the same at every run, so its bounds are checked when it is compiled. They
+# are the allowed nodes but those that name, call, assign or hold statements.
+_CONSTANT_NODES = tuple(
+    node
+    for node in _ALLOWED_NODES
+    if node
+    not in (ast.Module, ast.Expression, ast.Expr, ast.Assign, ast.AugAssign, ast.Name, ast.Store, ast.Call, ast.keyword)
 )
 
 
