@@ -23,6 +23,7 @@ from workflows.models import (
     Negotiation,
     Organization,
     PaperCertificateOrder,
+    ParticipationFiling,
     Payment,
     Student,
 )
@@ -500,3 +501,37 @@ class PaperOrderCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, default="",
                                    help_text="why: required of the TEO, optional for the student; at most "
                                    f"{PaperCertificateOrder.REASON_MAX} characters")
+
+
+class ParticipationFilingSerializer(serializers.ModelSerializer):
+    college_id = serializers.IntegerField(read_only=True)
+    college = serializers.CharField(source="college.name")
+    certificate_id = serializers.IntegerField(read_only=True)
+    province = serializers.CharField(source="college.province.name")
+    certificate = serializers.CharField(source="certificate.code")
+
+    class Meta:
+        model = ParticipationFiling
+        fields = ["id", "college_id", "college", "province", "certificate_id", "certificate", "year",
+                  "planned_students", "filed_at"]
+
+
+class ParticipationCreateSerializer(serializers.Serializer):
+    """A college's filing (院校试点备案): recorded at once, never approved; the college is the caller's own."""
+
+    certificate_id = serializers.IntegerField()
+    year = serializers.IntegerField(help_text="the pilot year filed for, from 2019 to next year")
+    planned_students = serializers.IntegerField(help_text="a whole number from 1 to 100,000")
+
+
+class ParticipationTotalsSerializer(serializers.Serializer):
+    province_id = serializers.IntegerField()
+    province = serializers.CharField()
+    certificate_id = serializers.IntegerField()
+    certificate = serializers.CharField()
+    certificate_name = serializers.CharField()
+    year = serializers.IntegerField()
+    colleges = serializers.IntegerField(help_text="colleges that filed")
+    planned = serializers.IntegerField(help_text="planned students, summed")
+    assessed = serializers.IntegerField(help_text="students assessed so far under the province's agreements of "
+                                        "the certificate and year: progress against the plans")

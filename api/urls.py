@@ -19,6 +19,7 @@ router.register("sittings", views.SittingViewSet, basename="sitting")
 router.register("certificates", views.CertificateViewSet, basename="certificate")
 router.register("process-instances", views.ProcessInstanceViewSet, basename="process-instance")
 router.register("paper-orders", views.PaperOrderViewSet, basename="paper-order")
+router.register("participation-filings", views.ParticipationFilingViewSet, basename="participation-filing")
 
 urlpatterns = [
     path("verify/<str:serial_no>/", verification.VerifyCertificate.as_view(), name="api-verify"),

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.serializers import RefusalSerializer
+from webapp.signin import client_address
 from workflows import verification
 from workflows.errors import RuleViolation
 from workflows.models import SigningKey
@@ -48,7 +49,7 @@ class VerifyCertificate(APIView):
                 "signature) or unknown; no sign-in")
     def get(self, request, serial_no: str):
         try:
-            verification.count_look_up(verification.client_address(request))
+            verification.count_look_up(client_address(request))
         except RuleViolation as error:
             refusal = refusal_of(error)
             return Response(refusal.as_dict(), status=429, headers={"Retry-After": str(error.params["retry_after"])})

@@ -23,7 +23,7 @@ from rest_framework.response import Response
 
 from api import serializers as s
 from bpmn.models import AuditEntry, OpenTask, ProcessInstance
-from workflows import contracts, inbox, permissions, rules, services
+from workflows import contracts, inbox, participation, permissions, rules, services
 from workflows.errors import RuleViolation
 from workflows.filters import (
     AgreementFilter,
@@ -423,3 +423,28 @@ class PaperOrderViewSet(ReadOnly):
 
     def _answer(self, order):
         return Response(s.PaperOrderListSerializer(order).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Participation filings (院校试点备案): a college its own, a province's reviewers the "
+                               "province's, the ministry all"),
+    create=extend_schema(request=s.ParticipationCreateSerializer, responses={
+        201: s.ParticipationFilingSerializer, **REFUSALS}, summary="File my college's participation in the pilot "
+        "for a certificate and year with its planned students: a filing, never an approval"),
+)
+class ParticipationFilingViewSet(mixins.CreateModelMixin, ReadOnly):
+    serializer_class = s.ParticipationFilingSerializer
+    visible = staticmethod(permissions.visible_participation_filings)
+
+    def create(self, request):
+        data = _sent(s.ParticipationCreateSerializer, request.data)
+        filing = services.file_participation(request.user, data["certificate_id"], data["year"],
+                                             data["planned_students"])
+        return Response(s.ParticipationFilingSerializer(filing).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Planned students and colleges per province, certificate and year, with those assessed "
+                   "so far", responses=s.ParticipationTotalsSerializer(many=True))
+    @action(detail=False)
+    def totals(self, request):
+        rows = participation.totals(permissions.visible_participation_filings(request.user))
+        return Response(s.ParticipationTotalsSerializer(rows, many=True).data)

@@ -132,6 +132,29 @@ def heads_digest(heads) -> str:
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
+def anchors() -> dict[str, list]:
+    """Every chain's head as it is now, {key: [length, hash of its last row]}: kept outside the
+    database (another machine, a signed mail), it pins the history up to here."""
+    return {head.key: [head.length, head.head_hash] for head in AuditChain.objects.order_by("key") if head.length}
+
+
+def anchor_breaks(kept: dict) -> list[str]:
+    """Each anchored chain whose row at the anchored position no longer carries the anchored hash.
+
+    A chain verifies row by row from its start, so one row still matching its anchor shows that
+    nothing before it was rewritten, even by someone who recomputed every hash and head since.
+    """
+    breaks = []
+    for key, (length, hashed) in sorted(kept.items()):
+        rows = AdminChange.objects.all() if key == chain.ADMIN_CHAIN else AuditEntry.objects.filter(
+            instance_id=int(key.removeprefix("instance:")))
+        found = rows.filter(seq=length).values_list("hash", flat=True).first()
+        if found != hashed:
+            now = "is gone" if found is None else f"now has hash {found[:16]}…"
+            breaks.append(f"{key}: entry {length} was anchored with hash {hashed[:16]}…, {now}")
+    return breaks
+
+
 # --- the admin's changes ------------------------------------------------------------------
 
 
@@ -149,7 +172,13 @@ def _plain(value):
 
 
 # Kept out of the audit as they are: a fingerprint shows that they changed, not what they hold.
-SECRET_FIELDS = {"auth.user": ("password",), "knox.authtoken": ("digest", "token_key")}
+# The project names them (keep_secret); the engine knows no model of its own that holds a secret.
+SECRET_FIELDS: dict[str, tuple[str, ...]] = {}
+
+
+def keep_secret(label: str, *fields: str) -> None:
+    """Audit these fields of the model `label` ("app.model") by a fingerprint, never by their value."""
+    SECRET_FIELDS[label.lower()] = tuple(dict.fromkeys((*SECRET_FIELDS.get(label.lower(), ()), *fields)))
 
 
 def snapshot(obj: models.Model) -> dict:

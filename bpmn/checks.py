@@ -1,4 +1,4 @@
-"""Start-up checks: every model parses and its expressions are safe, every task is bound, time is UTC."""
+"""Start-up checks: models parse and are safe, each task is bound to an action and back, time is UTC."""
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
@@ -46,4 +46,18 @@ def check_tasks_bound(app_configs, **kwargs):
         Error(f"user task {p}.{t} has no bound action", id="bpmn.E003")
         for p, t in tasks
         if (p, t) not in HOOKS.actions
+    ]
+
+
+@register(Tags.compatibility)
+def check_bound_tasks_exist(app_configs, **kwargs):
+    # Task ids come from the model files: an action bound to a task no model has would never run.
+    try:
+        tasks = set(user_tasks())
+    except ModelValidationError:
+        return []  # reported by bpmn.E002
+    return [
+        Error(f"an action is bound to {p}.{t}, which no model file has as a user task", id="bpmn.E004")
+        for p, t in sorted(HOOKS.actions)
+        if (p, t) not in tasks
     ]

@@ -1,7 +1,8 @@
-"""The one door into the engine: deploy, start, complete, claim, fire timers, deliver messages.
+"""The one door into the engine: deploy, start, complete, claim, fire timers, deliver messages, decide.
 
 Every mutation runs in one transaction that locks the instance row, advances the workflow,
-saves its state and keeps the projections (open tasks, timers, subscriptions, audit) in step.
+saves its state and keeps the projections (`bpmn.projections`: open tasks, timers,
+subscriptions) and the audit in step.
 """
 import json
 from datetime import datetime
@@ -13,25 +14,23 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from SpiffWorkflow import TaskState
-from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.util.task import TaskFilter
+from SpiffWorkflow.bpmn import BpmnWorkflow
 
-from bpmn import caches, evaluator, model_checks, names, parser, serializer, signals
+from bpmn import caches, evaluator, model_checks, names, parser, projections, serializer, signals, spiff
 from bpmn.errors import (
     ActorNotAllowed,
     EngineError,
     MessageNotExpected,
     StateTooLarge,
     TaskClaimed,
+    TaskInputUnchecked,
     TaskNotClaimed,
     TaskNotClaimedByOther,
     TaskNotFound,
     TaskNotReady,
     UnboundTask,
 )
-from bpmn.hooks import HOOKS, Assignment, TaskContext, action_for
+from bpmn.hooks import HOOKS, TaskContext, action_for
 from bpmn.live import live_workflows
 from bpmn.models import (
     AuditEntry,
@@ -89,7 +88,6 @@ def _deploy_one(process_id: str, sources: dict, hash_: str, now: datetime) -> Pr
         process_id=process_id,
         version=(versions["version__max"] or 0) + 1,
         content_hash=hash_,
-        name=process_id,
         sources=sources,
         deployed_at=now,
     )
@@ -105,6 +103,30 @@ def latest_definition(process_id: str) -> ProcessDefinition:
 
 def specs_of(definition: ProcessDefinition) -> tuple:
     return parser.load_specs(definition.process_id, definition.sources, definition.content_hash)
+
+
+# --- decisions ---------------------------------------------------------------------------
+
+_DECISION_TABLES: dict[tuple[str | None, str], object] = {}
+caches.register(_DECISION_TABLES.clear)
+
+
+def decide(decision_id: str, data: dict) -> dict:
+    """Evaluate a decision table of the latest deployed model files against `data`; return its outputs.
+
+    Before any deploy the files on disk answer. {} when no rule matches.
+    """
+    return spiff.decide(_decision_table(decision_id), data, script_engine())
+
+
+def _decision_table(decision_id: str):
+    # Every deploy stores the whole file set with each process, so the latest row of any holds the tables.
+    latest = ProcessDefinition.objects.only("content_hash").order_by("-deployed_at", "-version").first()
+    key = (latest.content_hash if latest else None, decision_id)
+    if key not in _DECISION_TABLES:
+        sources = latest.sources if latest else parser.read_model_files()
+        _DECISION_TABLES[key] = parser.decision_table(sources, decision_id)
+    return _DECISION_TABLES[key]
 
 
 # --- reading state -----------------------------------------------------------------------
@@ -177,13 +199,6 @@ def complete_task(task_id: UUID | str, *, actor, data: dict | None = None) -> Pr
         task.data.update(result or {})
         task.run()
         _audit(instance, actor, "completed", task=task, data=submitted)
-        signals.task_completed.send(
-            sender=ProcessInstance,
-            instance=instance,
-            task_name=open_task.task_name,
-            actor=actor,
-            data=submitted,
-        )
         workflow.do_engine_steps()
         _save(instance, workflow)
         instance.outcome = dict(result or {})
@@ -223,7 +238,13 @@ def _ready_task(workflow: BpmnWorkflow, open_task: OpenTask):
 
 def _accepted_input(open_task: OpenTask, task, data) -> dict:
     """The submitted data the task takes, held against the data already in its workflow; the rest is refused."""
-    return dict(HOOKS.task_input(open_task, task.data, data) if HOOKS.task_input else data)
+    if HOOKS.task_input is None:
+        # No contract installed (a script, an app config that skipped it): nothing typed is taken unchecked.
+        if data:
+            raise TaskInputUnchecked(_("The task “%(task)s” takes no input: no input contract is installed."),
+                                     task=names.shown_lazy(open_task.label))
+        return {}
+    return dict(HOOKS.task_input(open_task, task.data, data))
 
 
 def _run_action(ctx: TaskContext) -> dict | None:
@@ -235,33 +256,56 @@ def _run_action(ctx: TaskContext) -> dict | None:
     return action(ctx)
 
 
+def _open_task_under_lock(task_id) -> OpenTask:
+    """The open task, read again once its instance is locked: a claim, a release or a take-over takes
+    the same lock as a completion, first, so the two never wait on each other's rows."""
+    found = OpenTask.objects.filter(task_id=task_id).values_list("instance_id", flat=True).first() if _is_uuid(
+        task_id) else None
+    if found is None:
+        raise TaskNotReady(_("The task is not open: %(task)s"), task=task_id)
+    _lock(found)
+    open_task = OpenTask.objects.select_related("instance", "claimed_by").filter(task_id=task_id).first()
+    if open_task is None:
+        raise TaskNotReady(_("The task is not open: %(task)s"), task=task_id)
+    return open_task
+
+
+def _is_uuid(value) -> bool:
+    try:
+        UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
 @transaction.atomic
 def claim(task_id, actor) -> OpenTask:
     """Take a group task for oneself; refused when someone else holds it."""
-    open_task = OpenTask.objects.select_for_update().filter(task_id=task_id).first()
-    if open_task is None:
-        raise TaskNotReady(_("The task is not open: %(task)s"), task=task_id)
-    _authorize(actor, open_task)
-    _refuse_claimed_by_other(actor, open_task)
-    open_task.claimed_by = actor
-    open_task.save(update_fields=["claimed_by"])
-    _audit(open_task.instance, actor, "claimed", task_name=open_task.task_name)
-    return open_task
+    open_task = _task_not_held_by_another(task_id, actor)
+    return _hand_to(open_task, actor, actor, "claimed")
 
 
 @transaction.atomic
 def unclaim(task_id, actor) -> OpenTask:
     """Give a claimed task back to its group; only the claimant may."""
-    open_task = OpenTask.objects.select_for_update().filter(task_id=task_id).first()
-    if open_task is None:
-        raise TaskNotReady(_("The task is not open: %(task)s"), task=task_id)
-    _authorize(actor, open_task)
-    _refuse_claimed_by_other(actor, open_task)
+    open_task = _task_not_held_by_another(task_id, actor)
     if open_task.claimed_by_id is None:
         raise TaskNotClaimed(_("Only the claimant can release a task; nobody has claimed it."))
-    open_task.claimed_by = None
+    return _hand_to(open_task, None, actor, "unclaimed")
+
+
+def _task_not_held_by_another(task_id, actor) -> OpenTask:
+    open_task = _open_task_under_lock(task_id)
+    _authorize(actor, open_task)
+    _refuse_claimed_by_other(actor, open_task)
+    return open_task
+
+
+def _hand_to(open_task: OpenTask, holder, actor, action: str, data=None) -> OpenTask:
+    """Give the task to `holder` (None: back to its group) and audit the change as `actor`'s."""
+    open_task.claimed_by = holder
     open_task.save(update_fields=["claimed_by"])
-    _audit(open_task.instance, actor, "unclaimed", task_name=open_task.task_name)
+    _audit(open_task.instance, actor, action, task_name=open_task.task_name, data=data)
     return open_task
 
 
@@ -277,21 +321,14 @@ def take_over(task_id, actor, reason: str) -> tuple[OpenTask, object]:
     Only someone the lane allows may; the task must be claimed by someone else. Return the task
     and its previous holder.
     """
-    # The lock takes the task's row only: FOR UPDATE cannot take the nullable side of the holder's join.
-    open_task = OpenTask.objects.select_for_update(of=("self",)).select_related("claimed_by").filter(
-        task_id=task_id).first()
-    if open_task is None:
-        raise TaskNotReady(_("The task is not open: %(task)s"), task=task_id)
+    open_task = _open_task_under_lock(task_id)
     _authorize(actor, open_task)
     previous = open_task.claimed_by
     if previous is None or previous.pk == actor.pk:
         raise TaskNotClaimedByOther(_("Only a task claimed by someone else can be taken over; claim it instead."))
-    open_task.claimed_by = actor
-    open_task.save(update_fields=["claimed_by"])
     data = {"task_id": str(open_task.task_id), "previous_holder": previous.pk, "previous_holder_name": str(previous),
             "new_holder": actor.pk, "new_holder_name": str(actor), "reason": reason}
-    _audit(open_task.instance, actor, "taken_over", task_name=open_task.task_name, data=data)
-    return open_task, previous
+    return _hand_to(open_task, actor, actor, "taken_over", data), previous
 
 
 # --- timers ------------------------------------------------------------------------------
@@ -310,6 +347,7 @@ def fire_due_timers(now: datetime | None = None, limit: int = 100) -> int:
             workflow.refresh_timers()
             workflow.do_engine_steps()
             _audit(instance, None, "timer_fired", data={"at": now.isoformat()})
+            signals.timer_fired.send(sender=ProcessInstance, instance=instance, now=now)
             _save(instance, workflow)
             moved += 1
     return moved
@@ -334,11 +372,6 @@ def _claim_due(instance_id: int) -> ProcessInstance | None:
 # --- messages ----------------------------------------------------------------------------
 
 
-def correlation_key(values: dict) -> str:
-    """Return the canonical text of a correlation, e.g. {"agreement_id": 3, "college_id": 5}."""
-    return json.dumps({k: values[k] for k in sorted(values)}, sort_keys=True, default=str)
-
-
 @transaction.atomic
 @evaluator.budget()
 def correlate_message(name: str, payload: dict, correlation: dict, actor=None):
@@ -346,7 +379,7 @@ def correlate_message(name: str, payload: dict, correlation: dict, actor=None):
 
     Return the instance that received it, or None when it was kept for later.
     """
-    key = correlation_key(correlation)
+    key = projections.correlation_key(correlation)
     subscription = (
         MessageSubscription.objects.filter(message_name=name, correlation_key=key)
         .order_by("pk")
@@ -370,7 +403,7 @@ def broadcast_message(name: str, payload: dict, correlation: dict, actor=None) -
     an instance that starts waiting later is not handed an old announcement. Return the
     instances that received it.
     """
-    key = correlation_key(correlation)
+    key = projections.correlation_key(correlation)
     waiting = list(
         MessageSubscription.objects.filter(message_name=name, correlation_key=key)
         .order_by("pk")
@@ -399,9 +432,7 @@ def _deliver(instance: ProcessInstance, task_id, name: str, payload: dict, actor
     task = workflow.get_task_from_id(UUID(str(task_id)))
     if task is None or task.state != TaskState.WAITING:
         raise MessageNotExpected(_("The process is not waiting for %(message)s."), message=name)
-    event = BpmnEvent(task.task_spec.event_definition, payload)
-    task.task_spec.catch(task, event)
-    task.task_spec._update(task)
+    spiff.catch_at(task, payload)
     _audit(instance, actor, "message", task=task, data={"message": name, "payload": payload})
     workflow.do_engine_steps()
     _save(instance, workflow)
@@ -417,10 +448,10 @@ def _save(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
     if workflow.completed and instance.status != ProcessInstance.Status.COMPLETED:
         instance.status = ProcessInstance.Status.COMPLETED
         instance.completed_at = timezone.now()
-        instance.end_event = _end_event(workflow)
+        instance.end_event = spiff.end_event_id(workflow)
         _audit(instance, None, "completed_process", data={"end_event": instance.end_event})
-    new_subscriptions = _sync_events(instance, workflow)
-    opened, closed = _sync_open_tasks(instance, workflow)
+    new_subscriptions = projections.sync_events(instance, workflow)
+    opened, closed = projections.sync_open_tasks(instance, workflow)
     instance.revision += 1
     instance.save()
     revision, uid = instance.revision, instance.uid
@@ -445,99 +476,6 @@ def _refuse_oversized_state(state: str) -> None:
             size=f"{len(state):,}",
             limit=f"{serializer.MAX_STATE_CHARS:,}",
         )
-
-
-def _end_event(workflow: BpmnWorkflow) -> str:
-    ends = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.task_spec.bpmn_id and
-            type(t.task_spec).__name__ == "EndEvent" and t.workflow is workflow]
-    return ends[-1].task_spec.bpmn_id if ends else ""
-
-
-def ready_user_tasks(workflow: BpmnWorkflow) -> list:
-    return workflow.get_tasks(task_filter=TaskFilter(state=TaskState.READY, manual=True))
-
-
-def _sync_open_tasks(instance: ProcessInstance, workflow: BpmnWorkflow):
-    ready = {str(t.id): t for t in ready_user_tasks(workflow)}
-    before = set(instance.waiting.get("tasks", []))
-    closed = [tid for tid in before if tid not in ready]
-    closed_names = []
-    if closed:
-        rows = OpenTask.objects.filter(task_id__in=closed)
-        closed_names = list(rows.values_list("task_name", flat=True))
-        rows.delete()
-    opened = [_open_task_row(instance, t) for tid, t in ready.items() if tid not in before]
-    OpenTask.objects.bulk_create(opened)
-    instance.waiting["tasks"] = list(ready)
-    return opened, closed_names
-
-
-def _open_task_row(instance: ProcessInstance, task) -> OpenTask:
-    assignment = HOOKS.assign(instance, task) if HOOKS.assign else Assignment(None)
-    spec = task.task_spec
-    return OpenTask(
-        instance=instance,
-        task_id=task.id,
-        process_id=task.workflow.spec.name,
-        task_name=spec.bpmn_id or spec.name,
-        label=spec.bpmn_name or spec.bpmn_id or spec.name,
-        role=spec.lane or "",
-        organization_id=assignment.organization_id,
-        due_at=assignment.due_at,
-        data=assignment.data,
-    )
-
-
-def waiting_catch_tasks(workflow: BpmnWorkflow) -> list:
-    return [t for t in workflow.event_manager.tasks.values() if t.state == TaskState.WAITING]
-
-
-def _sync_events(instance: ProcessInstance, workflow: BpmnWorkflow) -> list[MessageSubscription]:
-    """Bring the timer and subscription rows in step; return the subscriptions that are new."""
-    timers, subscriptions = {}, {}
-    for task in waiting_catch_tasks(workflow):
-        definition = task.task_spec.event_definition
-        due = timer_due(task) if isinstance(definition, TimerEventDefinition) else None
-        if due is not None:
-            timers[str(task.id)] = Timer(
-                instance=instance, task_id=task.id, task_name=task.task_spec.bpmn_id or "", due_at=due
-            )
-        elif isinstance(definition, MessageEventDefinition):
-            key = correlation_key(task_correlation(workflow, task))
-            subscriptions[str(task.id)] = MessageSubscription(
-                instance=instance, task_id=task.id, message_name=definition.name, correlation_key=key
-            )
-    before = instance.waiting or {}
-    timer_keys = {k: t.due_at.isoformat() for k, t in timers.items()}
-    subscription_keys = {k: s.correlation_key for k, s in subscriptions.items()}
-    _apply(Timer, instance, before.get("timers", {}), timer_keys, timers)
-    created = _apply(MessageSubscription, instance, before.get("subscriptions", {}), subscription_keys, subscriptions)
-    instance.waiting = {**before, "timers": timer_keys, "subscriptions": subscription_keys}
-    return created
-
-
-def _apply(model, instance, before: dict, after: dict, rows: dict) -> list:
-    # The instance row remembers what it projected last time, so an unchanged step costs no query.
-    stale = [k for k in before if after.get(k) != before[k]]
-    if stale:
-        model.objects.filter(instance=instance, task_id__in=stale).delete()
-    fresh = [rows[k] for k in after if before.get(k) != after[k]]
-    return model.objects.bulk_create(fresh) if fresh else []
-
-
-def timer_due(task) -> datetime | None:
-    value = task._get_internal_data("event_value")
-    if value is None:
-        return None
-    return TimerEventDefinition.get_datetime(value) if isinstance(value, str) else value
-
-
-def task_correlation(workflow: BpmnWorkflow, task) -> dict:
-    """Evaluate the message's correlation properties against the waiting task's data."""
-    values = {}
-    for prop in task.task_spec.event_definition.correlation_properties:
-        values[prop.name] = workflow.script_engine.evaluate(task, prop.retrieval_expression)
-    return values
 
 
 def _deliver_pending(instance: ProcessInstance, subscriptions: list[MessageSubscription]) -> None:

@@ -91,5 +91,11 @@ class UnboundTask(EngineError):
     code = "task_unbound"
 
 
+class TaskInputUnchecked(EngineError):
+    """Input submitted while no contract is installed to check it."""
+
+    code = "task_input_unchecked"
+
+
 class MessageNotExpected(EngineError):
     code = "message_not_expected"

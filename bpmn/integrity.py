@@ -6,12 +6,10 @@ the restored workflow has ready or waiting must be exactly what the indexed tabl
 domain's own checks (registered in `HOOKS.checks`) must find its business objects in step.
 """
 from SpiffWorkflow import TaskState
-from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.util.task import TaskFilter
 
-from bpmn import engine
+from bpmn import engine, projections
 from bpmn.hooks import HOOKS
 from bpmn.models import MessageSubscription, OpenTask, ProcessInstance, Timer
 
@@ -42,16 +40,10 @@ def _status_problems(instance, workflow) -> list[str]:
 
 
 def _projection_problems(instance, workflow) -> list[str]:
-    ready = {str(t.id) for t in engine.ready_user_tasks(workflow)}
-    timers, subscriptions = {}, {}
-    for task in engine.waiting_catch_tasks(workflow):
-        definition = task.task_spec.event_definition
-        due = engine.timer_due(task) if isinstance(definition, TimerEventDefinition) else None
-        if due is not None:
-            timers[str(task.id)] = due
-        elif isinstance(definition, MessageEventDefinition):
-            key = engine.correlation_key(engine.task_correlation(workflow, task))
-            subscriptions[str(task.id)] = (definition.name, key)
+    ready = {str(t.id) for t in projections.ready_user_tasks(workflow)}
+    waited_timers, waited_messages = projections.waited_for(workflow)
+    timers = {k: due for k, (_task, due) in waited_timers.items()}
+    subscriptions = {k: (name, key) for k, (_task, name, key) in waited_messages.items()}
     stored_tasks = {str(t) for t in OpenTask.objects.filter(instance=instance).values_list("task_id", flat=True)}
     stored_timers = {str(t): due for t, due in Timer.objects.filter(instance=instance).values_list("task_id", "due_at")}
     stored_subscriptions = {

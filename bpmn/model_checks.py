@@ -11,13 +11,12 @@ have at most MAX_INSTANCES instances.
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask, StandardLoopTask
 from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
 from SpiffWorkflow.operators import Operator
 
-from bpmn import evaluator, parser
+from bpmn import evaluator, parser, spiff
 from bpmn.errors import ModelValidationError
 
 # Task spec attributes holding an expression (evaluated) or a script (executed), with the
@@ -209,7 +208,7 @@ class _Recorder:
 
     def __init__(self):
         self.texts: list[str] = []
-        self.task = SimpleNamespace(data={}, workflow=SimpleNamespace(script_engine=self))
+        self.task = spiff.DecisionInput({}, script_engine=self)
 
     def validate(self, text: str) -> None:
         ast.parse(text)  # what Spiff's engine does to decide whether a cell needs `==`

@@ -15,7 +15,6 @@ class ProcessDefinition(models.Model):
     process_id = models.CharField(max_length=100)
     version = models.PositiveIntegerField()
     content_hash = models.CharField(max_length=64)
-    name = models.CharField(max_length=200, blank=True)
     sources = models.JSONField(help_text="file name -> XML text of every file the process needs")
     deployed_at = models.DateTimeField(
         default=timezone.now,
@@ -52,7 +51,7 @@ class ProcessInstance(models.Model):
     state_format = models.PositiveSmallIntegerField(default=1)
     uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     revision = models.PositiveIntegerField(default=0, help_text="bumped by every saved step")
-    waiting = models.JSONField(
+    last_projected = models.JSONField(
         default=dict, help_text="ids of the timer and message rows last projected, to diff against"
     )
     end_event = models.CharField(max_length=100, blank=True)

@@ -7,7 +7,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from bpmn import caches
+from bpmn import caches, spiff
 from bpmn.errors import ModelValidationError
 from bpmn.xml import parse_model_xml
 
@@ -58,6 +58,15 @@ def process_ids(sources: dict[str, str]) -> list[str]:
             root = parse_model_xml(text, name)
             ids += root.xpath("//b:process[@isExecutable='true']/@id", namespaces={"b": BPMN_NS})
     return sorted(ids)
+
+
+def decision_table(sources: dict[str, str], decision_id: str):
+    """Return the DMN engine of one decision in the files; an unknown id is a validation error."""
+    dmn_only = {name: text for name, text in sources.items() if name.endswith(".dmn")}
+    try:
+        return spiff.decision_table(build_parser(dmn_only), decision_id)
+    except ValidationException as exc:
+        raise ModelValidationError(f"没有该决策表 / no such decision table: {decision_id}: {exc}") from None
 
 
 _SPEC_CACHE: dict[tuple[str, str], tuple] = {}

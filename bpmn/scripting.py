@@ -29,16 +29,6 @@ def register_function(name: str, func: Callable) -> Callable:
     return func
 
 
-def unregister_function(name: str) -> None:
-    """Remove a registered function; unknown names are ignored."""
-    _FUNCTIONS.pop(name, None)
-
-
-def registered_functions() -> dict[str, Callable]:
-    """Return a copy of the registry, name -> function."""
-    return dict(_FUNCTIONS)
-
-
 class SafeEnvironment(BasePythonScriptEngineEnvironment):
     """Evaluate and execute with the safe evaluator; task data is the namespace."""
 

@@ -1,8 +1,10 @@
 """The serializer seam: workflow state to JSON and back, without the specs.
 
 Specs are rebuilt from the definition's stored model files (parsed once per version), so an
-instance row holds only its own state. The format is versioned: a row carries
-`state_format`, and `from_version_N` functions upgrade older rows when they are read.
+instance row holds only its own state. Two formats are versioned: a row carries `state_format`
+(ours: `from_version_N` functions upgrade older rows when they are read) and, inside the state,
+`spiff_format`, SpiffWorkflow's serializer version, whose own migrations run on a row written by
+an earlier SpiffWorkflow, so an upgrade of the library carries stored instances with it.
 """
 import json
 from collections.abc import Callable
@@ -12,9 +14,11 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
-from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_FORMAT
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
+
+from bpmn import spiff
+from bpmn.spiff import SPIFF_FORMAT
 
 STATE_FORMAT = 1
 # The most characters of state one instance row may hold: the engine refuses a step that would
@@ -33,7 +37,6 @@ class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
         return dct
 
     def from_dict(self, dct: dict, spec=None, subprocess_specs=None) -> BpmnWorkflow:
-        dct.pop("spiff_format", None)
         workflow = self.target_class(spec, subprocess_specs, deserializing=True)
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
@@ -84,7 +87,18 @@ def dump_state(workflow: BpmnWorkflow) -> str:
 def load_state(state: str | dict, state_format: int, spec, subprocess_specs) -> BpmnWorkflow:
     """Restore a workflow from its stored state and the specs of its definition version."""
     state = upgrade(json.loads(state) if isinstance(state, str) else dict(state), state_format)
+    state = upgrade_spiff_format(state, spec, subprocess_specs)
     return _REGISTRY.restore(state, spec=spec, subprocess_specs=subprocess_specs)
+
+
+def upgrade_spiff_format(state: dict, spec, subprocess_specs) -> dict:
+    """Run SpiffWorkflow's own migrations on a state written by an earlier version of it."""
+    # Rows from before the mark was read were all written by the SpiffWorkflow pinned then (1.5).
+    version = state.pop("spiff_format", SPIFF_FORMAT)
+    if version == SPIFF_FORMAT:
+        return state
+    specs = {name: _REGISTRY.convert(s) for name, s in subprocess_specs.items()}
+    return spiff.migrate_state(state, version, _REGISTRY.convert(spec), specs)
 
 
 def upgrade(state: dict, state_format: int) -> dict:

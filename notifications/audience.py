@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from workflows.assignment import LANE_ROLES
 from workflows.models import Negotiation, Organization, Person, Role
+from workflows.roles import LANE_ROLES
 
 AUDIENCES = {
     "task_assigned": ("task_holders",),

@@ -12,6 +12,7 @@ from notifications import relay
 from notifications.delivery import role_group, user_group
 from notifications.models import Notification
 from workflows.models import Person, Role
+from workflows.permissions import PROVINCE_DIVISIONS
 
 CATCH_UP_LIMIT = 200
 UNAUTHENTICATED = 4401
@@ -23,8 +24,10 @@ def groups_of(user) -> list[str]:
     person = Person.objects.select_related("organization").filter(user=user).first()
     if person is None:
         return groups
-    if person.role == Role.REVIEWER:
-        return [*groups, role_group(Role.REVIEWER, person.organization.province_id)] if (
+    if person.role == Role.EXPERT:  # their own group is the one hints reach them in
+        return groups
+    if person.role in PROVINCE_DIVISIONS:
+        return [*groups, role_group(person.role, person.organization.province_id)] if (
             person.organization.province_id) else groups
     return [*groups, role_group(person.role, person.organization_id)]
 

@@ -1,4 +1,4 @@
-"""After commit: push to the recipients' sockets, hint the parties' pages, send immediate e-mail."""
+"""After commit: push to the sockets, hint the parties' pages, send immediate e-mail; retry what is pending."""
 import asyncio
 import logging
 import time
@@ -7,10 +7,11 @@ from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.core.mail import send_mail
-from django.utils import timezone
 
+from notifications import outbox
+from notifications.models import Delivery, Preference
 from workflows.models import Role
-from workflows.permissions import negotiation_audience
+from workflows.permissions import PROVINCE_DIVISIONS, negotiation_audience
 
 log = logging.getLogger(__name__)
 
@@ -20,13 +21,18 @@ def user_group(user_id: int) -> str:
 
 
 def role_group(role: str, scope_id: int) -> str:
-    """The people of one role in one organization (a province for reviewers; 0, the whole ministry).
+    """The people of one role in one organization (a province for its divisions; 0, the whole ministry;
+    a user for an expert, who sees only what they were asked about).
 
     Hints go to these groups, never to a whole organization: a college's students see none of its
     negotiations, so they hear of none.
     """
     if role == Role.REVIEWER:
         return province_group(scope_id)
+    if role in PROVINCE_DIVISIONS:
+        return f"province.{scope_id}.{role}"
+    if role == Role.EXPERT:
+        return user_group(scope_id)
     return "ministry" if role == Role.MINISTRY else f"org.{scope_id}.{role}"
 
 
@@ -36,32 +42,86 @@ def province_group(province_id: int) -> str:
 
 
 def deliver(rows, negotiations=()) -> None:
-    """Runs on commit; a delivery failure is logged and never undoes the committed change."""
+    """Runs on commit; a delivery failure is kept on its entry and never undoes the committed change."""
     if not rows:
         return
     try:
         push(rows, negotiations)
-    except Exception:  # the rows are saved: a reconnecting client catches up from them
+    except Exception:  # the entries are pending again: the relay or the next retry pushes them
         log.exception("push of %d notification(s) failed", len(rows))
     if getattr(settings, "NOTIFICATIONS_EMAIL", False):
-        email_immediately(rows)
+        send_email(Delivery.objects.filter(notification__in=[row.pk for row in rows], channel=Delivery.Channel.EMAIL))
+
+
+def can_push_here(layer) -> bool:
+    """Whether this process reaches the sockets: any process into Redis, only a server into its own memory."""
+    if layer is None or _inside_event_loop():
+        # Sync code running inside an event loop's thread cannot wait for the layer; the entries stay
+        # pending for the relay or the retry, and every client gets the rows from its catch-up.
+        return False
+    return not isinstance(layer, InMemoryChannelLayer) or bool(layer.groups)
 
 
 def push(rows, negotiations=()) -> None:
-    """One frame per recipient with all of their notifications, then a hint to the parties' groups."""
+    """Claim the rows' push entries, send one frame per recipient, then hint the parties' groups."""
     layer = get_channel_layer()
-    if layer is None or _inside_event_loop():
-        # Sync code running inside an event loop's thread cannot wait for the layer; the rows
-        # are committed and every client gets them from its catch-up request.
-        return
-    if isinstance(layer, InMemoryChannelLayer) and not layer.groups:
-        return  # no socket in this process (a command, the scheduler): the servers' relays deliver
+    if not can_push_here(layer):
+        return  # a command or the scheduler on the in-memory layer: the server's relay pushes them
     committed_at = time.time()
+    claimed = outbox.claim(Delivery.objects.filter(notification__in=[row.pk for row in rows],
+                                                   channel=Delivery.Channel.PUSH))
+    sent = {entry.notification_id for entry in claimed}
+    messages = pushes([row for row in rows if row.pk in sent], committed_at) + hints(negotiations)
+    _send_settled(layer, claimed, messages)
+
+
+def pushes(rows, committed_at: float | None) -> list[tuple[str, dict]]:
+    """One frame per recipient of `rows`, with all of their notifications."""
     by_recipient: dict[int, list[dict]] = {}
     for row in rows:
         by_recipient.setdefault(row.recipient_id, []).append(row.as_message())
-    messages = [(user_group(user_id), batch(items, committed_at)) for user_id, items in by_recipient.items()]
-    async_to_sync(_send_all)(layer, messages + hints(negotiations))
+    return [(user_group(user_id), batch(items, committed_at)) for user_id, items in by_recipient.items()]
+
+
+def _send_settled(layer, claimed, messages) -> None:
+    """Send from sync code, then settle the claimed entries: sent, or the error kept (and raised)."""
+    try:
+        async_to_sync(send_all)(layer, messages)
+    except Exception as error:
+        outbox.settle(claimed, error)
+        raise
+    outbox.settle(claimed)
+
+
+def push_pending() -> int:
+    """Push what its writer left pending (a failure, a process that could not push); how many were pushed."""
+    layer = get_channel_layer()
+    if not can_push_here(layer):
+        return 0
+    claimed, messages = claim_pending_pushes()
+    if not claimed:
+        return 0
+    try:
+        _send_settled(layer, claimed, messages)
+    except Exception:  # settled as failed: pending again, or failed at the bound
+        log.exception("retried push of %d notification(s) failed", len(claimed))
+        return 0
+    return len(claimed)
+
+
+def claim_pending_pushes() -> tuple[list, list]:
+    """The pending push entries this caller now holds, and their frames with the hints of their negotiations."""
+    claimed = outbox.claim_pending(Delivery.Channel.PUSH)
+    rows = [entry.notification for entry in claimed]
+    return claimed, pushes(rows, None) + hints(negotiations_of(rows)) if rows else []
+
+
+def negotiations_of(rows) -> list:
+    """The negotiations that notification rows concern, for their page hints."""
+    from workflows.models import Negotiation
+
+    ids = {int(row.object_id) for row in rows if row.object_type == "negotiation" and row.object_id.isdigit()}
+    return list(Negotiation.objects.filter(pk__in=ids).select_related("alliance", "certificate")) if ids else []
 
 
 def hints(negotiations) -> list[tuple[str, dict]]:
@@ -87,31 +147,47 @@ def _inside_event_loop() -> bool:
     return True
 
 
-async def _send_all(layer, messages) -> None:
+async def send_all(layer, messages) -> None:
     for group, message in messages:
         await layer.group_send(group, message)
 
 
-def email_immediately(rows) -> None:
-    """Mail each row to its recipient unless they chose the daily digest or no e-mail."""
+def email_channels(users: set[int]) -> dict[int, str]:
+    """How each of these people is e-mailed: immediately or in the daily digest; absent, not at all."""
     from django.contrib.auth import get_user_model
 
-    from notifications.models import Notification, Preference
+    chosen = dict(Preference.objects.filter(user_id__in=users).values_list("user_id", "email"))
+    channels = {Preference.Email.IMMEDIATE: Delivery.Channel.EMAIL, Preference.Email.DAILY: Delivery.Channel.DIGEST}
+    with_address = get_user_model().objects.filter(pk__in=users).exclude(email="").values_list("pk", flat=True)
+    wanted = {user_id: channels.get(chosen.get(user_id, Preference.Email.IMMEDIATE)) for user_id in with_address}
+    return {user_id: channel for user_id, channel in wanted.items() if channel}
 
-    users = {row.recipient_id for row in rows}
-    not_now = set(Preference.objects.filter(user_id__in=users).exclude(
-        email=Preference.Email.IMMEDIATE).values_list("user_id", flat=True))
-    addresses = dict(get_user_model().objects.filter(pk__in=users - not_now).exclude(email="")
-                     .values_list("pk", "email"))
-    sent = []
-    for row in rows:
-        if row.recipient_id in addresses:
+
+def send_email(entries) -> int:
+    """Send each e-mail entry of `entries` (a queryset) this caller claims, one by one; how many were sent."""
+    sent = 0
+    for entry in outbox.claim(entries):
+        row = entry.notification
+        try:
             # One language: the product's (people keep no language of their own for mail yet).
-            body = f"{row.title_zh}\n\n{site_url(row.link)}"
-            send_mail(subject=f"[1+X] {row.title_zh}", message=body, from_email=None,
-                      recipient_list=[addresses[row.recipient_id]], fail_silently=True)
-            sent.append(row.pk)
-    Notification.objects.filter(pk__in=sent).update(emailed_at=timezone.now())
+            send_mail(subject=f"[1+X] {row.title_zh}", message=f"{row.title_zh}\n\n{site_url(row.link)}",
+                      from_email=None, recipient_list=[row.recipient.email])
+        except Exception as error:  # any failure of the mail server: kept for the next attempt, or failed
+            outbox.settle([entry], error)
+            continue
+        outbox.settle([entry])
+        sent += 1
+    return sent
+
+
+def send_pending() -> dict[str, int]:
+    """One retry pass (the scheduler's, or `send_notifications`): free stale claims, push and e-mail what is pending."""
+    outbox.release_stale()
+    sent = {"push": push_pending()}
+    if getattr(settings, "NOTIFICATIONS_EMAIL", False):
+        sent["email"] = send_email(Delivery.objects.filter(
+            channel=Delivery.Channel.EMAIL, status=Delivery.Status.PENDING))
+    return sent
 
 
 def site_url(link: str) -> str:

@@ -1,52 +1,23 @@
-"""From a committed change to notifications: which event it is, the rows, and the push.
+"""From the domain's events to notifications: the rows, and the push once the change commits.
 
-Listeners run inside the transaction of the change (the engine's audit rows and its
-`instance_advanced` signal): they write Notification rows and register the push with
-`transaction.on_commit`, so a rolled-back change writes nothing and pushes nothing.
+Listeners run inside the transaction of the change (the domain's events, `workflows.events`, and
+the engine's `instance_advanced` signal for tasks opened): they write Notification rows and queue
+them in the transaction's outbox, pushed by `transaction.on_commit`, so a rolled-back change
+writes nothing and pushes nothing.
 """
-import os
-import socket
-import threading
-import uuid
-from decimal import Decimal, InvalidOperation
-
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import pgettext_lazy
 
 from bpmn import names
-from bpmn.models import AuditEntry, OpenTask
+from bpmn.models import OpenTask
 from notifications import delivery
 from notifications.audience import Context, recipients
-from notifications.models import Notification
-from workflows.models import Negotiation, PaperCertificateOrder
+from notifications.models import Delivery, Notification
+from workflows.events import DomainEvent, negotiation_of_instance
 from workflows.money import yuan
 from workflows.permissions import display_name
-from workflows.services import negotiation_id_of_key
-
-# Identifies this process's rows, so the database relay skips what it has pushed itself.
-ORIGIN = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-# (task, decision) -> event; None matches a task without a decision.
-TASK_EVENTS = {
-    ("respond_invitation", "accept"): "invitation_answered",
-    ("respond_invitation", "decline"): "invitation_answered",
-    ("alliance_responds", "counter"): "offer_countered",
-    ("teo_responds", "counter"): "offer_countered",
-    ("alliance_responds", "accept"): "offer_accepted",
-    ("teo_responds", "accept"): "offer_accepted",
-    ("alliance_responds", "reject"): "offer_rejected",
-    ("teo_responds", "reject"): "offer_rejected",
-    ("mediate", "agreed"): "fee_mediated",
-    ("mediate", "failed"): "mediation_failed",
-    ("verify_baseline", "verify"): "baseline_verified",
-    ("verify_baseline", "return"): "baseline_returned",
-    ("verify_baseline", "reject"): "baseline_rejected",
-    ("sign_alliance", None): "agreement_signed",
-    ("sign_teo", None): "agreement_signed",
-    ("acknowledge_filing", None): "agreement_filed",
-    ("release_payment", None): "payment_released",
-}
 
 ANSWERS = {"accept": pgettext_lazy("invitation answer", "accepted"),
            "decline": pgettext_lazy("invitation answer", "declined")}
@@ -82,21 +53,9 @@ TITLES = {
 }
 
 
-def negotiation_of(instance) -> Negotiation | None:
-    """The negotiation a lifecycle instance is about; read once per instance object (one step)."""
-    if instance is None:
-        return None
-    if not hasattr(instance, "_notified_negotiation"):
-        pk = negotiation_id_of_key(instance.business_key)
-        instance._notified_negotiation = (
-            Negotiation.objects.select_related("alliance", "certificate").filter(pk=pk).first() if pk else None
-        )
-    return instance._notified_negotiation
-
-
 def notify(event: str, ctx: Context, link: str = "", object_type: str = "", object_id: str = "",
            **words) -> list[Notification]:
-    """Write one row per recipient of the event and push them once the transaction commits."""
+    """Write one row per recipient of the event, with its deliveries, and push them once the transaction commits."""
     users = recipients(event, ctx)
     if not users:
         return []
@@ -112,11 +71,22 @@ def notify(event: str, ctx: Context, link: str = "", object_type: str = "", obje
     rows = Notification.objects.bulk_create([
         Notification(recipient_id=user_id, event=event, title_zh=zh.format(**words_zh)[:300],
                      title_en=en.format(**words_en)[:300], object_type=object_type, object_id=object_id,
-                     link=link, created_at=now, origin=ORIGIN)
+                     link=link, created_at=now)
         for user_id in sorted(users)
     ])
+    Delivery.objects.bulk_create(_deliveries(rows))
     _enqueue(rows, negotiation)
     return rows
+
+
+def _deliveries(rows: list[Notification]) -> list[Delivery]:
+    """The outbox entries of new rows: a push each, and an e-mail or a digest line as each recipient chose."""
+    entries = [Delivery(notification=row, channel=Delivery.Channel.PUSH) for row in rows]
+    if getattr(settings, "NOTIFICATIONS_EMAIL", False):
+        channels = delivery.email_channels({row.recipient_id for row in rows})
+        entries += [Delivery(notification=row, channel=channels[row.recipient_id])
+                    for row in rows if row.recipient_id in channels]
+    return entries
 
 
 def _in_language(words: dict, language: str) -> dict:
@@ -125,118 +95,92 @@ def _in_language(words: dict, language: str) -> dict:
         return {key: names.shown(value) if key == "task" else str(value) for key, value in words.items()}
 
 
-def _fee(raw) -> str:
-    try:
-        return yuan(Decimal(str(raw)))
-    except (InvalidOperation, ValueError):
-        return ""
-
-
 class _Outbox:
-    """The notifications of one transaction, pushed together once it commits: one frame per person."""
+    """The notifications of one transaction, pushed together once it commits: one frame per person.
+
+    Held on the connection (`OUTBOX`) and taken off it by the first of its on_commit callbacks;
+    one left behind by a rolled-back transaction is pushed with the next, less the rows that are gone.
+    """
 
     def __init__(self):
         self.rows: list[Notification] = []
-        self.negotiations: dict[int, Negotiation] = {}
+        self.negotiations: dict[int, object] = {}
 
     def add(self, rows, negotiation) -> None:
         self.rows.extend(rows)
         if negotiation is not None:
             self.negotiations[negotiation.pk] = negotiation
 
-    def flush(self) -> None:
-        # Rows written inside a savepoint that was rolled back are gone: they are not pushed.
-        kept = set(Notification.objects.filter(pk__in=[row.pk for row in self.rows]).values_list("pk", flat=True))
-        delivery.deliver([row for row in self.rows if row.pk in kept], list(self.negotiations.values()))
+    def flush(self, connection) -> None:
+        if getattr(connection, OUTBOX, None) is not self:
+            return  # pushed by an earlier callback of the same commit
+        delattr(connection, OUTBOX)
+        # Rows of a rolled-back transaction or savepoint are gone (on SQLite their id may be another row's now).
+        written = {(row.pk, row.created_at) for row in self.rows}
+        kept = set(Notification.objects.filter(pk__in=[pk for pk, _ in written]).values_list("pk", "created_at"))
+        rows = [row for row in self.rows if (row.pk, row.created_at) in kept]
+        delivery.deliver(rows, list(self.negotiations.values()) if rows else [])
 
 
-_local = threading.local()
+OUTBOX = "notifications_outbox"
 
 
 def _enqueue(rows, negotiation) -> None:
-    """Add to this transaction's outbox, registering its push with on_commit the first time."""
+    """Add to this transaction's outbox; the first of its on_commit callbacks pushes it."""
     connection = transaction.get_connection()
-    outbox = getattr(_local, "outbox", None)
-    pending = outbox is not None and any(func == outbox.flush for _, func, _ in connection.run_on_commit)
-    if pending:
-        outbox.add(rows, negotiation)
-        return
-    outbox = _local.outbox = _Outbox()
+    outbox = getattr(connection, OUTBOX, None)
+    if outbox is None:
+        outbox = _Outbox()
+        setattr(connection, OUTBOX, outbox)
     outbox.add(rows, negotiation)
-    transaction.on_commit(outbox.flush)
+    transaction.on_commit(lambda: outbox.flush(connection))
 
 
-PAPER_ORDER_EVENTS = {"paper_order_placed", "paper_order_dispatched", "paper_order_delivered",
-                      "paper_order_cancelled"}
-AUDIT_EVENTS = {"baseline_superseded": "baseline_superseded", "timer_fired": "deadline_passed",
-                "taken_over": "task_taken_over"}
+def on_event(sender, event: DomainEvent, **kwargs) -> None:
+    """Notify the audiences of a domain event (`workflows.events`)."""
+    HANDLERS.get(event.name, _on_negotiation_event)(event)
 
 
-def _event_of(entry: AuditEntry) -> str | None:
-    data = entry.data or {}
-    if entry.action == "completed":
-        return TASK_EVENTS.get((entry.task_name, data.get("decision"))) or TASK_EVENTS.get((entry.task_name, None))
-    if entry.action == "message" and data.get("message") == "assessment_held":
-        return "assessment_held"
-    if entry.action in PAPER_ORDER_EVENTS:
-        return entry.action
-    return AUDIT_EVENTS.get(entry.action)
-
-
-def on_audit(entry: AuditEntry) -> None:
-    """Turn an audited change into its event, if the table names one (most audit rows name none)."""
-    event = _event_of(entry)
-    if event is None:
-        return
-    if event in PAPER_ORDER_EVENTS:
-        on_paper_order(entry)
-        return
-    if event == "task_taken_over":
-        on_task_taken_over(entry)
-        return
-    data = entry.data or {}
-    ctx = Context(negotiation=negotiation_of(entry.instance), actor_id=entry.actor_id)
-    if entry.action == "completed":
-        words = {"actor": display_name(entry.actor), "what": ANSWERS.get(data.get("decision"), ""),
-                 "fee": _fee(data.get("fee"))}
-        task = OpenTask.objects.filter(task_id=entry.task_id).first()
-        if task is not None:
-            ctx.college_id = task.data.get("college_id") or task.organization_id
-        notify(event, ctx, **words)
-        return
-    if event == "assessment_held":
-        ctx.college_id = (data.get("payload") or {}).get("college_id")
-    notify(event, ctx)
+def _on_negotiation_event(event: DomainEvent) -> None:
+    ctx = Context(negotiation=event.negotiation, actor_id=event.actor_id, college_id=event.college_id)
+    words = {}
+    if event.name == "invitation_answered":
+        words = {"actor": display_name(event.actor), "what": ANSWERS.get(event.decision, "")}
+    if event.name == "offer_countered":
+        words = {"fee": yuan(event.fee)}
+    notify(event.name, ctx, **words)
 
 
 def on_tasks_opened(instance, opened: list[OpenTask]) -> None:
-    negotiation = negotiation_of(instance)
+    negotiation = negotiation_of_instance(instance)
     for task in opened:
         ctx = Context(negotiation=negotiation, task_organization_id=task.organization_id, task_lane=task.role)
         notify("task_assigned", ctx, link=f"/tasks/{task.task_id}/", task=task.label)
 
 
-def on_task_taken_over(entry: AuditEntry) -> None:
+def _on_task_taken_over(event: DomainEvent) -> None:
     """A colleague took over a claimed task: its previous holder is told who, and why."""
-    data = entry.data or {}
-    ctx = Context(negotiation=negotiation_of(entry.instance), actor_id=entry.actor_id,
-                  previous_holder_id=data.get("previous_holder"))
-    task = OpenTask.objects.filter(task_id=data.get("task_id")).first()
-    notify("task_taken_over", ctx, link=f"/tasks/{data.get('task_id')}/", actor=display_name(entry.actor),
-           task=task.label if task else entry.task_name, reason=data.get("reason", ""))
+    ctx = Context(negotiation=event.negotiation, actor_id=event.actor_id, previous_holder_id=event.previous_holder_id)
+    notify("task_taken_over", ctx, link=f"/tasks/{event.task_id}/", actor=display_name(event.actor),
+           task=event.task_label, reason=event.reason)
 
 
-def on_paper_order(entry: AuditEntry) -> None:
+def _on_paper_order(event: DomainEvent) -> None:
     """A paper order changed: told to the student or to the certificate's TEO, never to the negotiation's parties."""
-    data = entry.data or {}
-    orders = PaperCertificateOrder.objects.select_related("certificate__sitting__agreement__negotiation__certificate")
-    order = orders.filter(pk=data.get("order")).first()
-    if order is None:
-        return
+    order = event.order
     teo_id = order.certificate.sitting.agreement.negotiation.certificate.teo_id
-    ctx = Context(actor_id=entry.actor_id, order_student_id=order.ordered_by_id, order_teo_id=teo_id)
-    to_student = entry.action == "paper_order_dispatched" or (
-        entry.action != "paper_order_placed" and ctx.actor_organization_id == teo_id)
-    notify(entry.action, ctx, link="/certificates/" if to_student else "/paper-orders/", object_type="paper_order",
+    ctx = Context(actor_id=event.actor_id, order_student_id=order.ordered_by_id, order_teo_id=teo_id)
+    to_student = event.name == "paper_order_dispatched" or (
+        event.name != "paper_order_placed" and ctx.actor_organization_id == teo_id)
+    notify(event.name, ctx, link="/certificates/" if to_student else "/paper-orders/", object_type="paper_order",
            object_id=str(order.pk), serial=order.certificate.serial_no, price=f"¥{order.price:.2f}",
-           tracking_no=order.tracking_no, reason=f" — {data['reason']}" if data.get("reason") else "")
+           tracking_no=order.tracking_no, reason=f" — {event.reason}" if event.reason else "")
+
+
+HANDLERS = {
+    "task_taken_over": _on_task_taken_over,
+    "paper_order_placed": _on_paper_order,
+    "paper_order_dispatched": _on_paper_order,
+    "paper_order_delivered": _on_paper_order,
+    "paper_order_cancelled": _on_paper_order,
+}

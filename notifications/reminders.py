@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from bpmn.models import OpenTask
 from notifications.audience import Context
-from notifications.events import negotiation_of, notify
+from notifications.events import negotiation_of_instance, notify
 from notifications.models import Reminder
 
 
@@ -25,7 +25,7 @@ def _remind(task: OpenTask, kind: str, now) -> int:
     try:
         with transaction.atomic():
             Reminder.objects.create(task_id=task.task_id, kind=kind, sent_at=now)
-            ctx = Context(negotiation=negotiation_of(task.instance), task_organization_id=task.organization_id,
+            ctx = Context(negotiation=negotiation_of_instance(task.instance), task_organization_id=task.organization_id,
                           task_lane=task.role)
             event = "task_overdue" if kind == Reminder.Kind.OVERDUE else "task_due_soon"
             notify(event, ctx, link=f"/tasks/{task.task_id}/", task=task.label)

@@ -31,7 +31,7 @@ from workflows import contracts, rules, services
 from workflows import inbox as inbox_queries
 from workflows.contracts import Kind
 from workflows.errors import RuleViolation
-from workflows.formation import minimum_for_instance
+from workflows.formation import invitations_needed, lead_is_member, minimum_for_instance
 from workflows.funding import FundingPurpose, FundingSource
 from workflows.models import Agreement, Alliance, CostItem, Filing, Organization, Payment
 from workflows.money import parse_amount
@@ -45,7 +45,12 @@ class TaskForm:
     data: Callable[[dict], dict]
 
 
-def _nothing(task, base) -> dict:
+def _base_context_only(task, base) -> dict:
+    """The page shows what every task page shows (the negotiation room): nothing of its own."""
+    return {}
+
+
+def _no_input(post) -> dict:
     return {}
 
 
@@ -62,9 +67,10 @@ def _invite_context(task, base) -> dict:
         pk=alliance.lead_id).order_by("name")
     default = timezone.localtime(timezone.now() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
     ticked = base["posted"].getlist("college_ids") if base["posted"] else []
-    minimum = minimum_for_instance(task.instance)  # the model's gateway; the lead counts toward it
+    minimum = minimum_for_instance(task.instance)  # the model's gateway; a lead college counts toward it
     return {"alliance": alliance, "colleges": colleges, "default_deadline": default, "ticked": ticked,
-            "minimum": minimum, "needed": max(minimum - 1, 1)}
+            "minimum": minimum, "needed": invitations_needed(alliance, minimum),
+            "lead_is_member": lead_is_member(alliance)}
 
 
 def _invite_data(post) -> dict:
@@ -151,13 +157,13 @@ FORMS = {
     "invite_members": TaskForm("portal/tasks/invite_members.html", _invite_context, _invite_data),
     "respond_invitation": TaskForm("portal/tasks/respond_invitation.html", _respond_context, _decision_only),
     "screen_services": TaskForm("portal/tasks/screen_services.html", _screen_context, _screen_data),
-    "alliance_responds": TaskForm("portal/tasks/respond_offer.html", _nothing, _offer_data),
-    "teo_responds": TaskForm("portal/tasks/respond_offer.html", _nothing, _offer_data),
-    "mediate": TaskForm("portal/tasks/mediate.html", _nothing, _mediate_data),
+    "alliance_responds": TaskForm("portal/tasks/respond_offer.html", _base_context_only, _offer_data),
+    "teo_responds": TaskForm("portal/tasks/respond_offer.html", _base_context_only, _offer_data),
+    "mediate": TaskForm("portal/tasks/mediate.html", _base_context_only, _mediate_data),
     "verify_baseline": TaskForm("portal/tasks/verify_baseline.html", lambda t, b: review_context(b["negotiation"]),
                                 _verify_data),
-    "sign_alliance": TaskForm("portal/tasks/sign.html", _agreement_context, lambda post: {}),
-    "sign_teo": TaskForm("portal/tasks/sign.html", _agreement_context, lambda post: {}),
+    "sign_alliance": TaskForm("portal/tasks/sign.html", _agreement_context, _no_input),
+    "sign_teo": TaskForm("portal/tasks/sign.html", _agreement_context, _no_input),
     "acknowledge_filing": TaskForm("portal/tasks/acknowledge_filing.html", _filing_context, _filing_data),
     "record_supervision": TaskForm("portal/tasks/record_supervision.html", _filing_context,
                                    lambda post: {"supervision_note": post.get("supervision_note", "")}),
@@ -202,7 +208,7 @@ def _task(request, open_task: OpenTask):
     form = FORMS.get(open_task.task_name)
     if form is None:
         raise Http404
-    negotiation = inbox_queries.negotiation_of(open_task)
+    negotiation = inbox_queries.negotiation_of_task(open_task)
     room = negotiation_context(request, negotiation)
     posted = request.POST if request.method == "POST" else drafts.take(request)
     if posted is not None and request.method != "POST":

@@ -37,5 +37,6 @@ urlpatterns = [
     path("paper-orders/<int:pk>/deliver/", orders.deliver, name="deliver-paper-order"),
     path("paper-orders/<int:pk>/cancel/", orders.cancel, name="cancel-paper-order"),
     path("payments/", views.payments, name="payments"),
+    path("participation/", views.participation_filings, name="participation"),
     path("processes/<int:pk>/", views.process, name="process"),
 ]

@@ -6,6 +6,7 @@ with Retry-After. The TEOs' public keys are listed at /verify/keys/ for checking
 """
 from django.shortcuts import render
 
+from webapp.signin import client_address
 from workflows import verification
 from workflows.errors import RuleViolation
 from workflows.models import SigningKey
@@ -19,7 +20,7 @@ def page(request):
     if serial is None:
         return render(request, "portal/verify.html", context)
     try:
-        verification.count_look_up(verification.client_address(request))
+        verification.count_look_up(client_address(request))
     except RuleViolation as error:
         response = render(request, "portal/verify.html", {**context, "refusal": refusal_of(error)}, status=429)
         response["Retry-After"] = str(error.params["retry_after"])

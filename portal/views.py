@@ -24,10 +24,9 @@ from bpmn.models import OpenTask, ProcessInstance
 from portal.access import posted_pk, role_required, visible_or_404
 from portal.errors import again, refused
 from webapp.pagination import CommitSafePaginator
-from workflows import audit_text, filters, permissions, rounds, rules, services
+from workflows import audit_text, filters, participation, permissions, rounds, rules, services
 from workflows import inbox as inbox_queries
 from workflows import overview as national_overview
-from workflows.assignment import lane_label
 from workflows.caps import cap_for, cap_table
 from workflows.errors import RuleViolation
 from workflows.models import (
@@ -48,6 +47,7 @@ from workflows.money import parse_amount
 from workflows.payment_totals import alliance_totals
 from workflows.proposals import offer_check
 from workflows.refusals import REFUSED
+from workflows.roles import lane_label
 
 
 class LoginView(auth_views.LoginView):
@@ -561,3 +561,25 @@ def process(request, pk):
         "open_tasks": permissions.without_other_colleges_tasks(request.user,
                                                                instance.open_tasks.order_by("created_at")),
     })
+
+
+# --- participation filings (院校试点备案) ----------------------------------------------------
+
+
+@role_required(Role.COLLEGE, Role.FINANCE, Role.REVIEWER, Role.MINISTRY, acts_by_service=True)
+def participation_filings(request):
+    """A college files its participation (a filing, not an approval); the province and the ministry read totals."""
+    visible = permissions.visible_participation_filings(request.user)
+    context = {"nav": "participation", "filings": visible.order_by("-year", "certificate__code", "college__name"),
+               "totals": participation.totals(visible), "certificates": Certificate.objects.order_by("code"),
+               "this_year": services.today().year}
+    if request.method == "POST":
+        try:
+            filing = services.file_participation(request.user, request.POST.get("certificate"),
+                                                 request.POST.get("year"), request.POST.get("planned_students"))
+        except REFUSED as error:
+            return _refused(request, "portal/participation.html", context, error)
+        messages.success(request, _("Participation in %(code)s for %(year)s filed.") % {
+            "code": filing.certificate.code, "year": filing.year})
+        return redirect("participation")
+    return render(request, "portal/participation.html", context)

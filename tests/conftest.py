@@ -55,7 +55,7 @@ def deployed(db):
 
 @pytest.fixture
 def world(deployed):
-    from workflows.demo import load_demo
+    from tryout.demo import load_demo
 
     return load_demo()
 

@@ -47,7 +47,7 @@ def _database_url() -> str:
 @contextmanager
 def server_process(env: dict | None = None):
     """uvicorn serving webapp.asgi in its own process on the test's PostgreSQL database."""
-    from notifications.bench import Server
+    from tryout.notifications_bench import Server
 
     server = Server({"DATABASE_URL": _database_url(), **(env or {})})
     try:

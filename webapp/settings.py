@@ -3,7 +3,8 @@
 Production is the default: a missing SECRET_KEY stops start-up, cookies are sent over HTTPS only,
 plain HTTP is redirected and HSTS is on. `XCERT_DEMO=1` (set by `make run`) is a demo on one
 machine: plain HTTP on 127.0.0.1, a key generated once into var/, the demo accounts and their list
-on the sign-in page. The tests (pytest names itself in PYTEST_VERSION) run on plain HTTP too.
+on the sign-in page. No test marker is read here: the tests have settings of their own
+(webapp/settings_test.py, named by pyproject.toml's pytest section).
 README.md "Production" lists every variable read here.
 """
 import os
@@ -28,9 +29,8 @@ def _flag(name: str, default: bool) -> bool:
 
 
 XCERT_DEMO = _flag("XCERT_DEMO", False)
-TESTING = "PYTEST_VERSION" in os.environ  # set by pytest for its run and every process the tests start
-# Plain HTTP only where nobody else connects: the demo on 127.0.0.1 and the tests' own servers.
-_PLAIN_HTTP = XCERT_DEMO or TESTING
+# Plain HTTP only where nobody else connects: the demo on 127.0.0.1.
+_PLAIN_HTTP = XCERT_DEMO
 
 MISSING_SECRET_KEY = (
     "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random value, e.g. "
@@ -54,9 +54,6 @@ def _machine_key(path: Path) -> str:
 def _secret_key() -> str:
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
-    if TESTING:
-        # One key for the test run and every server process it starts (sessions cross between them).
-        return "tests-only-key-never-deployed-" + "0123456789" * 3
     if XCERT_DEMO:
         return _machine_key(VAR_DIR / "secret_key")
     raise ImproperlyConfigured(MISSING_SECRET_KEY)
@@ -68,7 +65,7 @@ DEBUG = _flag("DEBUG", False)
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 CSRF_TRUSTED_ORIGINS = [origin for origin in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if origin]
 
-# HTTPS: each can be set on its own (1/0); the defaults are on except for the demo and the tests.
+# HTTPS: each can be set on its own (1/0); the defaults are on except for the demo.
 SECURE_SSL_REDIRECT = _flag("SECURE_SSL_REDIRECT", not _PLAIN_HTTP)
 SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", not _PLAIN_HTTP)
 CSRF_COOKIE_SECURE = _flag("CSRF_COOKIE_SECURE", not _PLAIN_HTTP)
@@ -99,6 +96,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "bpmn",
     "workflows",
+    "tryout",
     "notifications",
     "webapp",
     "portal",
@@ -259,6 +257,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # Notifications: e-mail is off unless NOTIFICATIONS_EMAIL=1; in development mail goes to the console.
 NOTIFICATIONS_EMAIL = os.environ.get("NOTIFICATIONS_EMAIL", "0") == "1"
+# A push or an e-mail is tried this many times (the scheduler and send_notifications retry), then shown failed.
+NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_MAX_ATTEMPTS", "3"))
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@xcert.local")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
@@ -306,9 +306,12 @@ SPECTACULAR_SETTINGS = {
     },
 }
 # API tokens (POST /api/v1/auth/token/) expire XCERT_TOKEN_HOURS after sign-in; logout revokes one,
-# logout-all every token of the account. Only a hash of each token is stored.
+# logout-all every token of the account, a new password every token of its account (api/tokens.py).
+# Only a hash of each token is stored. An account holds at most 10 unexpired tokens:
+# a sign-in beyond that is refused (429 token_limit_reached) rather than the token table growing without bound.
 REST_KNOX = {
     "TOKEN_TTL": timedelta(hours=float(os.environ.get("XCERT_TOKEN_HOURS", "10"))),
+    "TOKEN_LIMIT_PER_USER": 10,
     "AUTO_REFRESH": False,
     "AUTH_HEADER_PREFIX": "Token",
 }

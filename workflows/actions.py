@@ -12,9 +12,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from bpmn.hooks import TaskContext, bind
-from workflows import contracts, inputs, rules, services
+from workflows import contracts, events, inputs, rules, services
 from workflows.errors import RuleViolation
-from workflows.formation import minimum_for_instance
+from workflows.formation import invitations_needed, lead_is_member, minimum_for_instance
 from workflows.funding import FundingPurpose, FundingSource
 from workflows.models import (
     Agreement,
@@ -29,7 +29,7 @@ from workflows.models import (
     Payment,
 )
 from workflows.money import parse_amount, to_fen
-from workflows.proposals import MEDIATED_COMMENT, table_offer, table_schedule, validated_offer
+from workflows.proposals import MEDIATED_COMMENT, offer_next_round, offer_published_schedule, validated_offer
 
 INVITATION_DAYS = 7
 
@@ -37,6 +37,11 @@ INVITATION_DAYS = 7
 def _decision(ctx: TaskContext) -> str:
     """The decision taken, one of the task's choices (its contract names them)."""
     return contracts.for_task(ctx.open_task).read(ctx.data, "decision")
+
+
+def _emit(ctx: TaskContext, name: str, **payload) -> None:
+    """Tell of the decision this task took, about its lifecycle's negotiation, by its actor."""
+    events.emit(name, negotiation=events.negotiation_of_instance(ctx.instance), actor=ctx.actor, **payload)
 
 
 def _text(ctx: TaskContext, key: str, required: bool | None = None) -> str:
@@ -49,7 +54,8 @@ def _text(ctx: TaskContext, key: str, required: bool | None = None) -> str:
 
 @bind("alliance_formation", "invite_members")
 def invite_members(ctx: TaskContext) -> dict:
-    alliance = Alliance.objects.select_for_update().get(pk=ctx.task.data["alliance_id"])
+    alliance = Alliance.objects.select_for_update(of=("self",)).select_related("lead", "province").get(
+        pk=ctx.task.data["alliance_id"])
     colleges = _invitable_colleges(alliance, ctx.data.get("college_ids") or [], minimum_for_instance(ctx.instance))
     for college in colleges:
         Membership.objects.create(alliance=alliance, college=college)
@@ -75,9 +81,14 @@ def _invitable_colleges(alliance: Alliance, ids: list, minimum: int) -> list[Org
             _("Invite only pilot colleges of %(province)s; got %(given)s."),
             province=str(alliance.province), given=str(ids)[:100],
         )
-    # The lead has accepted already and counts toward the model's minimum: the rest must be invited
-    # (one at least: an alliance is colleges banding together).
-    needed = max(minimum - 1, 1)
+    needed = invitations_needed(alliance, minimum)
+    if len(colleges) < needed and not lead_is_member(alliance):
+        raise RuleViolation(
+            "invite_enough_colleges",
+            _("%(lead)s negotiates once %(minimum)s pilot colleges have accepted: invite at least %(minimum)s "
+              "pilot college(s) of %(province)s, not %(invited)s."),
+            lead=alliance.lead.name, minimum=minimum, province=str(alliance.province), invited=len(colleges),
+        )
     if len(colleges) < needed:
         raise RuleViolation(
             "invite_enough_colleges",
@@ -108,9 +119,11 @@ def respond_invitation(ctx: TaskContext) -> dict:
     membership = Membership.objects.select_for_update().get(
         alliance_id=ctx.task.data["alliance_id"], college_id=ctx.task.data["invited_college_id"]
     )
-    accepted = _decision(ctx) == "accept"
+    decision = _decision(ctx)
+    accepted = decision == "accept"
     (membership.accept if accepted else membership.decline)(timezone.now())
     membership.save()
+    _emit(ctx, "invitation_answered", decision=decision)
     return {"accepted": accepted}
 
 
@@ -131,7 +144,7 @@ def screen_services(ctx: TaskContext) -> dict:
     services = _services(ctx.data.get("services"), list(negotiation.schedule.services))
     negotiation.open_rounds(_text(ctx, "training_content"), services)
     negotiation.save()
-    proposal = negotiation.open_proposal() or table_schedule(negotiation)
+    proposal = negotiation.open_proposal() or offer_published_schedule(negotiation)
     return {"turn": "alliance", "round_outcome": "open", "round_deadline": proposal.deadline.isoformat()}
 
 
@@ -156,12 +169,15 @@ def _respond(ctx: TaskContext, party: str) -> dict:
         raise RuleViolation("no_offer_to_answer", _("There is no offer to answer."), 409)
     decision = _decision(ctx)
     if decision == "accept":
-        return _accept(negotiation, proposal)
+        outcome = _accept(negotiation, proposal)
+        _emit(ctx, "offer_accepted")
+        return outcome
     if decision == "reject":
         proposal.reject()
         proposal.save()
         negotiation.escalate()
         negotiation.save()
+        _emit(ctx, "offer_rejected")
         return {"round_outcome": "rejected"}
     return _counter(ctx, negotiation, proposal, party)
 
@@ -178,7 +194,8 @@ def _counter(ctx: TaskContext, negotiation: Negotiation, proposal: FeeProposal, 
     fee, lines = validated_offer(negotiation, ctx.data.get("fee"), ctx.data.get("lines"))
     proposal.counter()
     proposal.save()
-    offer = table_offer(negotiation, party, fee, lines, ctx.actor, _text(ctx, "comment"))
+    offer = offer_next_round(negotiation, party, fee, lines, ctx.actor, _text(ctx, "comment"))
+    _emit(ctx, "offer_countered", fee=fee)
     other = "teo" if party == FeeProposal.Party.ALLIANCE else "alliance"
     return {"round_outcome": "countered", "turn": other, "round_deadline": offer.deadline.isoformat()}
 
@@ -201,14 +218,16 @@ def mediate(ctx: TaskContext) -> dict:
     if _decision(ctx) == "failed":
         negotiation.fail()
         negotiation.save()
+        _emit(ctx, "mediation_failed")
         return {"mediation_outcome": "failed"}
     fee, lines = validated_offer(negotiation, ctx.data.get("fee"), ctx.data.get("lines"))
-    proposal = table_offer(negotiation, FeeProposal.Party.TEO, fee, lines, ctx.actor,
+    proposal = offer_next_round(negotiation, FeeProposal.Party.TEO, fee, lines, ctx.actor,
                            MEDIATED_COMMENT)
     proposal.accept()
     proposal.save()
     negotiation.agree(fee, mediated=True)
     negotiation.save()
+    _emit(ctx, "fee_mediated")
     return {"mediation_outcome": "agreed", "agreed_fee_fen": to_fen(fee)}
 
 
@@ -233,6 +252,7 @@ def verify_baseline(ctx: TaskContext) -> dict:
         agreement = Agreement.objects.create_numbered(negotiation, existing or baseline, baseline.fee, now)
         if existing is None:  # a new provincial standard: agreements re-opened for it sign again
             services.announce_baseline(baseline, ctx.actor)
+        _emit(ctx, "baseline_verified")
         return {"verification_outcome": "verified", "agreement_id": agreement.pk}
     reasons = _text(ctx, "reasons", required=True)
     if decision == "return":
@@ -242,6 +262,7 @@ def verify_baseline(ctx: TaskContext) -> dict:
     else:
         baseline.reject(ctx.actor, reasons)
     baseline.save()
+    _emit(ctx, "baseline_returned" if decision == "return" else "baseline_rejected")
     return {"verification_outcome": "returned" if decision == "return" else "rejected"}
 
 
@@ -256,6 +277,7 @@ def _sign(ctx: TaskContext, party: str) -> dict:
         agreement.save()
         _submit_filing(agreement)
     agreement.save()
+    _emit(ctx, "agreement_signed")
     return {f"signed_by_{party}": True}
 
 
@@ -296,6 +318,7 @@ def acknowledge_filing(ctx: TaskContext) -> dict:
     for payment in agreement.payments.select_for_update().filter(state=Payment.State.DUE):
         payment.recompute()  # filed again after a renewal: what is still due follows the new fee
         payment.save()
+    _emit(ctx, "agreement_filed")
     return {"flagged": flagged, "member_college_ids": members}
 
 
@@ -317,6 +340,7 @@ def release_payment(ctx: TaskContext) -> dict:
     funding = _allocations(payment, ctx.data.get("funding") or [])
     payment.release(ctx.actor, timezone.now())
     payment.save()
+    _emit(ctx, "payment_released", college_id=payment.college_id)
     return {"released": True, "funding": funding}
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from bpmn.admin import AuditedAdmin
+from bpmn.admin import AuditedAdmin, ViewOnlyAdmin
 from workflows import models
 from workflows.caps import cap_for
 
@@ -42,17 +42,8 @@ class CostItemAdmin(AuditedAdmin):
     list_editable = ["active"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ViewOnlyAdmin):
     """Business objects change only through the services (rules, state machines, audit)."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(models.FeeSchedule)

@@ -6,9 +6,11 @@ class WorkflowsConfig(AppConfig):
     verbose_name = "1+X 费用协商 Negotiation"
 
     def ready(self) -> None:
-        # actions and scripts bind the user tasks and the script functions as they are imported
-        from workflows import actions, assignment, contracts, integrity, scripts  # noqa: F401
+        # actions and scripts bind the user tasks and the script functions as they are imported; checks
+        # registers the checks of the models against the domain
+        from workflows import actions, assignment, checks, contracts, events, integrity, scripts  # noqa: F401
 
         assignment.install()
         contracts.install()
         integrity.install()
+        events.install()

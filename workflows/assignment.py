@@ -10,30 +10,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from bpmn.hooks import HOOKS, Assignment
-from workflows.models import Alliance, Negotiation, Organization, Person, Role
-
-# The lane a task sits in -> the person roles that may act in it.
-LANE_ROLES = {
-    "alliance_lead": {Role.COLLEGE},
-    "college": {Role.COLLEGE},
-    "teo": {Role.TEO},
-    "reviewer": {Role.REVIEWER},
-    "finance": {Role.FINANCE},
-}
-
-# Who handles a lane's tasks, in words people use: a lane id is never shown.
-LANE_LABELS = {
-    "alliance_lead": _("Alliance lead college"),
-    "college": _("Pilot college"),
-    "teo": _("Training evaluation organization"),
-    "reviewer": _("Provincial reviewer"),
-    "finance": _("College finance"),
-}
-
-
-def lane_label(lane: str) -> str:
-    """Return who handles a lane's tasks, in the active language."""
-    return str(LANE_LABELS.get(lane) or _("Not assigned"))
+from workflows.models import Alliance, Negotiation, Organization, Person
+from workflows.roles import LANE_LABELS, LANE_ROLES, Lane
 
 DEADLINE_KEYS = ("round_deadline", "response_deadline")
 
@@ -53,16 +31,16 @@ def _negotiation(data: dict) -> Negotiation | None:
 
 def organization_for(lane: str, data: dict) -> int | None:
     """Return the organization id that holds the lane for a task with this data."""
-    if lane == "alliance_lead":
+    if lane == Lane.ALLIANCE_LEAD:
         return Alliance.objects.values_list("lead_id", flat=True).get(pk=data["alliance_id"])
-    if lane == "college":
+    if lane == Lane.COLLEGE:
         return data.get("invited_college_id")
-    if lane == "finance":
+    if lane == Lane.FINANCE:
         return data.get("college_id")
     negotiation = _negotiation(data)
-    if lane == "teo" and negotiation:
+    if lane == Lane.TEO and negotiation:
         return negotiation.certificate.teo_id
-    if lane == "reviewer":
+    if lane == Lane.REVIEWER:
         province_id = data.get("province_id") or (negotiation and negotiation.alliance.province_id)
         return _education_dept_of(province_id)
     return None
@@ -71,7 +49,7 @@ def organization_for(lane: str, data: dict) -> int | None:
 def _due(data: dict, lane: str) -> datetime | None:
     # A responder's due date is the deadline its boundary timer enforces.
     for key in DEADLINE_KEYS:
-        if data.get(key) and lane in ("alliance_lead", "teo", "college"):
+        if data.get(key) and lane in (Lane.ALLIANCE_LEAD, Lane.TEO, Lane.COLLEGE):
             return datetime.fromisoformat(data[key])
     return None
 

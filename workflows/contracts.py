@@ -212,7 +212,11 @@ def _texts(key: Key, raw, required: bool):
 def _datetime(key: Key, raw, required: bool):
     # Whether it is a date-time in the future is the action's to say (deadline_invalid, deadline_in_past).
     if raw is not None and (not isinstance(raw, str) or len(raw) > key.max_length):
-        raise RuleViolation("deadline_invalid", _("The deadline is not a date: %(given)s"), given=_given(raw))
+        # One rule with the action's own refusal of a date it cannot read.
+        raise RuleViolation("deadline_invalid",
+                            _("The %(field)s must be a date and time of at most %(limit)s characters, "
+                              "given %(given)s."),
+                            field=key.label, limit=key.max_length, given=_given(raw))
     return raw
 
 
@@ -224,8 +228,11 @@ def _funding(key: Key, raw, required: bool):
                             given=_given(raw))
     _too_many(key, raw)
     for share in raw:
-        refuse_unknown((f"{key.name}[].{name}" for name in share if name not in FUNDING_SHARE_KEYS),
-                       (), key.name)
+        unknown = [str(name) for name in share if name not in FUNDING_SHARE_KEYS]
+        if unknown:
+            raise RuleViolation("funding_share_unknown_key",
+                                _("A share of the funding takes only %(allowed)s, given %(keys)s."),
+                                allowed=", ".join(FUNDING_SHARE_KEYS), keys=", ".join(unknown))
         _amount(key, share.get("amount"), False)
     return raw
 

@@ -86,3 +86,16 @@ def minimum_for_alliance(alliance) -> int:
     instance = (ProcessInstance.objects.select_related("definition").filter(business_key=lifecycle_key(first)).first()
                 if first is not None else None)
     return minimum_for_instance(instance)
+
+
+def lead_is_member(alliance) -> bool:
+    """Whether the lead is one of the colleges: a lead college is; a provincial pilot institution is not."""
+    from workflows.models import Organization
+
+    return alliance.lead.kind != Organization.Kind.PROVINCIAL_INSTITUTION
+
+
+def invitations_needed(alliance, minimum: int) -> int:
+    """How many invited colleges must accept for the model's minimum: the lead college counts toward it
+    (one invitation at least: an alliance is colleges banding together); an institution does not."""
+    return max(minimum - 1, 1) if lead_is_member(alliance) else minimum

@@ -7,9 +7,9 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from bpmn.models import AuditEntry, OpenTask
-from workflows.assignment import LANE_ROLES
 from workflows.models import Negotiation
 from workflows.permissions import person_of, without_other_colleges_tasks
+from workflows.roles import LANE_ROLES
 from workflows.services import negotiation_id_of_key
 
 STATUSES = ("mine", "claimable", "claimed_by_others", "overdue")
@@ -67,7 +67,7 @@ def negotiation_id_of(open_task: OpenTask) -> int | None:
     return negotiation_id_of_key(open_task.instance.business_key)
 
 
-def negotiation_of(open_task: OpenTask) -> Negotiation | None:
+def negotiation_of_task(open_task: OpenTask) -> Negotiation | None:
     pk = negotiation_id_of(open_task)
     return Negotiation.objects.select_related("alliance", "certificate__teo").filter(pk=pk).first()
 

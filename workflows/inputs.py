@@ -39,6 +39,11 @@ def _integer(raw) -> int | None:
     return int(text)
 
 
+def whole_number(raw) -> int | None:
+    """A whole number as a form's text or a JSON integer sends it, or None for anything else."""
+    return _integer(raw)
+
+
 def headcount(raw) -> int:
     """The people assessed at a sitting: a whole number from 1 to MAX_HEADCOUNT."""
     bounds = {"field": LABELS["headcount"], "min": 1, "max": f"{rules.MAX_HEADCOUNT:,}"}

@@ -17,24 +17,9 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from workflows import rules
 from workflows.errors import RuleViolation
 from workflows.funding import FundingPurpose, FundingSource
+from workflows.roles import AssessmentMode, Role
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
-
-
-class AssessmentMode(models.TextChoices):
-    PAPER = "paper", _("Paper-and-pencil")
-    COMPUTER = "computer", _("Computer-based")
-    PRACTICAL_GENERAL = "practical_general", _("Practical, general equipment")
-    PRACTICAL_SPECIAL = "practical_special", _("Practical, special equipment")
-
-
-class Role(models.TextChoices):
-    COLLEGE = "college", _("Pilot college")
-    FINANCE = "finance", _("Finance officer")
-    TEO = "teo", _("Training evaluation organization")
-    REVIEWER = "reviewer", _("Provincial reviewer")
-    MINISTRY = "ministry", _("Ministry supervisor")
-    STUDENT = "student", _("Student")
 
 
 # --- reference data ----------------------------------------------------------------------
@@ -123,6 +108,8 @@ class FeeSchedule(FSMModelMixin, models.Model):
 
     certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="schedules")
     fee = models.DecimalField(**MONEY)
+    cap = models.DecimalField(help_text="the cap of the certificate's assessment mode that the fee was held "
+                              "against, as the decision table gave it when the schedule was drawn up", **MONEY)
     training_plan = models.TextField(blank=True)
     services = models.JSONField(default=list)
     lines = models.JSONField(default=dict, help_text="cost item code -> amount (string yuan)")
@@ -148,9 +135,7 @@ class FeeSchedule(FSMModelMixin, models.Model):
         return f"{self.certificate} {self.fee}"
 
     def _lines_and_cap_hold(self) -> bool:
-        from workflows.caps import cap_for
-
-        rules.check_fee_cap(self.certificate.assessment_mode, self.fee, cap_for(self.certificate.assessment_mode))
+        rules.check_fee_cap(self.certificate.assessment_mode, self.fee, self.cap)
         rules.check_lines_sum(self.fee, [Decimal(v) for v in self.lines.values()])
         return True
 
@@ -201,6 +186,12 @@ class Alliance(FSMModelMixin, models.Model):
         from workflows.formation import minimum_for_alliance
 
         minimum, count = minimum_for_alliance(self), self.accepted_members().count()
+        if count < minimum and self.lead.kind == Organization.Kind.PROVINCIAL_INSTITUTION:
+            raise RuleViolation(
+                "alliance_min_members",
+                _("%(lead)s negotiates for at least %(minimum)s accepting pilot colleges; %(count)s have accepted."),
+                lead=self.lead.name, minimum=minimum, count=count,
+            )
         if count < minimum:
             raise RuleViolation(
                 "alliance_min_members",
@@ -481,6 +472,55 @@ class Baseline(FSMModelMixin, models.Model):
     @transition(field=state, source=State.VERIFIED, target=State.SUPERSEDED)
     def supersede(self, reasons: str):
         self.reasons = reasons
+
+
+class Division(models.TextChoices):
+    """The division of the provincial department that reviews a baseline (会签: both do)."""
+
+    VOCATIONAL = "vocational", _("Vocational education division")
+    FINANCE = "finance", _("Finance division")
+
+
+class BaselineReview(models.Model):
+    """One division's decision on a pending baseline; the baseline is decided once both divisions have."""
+
+    class Decision(models.TextChoices):
+        VERIFY = "verify", pgettext_lazy("review decision", "Verify")
+        RETURN = "return", _("Return for renegotiation")
+        REJECT = "reject", _("Refuse to verify")
+
+    baseline = models.ForeignKey(Baseline, on_delete=models.CASCADE, related_name="reviews")
+    division = models.CharField(max_length=20, choices=Division.choices)
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    reasons = models.TextField(blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["baseline", "division"], name="one_review_per_division")]
+
+    def __str__(self) -> str:
+        return f"{self.baseline} {self.division}: {self.decision}"
+
+
+class ExpertOpinion(models.Model):
+    """An expert's opinion (加签) that a division asked for before deciding: part of the baseline's record."""
+
+    baseline = models.ForeignKey(Baseline, on_delete=models.CASCADE, related_name="expert_opinions")
+    division = models.CharField(max_length=20, choices=Division.choices)
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    question = models.TextField()
+    opinion = models.TextField(blank=True)
+    asked_at = models.DateTimeField()
+    given_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.baseline} {self.division}: {self.expert}"
 
 
 # --- agreement (签署协议) and filing (备案) ------------------------------------------------
@@ -842,13 +882,13 @@ class PaperCertificateOrder(FSMModelMixin, models.Model):
             message = (_("This paper copy was dispatched on %(on)s (tracking number %(tracking_no)s) and can no "
                          "longer be cancelled.") if act == "cancel"
                        else _("This paper copy was already dispatched on %(on)s (tracking number %(tracking_no)s)."))
-            raise RuleViolation("paper_order_dispatched", message, 409, on=_day(self.dispatched_at),
+            raise RuleViolation("paper_order_dispatched", message, 409, on=shown_day(self.dispatched_at),
                                 tracking_no=self.tracking_no)
         if self.state == self.State.DELIVERED:
             raise RuleViolation("paper_order_delivered", _("This paper copy was delivered on %(on)s."), 409,
-                                on=_day(self.delivered_at))
+                                on=shown_day(self.delivered_at))
         raise RuleViolation("paper_order_cancelled", _("This order was cancelled on %(on)s."), 409,
-                            on=_day(self.cancelled_at))
+                            on=shown_day(self.cancelled_at))
 
     @transition(field=state, source=State.ORDERED, target=State.DISPATCHED)
     def dispatch(self, tracking_no: str, by, at):
@@ -868,7 +908,7 @@ class PaperCertificateOrder(FSMModelMixin, models.Model):
         self.cancel_reason = reason
 
 
-def _day(at) -> str:
+def shown_day(at) -> str:
     """A moment as the day it was in Beijing, for a refusal's wording."""
     return f"{timezone.localtime(at, ZoneInfo(settings.DISPLAY_TIME_ZONE)):%Y-%m-%d}" if at else "—"
 
@@ -943,3 +983,31 @@ class FundingAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} {self.amount}"
+
+
+# --- participation filings (院校试点备案) ----------------------------------------------------
+
+
+class ParticipationFiling(models.Model):
+    """A college's filing that it takes part in the pilot for a certificate in a year, with its plan.
+
+    A filing, never an approval (备案不是审批): it has no state to be decided, and nothing may set a
+    threshold on it (各省厅不得对申报试点工作设置门槛; `workflows.participation`).
+    """
+
+    college = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="participation_filings",
+                                limit_choices_to={"kind": "college"})
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="participation_filings")
+    year = models.PositiveSmallIntegerField(help_text="the pilot year (batch year) filed for")
+    planned_students = models.PositiveIntegerField(help_text="the students the college plans to take part")
+    filed_at = models.DateTimeField()
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["college", "certificate", "year"], name="one_participation_filing"),
+            models.CheckConstraint(condition=Q(planned_students__gte=1), name="participation_plans_students"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.college} {self.certificate.code} {self.year} × {self.planned_students}"

@@ -14,11 +14,13 @@ from workflows.models import (
     AssessmentSitting,
     Baseline,
     Certificate,
+    ExpertOpinion,
     Filing,
     IssuedCertificate,
     Negotiation,
     Organization,
     PaperCertificateOrder,
+    ParticipationFiling,
     Payment,
     Person,
     Role,
@@ -32,6 +34,10 @@ def _person(user) -> Person | None:
     return Person.objects.select_related("organization").filter(user=user).first()
 
 
+# The divisions of a province's department that verify together (会签): each sees the province's negotiations.
+PROVINCE_DIVISIONS = (Role.REVIEWER, Role.PROVINCIAL_FINANCE)
+
+
 def visible_negotiations(user) -> QuerySet[Negotiation]:
     """Return the negotiations the user may see; none unless a rule below grants them."""
     person = _person(user)
@@ -41,10 +47,14 @@ def visible_negotiations(user) -> QuerySet[Negotiation]:
     org = person.organization
     if person.role in (Role.COLLEGE, Role.FINANCE):
         return qs.filter(Q(alliance__lead=org) | Q(alliance__memberships__college=org)).distinct()
+    if person.role == Role.INSTITUTION:  # a provincial pilot institution: the negotiations it leads
+        return qs.filter(alliance__lead=org)
     if person.role == Role.TEO:
         return qs.filter(certificate__teo=org)
-    if person.role == Role.REVIEWER:
+    if person.role in PROVINCE_DIVISIONS:
         return qs.filter(alliance__province_id=org.province_id)
+    if person.role == Role.EXPERT:  # 加签: only what an expert was asked about
+        return qs.filter(baselines__expert_opinions__expert=user).distinct()
     if person.role == Role.MINISTRY:
         return qs
     return qs.none()
@@ -59,12 +69,20 @@ def negotiation_audience(negotiation: Negotiation) -> dict[str, set[int]]:
 
     The inverse of visible_negotiations, for telling the people who see it that it changed (the
     pages' live hints): its alliance's colleges (lead and every membership) with their finance
-    offices, its certificate's TEO, the reviewers of its province, and the ministry.
+    offices, its certificate's TEO, the reviewers of its province, and the ministry; a provincial
+    pilot institution that leads it; both divisions of its province; the experts (by user) asked for
+    an opinion on one of its baselines.
     """
     alliance = negotiation.alliance
     colleges = {alliance.lead_id, *alliance.memberships.values_list("college_id", flat=True)}
-    return {Role.COLLEGE: colleges, Role.FINANCE: colleges, Role.TEO: {negotiation.certificate.teo_id},
-            Role.REVIEWER: {alliance.province_id}, Role.MINISTRY: {0}}
+    audience = {Role.COLLEGE: colleges, Role.FINANCE: colleges, Role.TEO: {negotiation.certificate.teo_id},
+                **{division: {alliance.province_id} for division in PROVINCE_DIVISIONS}, Role.MINISTRY: {0}}
+    experts = set(ExpertOpinion.objects.filter(baseline__negotiation=negotiation).values_list("expert_id", flat=True))
+    if experts:
+        audience[Role.EXPERT] = experts
+    if alliance.lead.kind == Organization.Kind.PROVINCIAL_INSTITUTION:
+        audience[Role.INSTITUTION] = {alliance.lead_id}
+    return audience
 
 
 def person_of(user) -> Person | None:
@@ -81,7 +99,9 @@ def visible_alliances(user) -> QuerySet[Alliance]:
     org = person.organization
     if person.role in (Role.COLLEGE, Role.FINANCE):
         return qs.filter(Q(lead=org) | Q(memberships__college=org)).distinct()
-    if person.role == Role.REVIEWER:
+    if person.role == Role.INSTITUTION:
+        return qs.filter(lead=org)
+    if person.role in PROVINCE_DIVISIONS:
         return qs.filter(province_id=org.province_id)
     if person.role == Role.MINISTRY:
         return qs
@@ -112,7 +132,9 @@ def visible_payments(user) -> QuerySet[Payment]:
     qs = Payment.objects.select_related("agreement__negotiation__certificate", "college", "sitting")
     if person is None:
         return qs.none()
-    if person.role in (Role.COLLEGE, Role.FINANCE):
+    # A provincial pilot institution pays nothing itself: like a lead college it reads the alliance's
+    # totals (sees_alliance_totals), never another college's payment.
+    if person.role in (Role.COLLEGE, Role.FINANCE, Role.INSTITUTION):
         return qs.filter(college=person.organization)
     return qs.filter(agreement__in=visible_agreements(user))
 
@@ -126,7 +148,6 @@ def visible_payments(user) -> QuerySet[Payment]:
 # supervise and the ministry read every college's of the lifecycles they see.
 EVERY_COLLEGE = (Role.TEO, Role.REVIEWER, Role.MINISTRY)
 PAYMENT_TASKS = frozenset({"release_payment"})  # the finance lane's tasks: each one college's payment
-COLLEGE_ENTRIES = frozenset({"assessment_corrected", "makeup_recorded"})
 
 
 def college_scope(user) -> int | None:
@@ -161,17 +182,20 @@ def college_of_entry(entry: AuditEntry) -> int | None:
     """The college whose payment or sitting an audit entry records, or None for an entry of the whole lifecycle.
 
     A release (claimed, completed, given back) is the paying college's: its finance office is the only
-    one who may act on it, so the actor's organization names the college.
+    one who may act on it, so the actor's organization names the college. An entry written outside
+    the engine (a correction, a make-up sitting, a revoked certificate, a paper order) names its
+    sitting's college in `college`; a correction or make-up entry without one is no college's.
     """
     data = entry.data if isinstance(entry.data, dict) else {}
     payload = data.get("payload") if isinstance(data.get("payload"), dict) else {}
     if entry.action == "message" and "college_id" in payload:
         return _as_id(payload["college_id"])
-    if entry.action in COLLEGE_ENTRIES:
-        return _as_id(data.get("college"))
     if entry.task_name in PAYMENT_TASKS:
         person = getattr(entry.actor, "person", None) if entry.actor_id else None
         return person.organization_id if person is not None else 0
+    # A task's entry holds what was submitted; only an entry of no task is the service's own word.
+    if "college" in data and not entry.task_name:
+        return _as_id(data.get("college"))
     return None
 
 
@@ -217,7 +241,8 @@ def visible_colleges(user) -> QuerySet[Organization]:
         return qs.none()
     if person.role == Role.MINISTRY:
         return qs
-    if person.role in (Role.COLLEGE, Role.FINANCE, Role.REVIEWER) and person.organization.province_id:
+    if (person.role in (Role.COLLEGE, Role.FINANCE, Role.REVIEWER, Role.INSTITUTION)
+            and person.organization.province_id):
         return qs.filter(province_id=person.organization.province_id)
     return qs.none()
 
@@ -302,6 +327,21 @@ def visible_paper_orders(user) -> QuerySet[PaperCertificateOrder]:
         return qs.filter(certificate__sitting__agreement__negotiation__certificate__teo=person.organization)
     if person.role == Role.STUDENT:
         return qs.filter(certificate__in=own_certificates(user))
+    if person.role == Role.MINISTRY:
+        return qs
+    return qs.none()
+
+
+def visible_participation_filings(user) -> QuerySet[ParticipationFiling]:
+    """Participation filings: a college its own, a province's reviewers the province's, the ministry all."""
+    person = _person(user)
+    qs = ParticipationFiling.objects.select_related("college__province", "certificate", "filed_by")
+    if person is None:
+        return qs.none()
+    if person.role in (Role.COLLEGE, Role.FINANCE):
+        return qs.filter(college=person.organization)
+    if person.role == Role.REVIEWER:
+        return qs.filter(college__province_id=person.organization.province_id)
     if person.role == Role.MINISTRY:
         return qs
     return qs.none()

@@ -52,7 +52,7 @@ def offer_check(negotiation: Negotiation, fee_raw, lines_raw):
     return cap, None
 
 
-def table_offer(negotiation: Negotiation, party: str, fee: Decimal, lines: dict, author=None,
+def offer_next_round(negotiation: Negotiation, party: str, fee: Decimal, lines: dict, author=None,
                 comment: str = "") -> FeeProposal:
     """Create the next round's open proposal."""
     last = negotiation.proposals.order_by("-round_no").first()
@@ -68,8 +68,8 @@ def table_offer(negotiation: Negotiation, party: str, fee: Decimal, lines: dict,
     )
 
 
-def table_schedule(negotiation: Negotiation) -> FeeProposal:
+def offer_published_schedule(negotiation: Negotiation) -> FeeProposal:
     """Round 1 is the TEO's published schedule (公示)."""
     schedule = negotiation.schedule
-    return table_offer(negotiation, FeeProposal.Party.TEO, schedule.fee, dict(schedule.lines),
+    return offer_next_round(negotiation, FeeProposal.Party.TEO, schedule.fee, dict(schedule.lines),
                        comment=PUBLISHED_COMMENT)

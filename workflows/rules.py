@@ -12,13 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from workflows.errors import RuleViolation
 from workflows.funding import OTHER_SPELLINGS, FundingPurpose, FundingSource
 from workflows.money import parse_amount
-
-MODE_NAMES = {
-    "paper": _lazy("paper-and-pencil exam"),
-    "computer": _lazy("computer-based exam"),
-    "practical_general": _lazy("practical exam, general equipment"),
-    "practical_special": _lazy("practical exam, special equipment"),
-}
+from workflows.roles import EXAM_NAMES
 
 # 专项资金 must never pay for these, per the 2019 minutes; nor may a working or management fee
 # be drawn from them (不得提取工作经费和管理经费). The other sources may pay any purpose.
@@ -63,7 +57,7 @@ def check_fee_cap(mode: str, fee: Decimal, cap: Decimal) -> None:
         raise RuleViolation(
             "fee_cap_2357",
             _lazy("The %(mode)s cap is %(cap)s CNY per person per sitting; proposed %(proposed)s."),
-            mode=MODE_NAMES.get(mode, mode), cap=cap, proposed=fee,
+            mode=EXAM_NAMES.get(mode, mode), cap=cap, proposed=fee,
         )
 
 

@@ -14,32 +14,34 @@ def count_accepted(alliance_id: int) -> int:
 
 def register_alliance(alliance_id: int) -> str:
     """File the alliance with the province (备案, not an approval) and return the filing number."""
-    alliance = Alliance.objects.select_for_update().get(pk=alliance_id)
-    _expire_open_invitations(alliance)
+    alliance = _formation_closed(alliance_id)
     number = f"LM-{alliance.province.code}-{alliance.pk:06d}"
     alliance.register(number, timezone.now())
-    alliance.save()
-    for negotiation in alliance.negotiations.filter(state=Negotiation.State.AWAITING_ALLIANCE):
-        negotiation.begin_screening()
-        negotiation.save()
+    _save_with_waiting_negotiations(alliance, Negotiation.begin_screening)
     return number
 
 
 def dissolve_alliance(alliance_id: int) -> bool:
-    alliance = Alliance.objects.select_for_update().get(pk=alliance_id)
-    _expire_open_invitations(alliance)
+    alliance = _formation_closed(alliance_id)
     alliance.dissolve()
-    alliance.save()
-    for negotiation in alliance.negotiations.filter(state=Negotiation.State.AWAITING_ALLIANCE):
-        negotiation.abandon()
-        negotiation.save()
+    _save_with_waiting_negotiations(alliance, Negotiation.abandon)
     return True
 
 
-def _expire_open_invitations(alliance: Alliance) -> None:
+def _formation_closed(alliance_id: int) -> Alliance:
+    """The alliance, locked, its invitations still open expired: formation ends either way."""
+    alliance = Alliance.objects.select_for_update().get(pk=alliance_id)
     for membership in alliance.memberships.filter(state=Membership.State.INVITED):
         membership.expire()
         membership.save()
+    return alliance
+
+
+def _save_with_waiting_negotiations(alliance: Alliance, transition) -> None:
+    alliance.save()
+    for negotiation in alliance.negotiations.filter(state=Negotiation.State.AWAITING_ALLIANCE):
+        transition(negotiation)
+        negotiation.save()
 
 
 def close_round_expired(negotiation_id: int) -> bool:

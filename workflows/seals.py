@@ -91,8 +91,10 @@ def rotate(teo: Organization) -> SigningKey:
     """Retire the TEO's key (deleting its private half) and make the next; signed certificates stay valid."""
     old = list(SigningKey.objects.filter(teo=teo, retired_at=None))
     new = generate(teo)
+    directory = key_dir()
     for key in old:
-        (key_dir() / f"{key.key_id}.pem").unlink(missing_ok=True)
+        # Once the retirement is committed: a rolled-back rotation keeps the key in use, so its private half too.
+        transaction.on_commit(lambda path=directory / f"{key.key_id}.pem": path.unlink(missing_ok=True))
     return new
 
 
@@ -121,6 +123,12 @@ def signed_content(certificate: IssuedCertificate, key_id: str) -> bytes:
     return f"{SIGNED_FORMAT}\n{json.dumps(content, sort_keys=True, ensure_ascii=False)}".encode()
 
 
+def digest_seal(certificate: IssuedCertificate) -> str:
+    """The seal certificates carried before signing: a digest anyone could recompute, of the TEO, serial and holder."""
+    teo_id = certificate.sitting.agreement.negotiation.certificate.teo_id
+    return hashlib.sha256(f"{teo_id}:{certificate.serial_no}:{certificate.holder_name}".encode()).hexdigest()
+
+
 def seal(certificate: IssuedCertificate) -> None:
     """Sign the certificate with its TEO's key in use (generated on first use); the caller saves it."""
     key = key_in_use(certificate.sitting.agreement.negotiation.certificate.teo)
@@ -137,8 +145,10 @@ def _trusted_public(key: SigningKey) -> Ed25519PublicKey | None:
         return None
     if key_id_of(raw) != key.key_id:
         return None
+    # A key is the TEO's only if generate() pinned its public half beside the private keys: a row
+    # added in the database (with its own id and signatures) has no pinned copy and vouches for nothing.
     pinned = Path(settings.CERTIFICATE_KEY_DIR) / f"{key.key_id}.pub"
-    if pinned.exists() and pinned.read_bytes().strip() != key.public_key.encode():
+    if not pinned.exists() or pinned.read_bytes().strip() != key.public_key.encode():
         return None
     return public
 

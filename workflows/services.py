@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy as _
 
 from bpmn import engine
 from bpmn.models import AuditEntry, OpenTask, ProcessInstance
-from workflows import contracts, inputs, permissions, rules, seals, students
-from workflows.assignment import LANE_ROLES
+from workflows import contracts, events, inputs, participation, permissions, rules, seals, students
+from workflows.caps import cap_for
 from workflows.errors import RuleViolation
 from workflows.models import (
     Agreement,
@@ -37,12 +37,14 @@ from workflows.models import (
     Negotiation,
     Organization,
     PaperCertificateOrder,
+    ParticipationFiling,
     Payment,
     Person,
     Role,
 )
 from workflows.money import parse_amount, to_fen
 from workflows.proposals import validated_offer
+from workflows.roles import LANE_ROLES
 
 LIFECYCLE = "certificate_lifecycle"
 FIELD_LABELS = {"recipient": _("recipient"), "phone": _("phone number"), "address": _("delivery address"),
@@ -72,7 +74,7 @@ def _visible(queryset, ref, rule: str, message=NOT_YOURS):
     return found
 
 
-def person_of(user) -> Person:
+def acting_person(user) -> Person:
     """The acting person, or a refusal: the services act only for someone with an organization."""
     person = permissions.person_of(user)
     if person is None:
@@ -81,7 +83,7 @@ def person_of(user) -> Person:
 
 
 def _require(user, role: str, organization: Organization | None = None) -> Person:
-    person = person_of(user)
+    person = acting_person(user)
     if person.role != role or (organization is not None and person.organization_id != organization.pk):
         if organization is None:
             raise RuleViolation("actor_not_allowed", _("Only a %(role)s may do this."), 403, role=Role(role).label)
@@ -133,8 +135,9 @@ def publish_schedule(actor, certificate: Certificate | int, fee, lines: dict, *,
     ):
         old.withdraw()
         old.save()
-    schedule = FeeSchedule(certificate=certificate, fee=fee_value, lines=clean_lines, paper_copy_price=paper_price,
-                           training_plan=training_plan, services=services or [])
+    schedule = FeeSchedule(certificate=certificate, fee=fee_value, cap=cap_for(certificate.assessment_mode),
+                           lines=clean_lines, paper_copy_price=paper_price, training_plan=training_plan,
+                           services=services or [])
     schedule.publish(timezone.now())
     schedule.save()
     return schedule
@@ -166,6 +169,38 @@ def _paper_copy_price(raw):
     return price
 
 
+# --- participation filings (院校试点备案) ----------------------------------------------------
+
+
+@act("file_participation")
+@transaction.atomic
+def file_participation(actor, certificate: Certificate | int | None, year, planned_students) -> ParticipationFiling:
+    """A college files that it takes part in the pilot for a certificate and year, with its planned students.
+
+    A filing, not an approval (备案不是审批): it is recorded at once, refused only as a duplicate or for
+    numbers that are none, and no configuration may set a threshold (各省厅不得对申报试点工作设置门槛).
+    """
+    participation.refuse_threshold(dir(settings))
+    person = _require(actor, Role.COLLEGE)
+    if person.organization.kind != Organization.Kind.COLLEGE or person.organization.province_id is None:
+        raise RuleViolation("participation_by_college",
+                            _("Only a pilot college of a province files its participation."), 403)
+    certificate = _visible(Certificate.objects.all(), _chosen_certificate(certificate), "certificate_unknown")
+    year = participation.batch_year(year, today().year)
+    planned = participation.planned_students(planned_students)
+    college = Organization.objects.select_for_update().get(pk=person.organization_id)  # one filing at a time
+    filed = ParticipationFiling.objects.filter(college=college, certificate=certificate, year=year).first()
+    if filed is not None:
+        raise RuleViolation(
+            "participation_already_filed",
+            _("%(college)s filed its participation in %(certificate)s for %(year)s on %(on)s, with %(planned)s "
+              "planned students."), 409,
+            college=college.name, certificate=certificate.code, year=year, on=_beijing_day(filed.filed_at),
+            planned=filed.planned_students)
+    return ParticipationFiling.objects.create(college=college, certificate=certificate, year=year,
+                                              planned_students=planned, filed_at=timezone.now(), filed_by=actor)
+
+
 # --- starting a lifecycle ----------------------------------------------------------------
 
 
@@ -173,8 +208,12 @@ def _paper_copy_price(raw):
 @transaction.atomic
 def start_lifecycle(actor, certificate: Certificate | int | None, alliance: Alliance | None = None,
                     alliance_name: str = "") -> Negotiation:
-    """Begin negotiating a certificate: form a new alliance, or use one already registered."""
-    person = _require(actor, Role.COLLEGE)
+    """Begin negotiating a certificate: form a new alliance, or use one already registered.
+
+    The negotiating party is led by a pilot college (院校联盟) or by the province's pilot institution
+    negotiating for the province's colleges (省级试点机构); either way its members are colleges.
+    """
+    person = _negotiator(actor)
     certificate = _visible(Certificate.objects.all(), _chosen_certificate(certificate), "certificate_unknown")
     alliance_name = _bounded_text(alliance_name, "name", 200)
     schedule = _published_schedule(certificate)
@@ -205,10 +244,28 @@ def _published_schedule(certificate: Certificate) -> FeeSchedule:
     return schedule
 
 
+NEGOTIATORS = {Role.COLLEGE: Organization.Kind.COLLEGE, Role.INSTITUTION: Organization.Kind.PROVINCIAL_INSTITUTION}
+
+
+def _negotiator(actor) -> Person:
+    """A pilot college's staff or a provincial pilot institution's officer: who leads a negotiating party."""
+    person = acting_person(actor)
+    if person.role not in NEGOTIATORS:
+        raise RuleViolation("actor_not_allowed", _("Only a %(role)s or a %(other)s may do this."), 403,
+                            role=Role.COLLEGE.label, other=Role.INSTITUTION.label)
+    return person
+
+
 def _new_alliance(person: Person, name: str) -> Alliance:
     lead = person.organization
-    if lead.kind != Organization.Kind.COLLEGE or lead.province_id is None:
-        raise RuleViolation("alliance_lead_college", _("The lead must be a pilot college."), 403)
+    if lead.kind != NEGOTIATORS[person.role] or lead.province_id is None:
+        raise RuleViolation("alliance_lead_college",
+                            _("The lead must be a pilot college or a provincial pilot institution of a province."), 403)
+    if lead.kind == Organization.Kind.PROVINCIAL_INSTITUTION:
+        # The institution negotiates and signs, but it is no member: it neither counts toward the
+        # model's minimum nor pays; each member college pays its own share on its own headcount.
+        return Alliance.objects.create(name=name or f"{lead.name}（代表本省试点院校）", lead=lead,
+                                       province=lead.province)
     alliance = Alliance.objects.create(name=name or f"{lead.name}牵头联盟", lead=lead, province=lead.province)
     membership = Membership.objects.create(alliance=alliance, college=lead, is_lead=True)
     membership.accept(timezone.now())
@@ -327,7 +384,9 @@ def take_over(user, task_id, reason: str = "") -> OpenTask:
     task = task_for(user, task_id)
     engine.authorize(user, task)
     reason = _order_text(reason, "reason", _("reason"), TAKE_OVER_REASON_MAX, required=True)
-    taken, _previous = engine.take_over(task.task_id, user, reason)
+    taken, previous = engine.take_over(task.task_id, user, reason)
+    events.emit("task_taken_over", negotiation=events.negotiation_of_instance(taken.instance), actor=user,
+                task_id=str(taken.task_id), task_label=taken.label, previous_holder_id=previous.pk, reason=reason)
     return taken
 
 
@@ -393,6 +452,7 @@ def supersede_baseline(actor, baseline: Baseline | int, reasons: str) -> list[Ag
         _start_renewal(agreement, actor)
     _audit_outside(baseline.negotiation, actor, "baseline_superseded",
                    {"baseline": baseline.pk, "reopened": [a.pk for a in agreements], "reasons": reasons})
+    events.emit("baseline_superseded", negotiation=baseline.negotiation, actor=actor)
     return agreements
 
 
@@ -439,10 +499,17 @@ def announce_baseline(baseline: Baseline, actor) -> list[ProcessInstance]:
     )
 
 
+class LifecycleMissing(LookupError):
+    """A negotiation has no lifecycle instance to audit in: every negotiation is started as one."""
+
+
 def _audit_outside(negotiation: Negotiation, actor, action: str, data: dict) -> None:
-    instance = ProcessInstance.objects.filter(business_key=lifecycle_key(negotiation)).first()
-    if instance is not None:
-        AuditEntry.objects.create(instance=instance, actor=actor, action=action, data=data, at=timezone.now())
+    """Audit a change made outside the engine in the negotiation's lifecycle; never silently unaudited."""
+    key = lifecycle_key(negotiation)
+    instance = ProcessInstance.objects.filter(business_key=key).first()
+    if instance is None:
+        raise LifecycleMissing(f"No lifecycle instance {key!r} to audit {action!r} in.")
+    AuditEntry.objects.create(instance=instance, actor=actor, action=action, data=data, at=timezone.now())
 
 
 # --- assessment, certificates, payment ---------------------------------------------------
@@ -493,6 +560,7 @@ def record_assessment(actor, agreement: Agreement | int, college: Organization |
         )
     sitting = AssessmentSitting.objects.create(
         agreement=agreement, college=college, headcount=headcount, held_on=held_on, recorded_by=actor)
+    events.emit("assessment_held", negotiation=agreement.negotiation, actor=actor, college_id=college.pk)
     engine.correlate_message(
         "assessment_held",
         payload={"college_id": college.pk, "agreement_id": agreement.pk,
@@ -676,7 +744,8 @@ def revoke_certificate(actor, certificate: IssuedCertificate | int, reason: str)
     certificate.revoked_at, certificate.revoked_by, certificate.revoke_reason = timezone.now(), actor, reason
     certificate.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     _audit_outside(certificate.sitting.agreement.negotiation, actor, "certificate_revoked",
-                   {"certificate": certificate.serial_no, "reason": reason})
+                   {"certificate": certificate.serial_no, "college": certificate.sitting.college_id,
+                    "reason": reason})
     return certificate
 
 
@@ -739,10 +808,6 @@ def _delivery(recipient, phone, address) -> dict:
     return clean
 
 
-def agreed_fee_fen(negotiation: Negotiation) -> int | None:
-    return to_fen(negotiation.agreed_fee) if negotiation.agreed_fee is not None else None
-
-
 # --- paper copies: dispatch, receipt, cancellation -----------------------------------------
 
 
@@ -763,7 +828,7 @@ def _order_teo(order: PaperCertificateOrder) -> Organization:
 def _open_for(actor, order, act: str, roles: tuple) -> tuple[PaperCertificateOrder, Person]:
     """Visibility (404), then the actor's role (403), then the state under the order's lock (409)."""
     order = paper_order_for(actor, getattr(order, "pk", order))
-    person = person_of(actor)
+    person = acting_person(actor)
     if person.role not in roles:
         if roles == (Role.TEO,):
             _require(actor, Role.TEO, _order_teo(order))
@@ -828,4 +893,7 @@ def _audit_paper_order(order: PaperCertificateOrder, actor, action: str, data: d
     # trail is read by the parties of the negotiation, the address is the student's own.
     negotiation = order.certificate.sitting.agreement.negotiation
     _audit_outside(negotiation, actor, action, {"order": order.pk, "certificate": order.certificate.serial_no,
+                                                "college": order.certificate.sitting.college_id,
                                                 "price": f"{order.price:.2f}", **data})
+    reason = {"reason": data["reason"]} if action == "paper_order_cancelled" else {}
+    events.emit(action, order=order, actor=actor, **reason)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from workflows.errors import RuleViolation
@@ -84,11 +85,13 @@ def _text(value, field: str, name: str) -> str:
     return value.strip()
 
 
-def record_for(college: Organization, holder: Holder) -> Student:
+def record_for(college: Organization, holder: Holder, *, again: bool = True) -> Student:
     """The college's record of this holder, created when the college has none; refuse one that disagrees.
 
-    Called under the sitting's lock; the conditional unique constraints keep two records from
-    sharing a student number, or a name and ID digits, at one college.
+    Called under the sitting's lock, which does not cover another sitting of the same college: two
+    of them may both find no record and both create one. The conditional unique constraints keep
+    the second from adding a duplicate; it then reads the record the first committed and matches
+    it like any other.
     """
     records = Student.objects.select_for_update().filter(college=college)
     by_number = records.filter(student_no=holder.student_no).first() if holder.student_no else None
@@ -104,13 +107,23 @@ def record_for(college: Organization, holder: Holder) -> Student:
                               "%(college)s."), 409, name=holder.name, college=college.name)
     record = by_number or by_id
     if record is None:
-        return Student.objects.create(college=college, name=holder.name, student_no=holder.student_no,
-                                      id_last_digits=holder.id_last_digits)
+        try:
+            with transaction.atomic():  # a savepoint: the duplicate's error leaves the issue's transaction usable
+                return _create(college, holder)
+        except IntegrityError:
+            if not again:
+                raise
+            return record_for(college, holder, again=False)
     # What the TEO knows and the record lacks is filled in: later issues match by either.
     record.student_no = record.student_no or holder.student_no
     record.id_last_digits = record.id_last_digits or holder.id_last_digits
     record.save(update_fields=["student_no", "id_last_digits"])
     return record
+
+
+def _create(college: Organization, holder: Holder) -> Student:
+    return Student.objects.create(college=college, name=holder.name, student_no=holder.student_no,
+                                  id_last_digits=holder.id_last_digits)
 
 
 def _disagrees(record: Student | None, holder: Holder) -> bool:

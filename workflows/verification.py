@@ -7,19 +7,18 @@ and an unknown serial answer nothing else, so the answers tell nothing about oth
 Look-ups are counted per client address in Django's cache, at most settings.VERIFY_RATE_LIMIT
 ("count/seconds") per window; over it a 429 names the rule and when to try again.
 """
+import ipaddress
 import math
 import time
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from workflows import seals
 from workflows.errors import RuleViolation
-from workflows.models import IssuedCertificate
+from workflows.models import IssuedCertificate, shown_day
 
 SERIAL_MAX = IssuedCertificate._meta.get_field("serial_no").max_length
 VALID, REVOKED, INVALID, UNKNOWN = "valid", "revoked", "invalid", "unknown"
@@ -54,10 +53,6 @@ def masked(name: str) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
-def _day(moment) -> str:
-    return f"{timezone.localtime(moment, ZoneInfo(settings.DISPLAY_TIME_ZONE)):%Y-%m-%d}"
-
-
 def verify(serial_no) -> Verdict:
     """Check the certificate of this serial against its TEO's public key."""
     serial_no = serial_no.strip() if isinstance(serial_no, str) else ""
@@ -73,8 +68,9 @@ def verify(serial_no) -> Verdict:
         return Verdict(serial_no, INVALID)
     kind = certificate.sitting.agreement.negotiation.certificate
     facts = {"holder": masked(certificate.holder_name), "certificate": kind.code, "certificate_name": kind.name,
-             "teo": kind.teo.name, "issued_on": _day(certificate.issued_at), "key_id": certificate.signing_key.key_id,
-             "revoked_on": _day(certificate.revoked_at) if certificate.revoked_at else None}
+             "teo": kind.teo.name, "issued_on": shown_day(certificate.issued_at),
+             "key_id": certificate.signing_key.key_id,
+             "revoked_on": shown_day(certificate.revoked_at) if certificate.revoked_at else None}
     return Verdict(serial_no, REVOKED if certificate.revoked_at else VALID, facts)
 
 
@@ -89,7 +85,7 @@ def count_look_up(address: str | None) -> None:
     limit, period = rate()
     now = time.time()
     window = int(now // period)
-    key = f"verify:{address or 'unknown'}:{window}"
+    key = f"verify:{counted_as(address)}:{window}"
     cache.add(key, 0, timeout=period + 1)
     try:
         count = cache.incr(key)
@@ -104,8 +100,15 @@ def count_look_up(address: str | None) -> None:
                             retry_after=retry_after)
 
 
-def client_address(request) -> str | None:
-    """The address look-ups are counted by: the sign-in's rule (REMOTE_ADDR, or the trusted proxies' header)."""
-    from webapp.signin import client_address as address
-
-    return address(request)
+def counted_as(address: str | None) -> str:
+    """The count an address falls in: an IPv6 client by its /64 (one subscriber's network, whose
+    addresses it may rotate at will), an IPv4 client by its address."""
+    try:
+        parsed = ipaddress.ip_address(address or "")
+    except ValueError:
+        return "unknown"
+    if parsed.version == 4:
+        return str(parsed)
+    if parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{parsed}/64", strict=False))

@@ -4,9 +4,9 @@ from decimal import Decimal
 from django import template
 
 from bpmn import names
-from workflows.assignment import lane_label
 from workflows.money import yuan as _yuan
 from workflows.permissions import display_name
+from workflows.roles import lane_label
 
 register = template.Library()
 

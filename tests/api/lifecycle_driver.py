@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
-from workflows.demo import CERTIFICATES
-from workflows.simulation import scaled_lines
+from tryout.demo import CERTIFICATES
+from tryout.simulation import scaled_lines
 
 Call = Callable[[str | None, str, str, dict | None], tuple[int, object]]
 TEO_OF = {code: f"teo_{teo + 1}" for code, _name, teo, *_rest in CERTIFICATES}

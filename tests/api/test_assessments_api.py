@@ -3,9 +3,9 @@
 import pytest
 
 from tests.workflows.walk import DELIVERY, WEB01_FEE, college, open_task, user
+from tryout.simulation import actor_for
 from workflows import services
 from workflows.models import AssessmentSitting, Payment
-from workflows.simulation import actor_for
 
 from .clients import api
 

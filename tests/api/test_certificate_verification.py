@@ -13,7 +13,7 @@ import pytest
 import time_machine
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.cache import cache
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from bpmn.models import AuditEntry
@@ -110,6 +110,22 @@ def test_a_signing_key_row_replaced_in_the_database_no_longer_vouches(issued):
     assert _verify(mine.serial_no).json()["status"] == "invalid"
 
 
+def test_a_key_row_added_in_the_database_with_its_own_id_does_not_vouch_without_a_pinned_copy(issued):
+    # The forger inserts a key row of its own (a matching id, no file beside the private keys),
+    # points the certificate at it and signs what the row says.
+    mine = issued[0]
+    forger = Ed25519PrivateKey.generate()
+    raw = forger.public_key().public_bytes_raw()
+    teo = mine.sitting.agreement.negotiation.certificate.teo
+    planted = SigningKey.objects.create(teo=teo, key_id=seals.key_id_of(raw), public_key=base64.b64encode(raw).decode(),
+                                        created_at=datetime.now(UTC), retired_at=datetime.now(UTC))
+    stored = IssuedCertificate.objects.get(pk=mine.pk)
+    forged = base64.b64encode(forger.sign(seals.signed_content(stored, planted.key_id))).decode()
+    IssuedCertificate.objects.filter(pk=mine.pk).update(signing_key=planted, seal=forged)
+    assert _verify(mine.serial_no).json()["status"] == "invalid"
+    assert _verify(issued[1].serial_no).json()["status"] == "valid"
+
+
 def test_an_unknown_serial_reads_unknown_and_nothing_more(issued):
     for serial in ("X-WEB-01-99999-0001", issued[0].serial_no[:-1], issued[0].serial_no + "0", "x" * 65, "%00"):
         body = _verify(serial).json()
@@ -130,6 +146,7 @@ def test_a_revoked_certificate_reads_revoked_and_the_revocation_is_audited(issue
     assert body["holder"] == "李*" and revoked.revoke_reason.startswith("考核舞弊")
     entry = AuditEntry.objects.get(action="certificate_revoked")
     assert entry.actor == user("teo_1") and entry.data == {"certificate": mine.serial_no,
+                                                           "college": mine.sitting.college_id,
                                                            "reason": "考核舞弊 cheating at the sitting"}
     assert _verify(issued[1].serial_no).json()["status"] == "valid"
 
@@ -174,6 +191,18 @@ def test_look_ups_over_the_configured_limit_are_refused_per_address_until_the_wi
         assert _verify(serial).status_code == 200
 
 
+def test_an_ipv6_client_is_counted_by_its_64_network_however_it_rotates_its_address(issued, settings):
+    settings.VERIFY_RATE_LIMIT = "2/60"
+    serial = issued[0].serial_no
+    with time_machine.travel(datetime(2026, 12, 2, 8, 0, 10, tzinfo=UTC), tick=False):
+        rotating = [_verify(serial, address=f"2001:db8:1:2::{n:x}").status_code for n in range(1, 4)]
+        assert rotating == [200, 200, 429]
+        assert _verify(serial, address="2001:db8:1:3::1").status_code == 200  # the next network
+        assert _verify(serial, address="::ffff:192.0.2.7").status_code == 200
+        assert _verify(serial, address="192.0.2.7").status_code == 200  # the same IPv4 client
+        assert _verify(serial, address="192.0.2.7").status_code == 429
+
+
 def test_the_refusal_speaks_english_on_request(issued, settings):
     settings.VERIFY_RATE_LIMIT = "1/60"
     with time_machine.travel(datetime(2026, 12, 2, 8, 0, 30, tzinfo=UTC), tick=False):
@@ -196,11 +225,14 @@ def test_the_public_keys_are_published_and_the_private_ones_stay_in_files_of_the
     assert private.read_bytes().decode() not in str(list(SigningKey.objects.values()))
 
 
-def test_rotation_keeps_old_certificates_valid_and_signs_new_ones_with_the_next_key(issued, hubei_filed, settings):
+def test_rotation_keeps_old_certificates_valid_and_signs_new_ones_with_the_next_key(
+        issued, hubei_filed, settings, django_capture_on_commit_callbacks):
     old = SigningKey.objects.get()
     teo = Organization.objects.get(pk=old.teo_id)
-    new = seals.rotate(teo)
-    assert not (settings.CERTIFICATE_KEY_DIR / f"{old.key_id}.pem").exists()
+    with django_capture_on_commit_callbacks(execute=True) as deletions:
+        new = seals.rotate(teo)
+        assert (settings.CERTIFICATE_KEY_DIR / f"{old.key_id}.pem").exists()  # until the retirement commits
+    assert len(deletions) == 1 and not (settings.CERTIFICATE_KEY_DIR / f"{old.key_id}.pem").exists()
     sitting = issued[0].sitting
     [later] = services.issue_certificates(user("teo_1"), sitting, ["张三,2023010004"])
     assert later.signing_key == new and _verify(later.serial_no).json()["key_id"] == new.key_id
@@ -210,12 +242,25 @@ def test_rotation_keeps_old_certificates_valid_and_signs_new_ones_with_the_next_
 
 def test_the_command_makes_keys_checks_them_and_signs_certificates_sealed_before_signing(issued, capsys):
     legacy = issued[0]
-    IssuedCertificate.objects.filter(pk=legacy.pk).update(signing_key=None, seal="0" * 64)
+    IssuedCertificate.objects.filter(pk=legacy.pk).update(signing_key=None, seal=seals.digest_seal(legacy))
     assert _verify(legacy.serial_no).json()["status"] == "invalid"
     call_command("certificate_keys", "--check", "--sign-unsigned")
     out = capsys.readouterr().out
     assert "signed 1 certificate(s)" in out and SigningKey.objects.filter(retired_at=None).count() == 2
     assert _verify(legacy.serial_no).json()["status"] == "valid"
+
+
+def test_a_certificate_sealed_before_signing_and_edited_since_is_not_signed_and_the_command_fails(issued, capsys):
+    # Its holder's name was changed after its old digest seal was made: signing it would vouch for the edit.
+    edited, kept = issued
+    IssuedCertificate.objects.filter(pk=edited.pk).update(signing_key=None, seal=seals.digest_seal(edited),
+                                                            holder_name="王五")
+    IssuedCertificate.objects.filter(pk=kept.pk).update(signing_key=None, seal=seals.digest_seal(kept))
+    with pytest.raises(CommandError, match="1 certificate"):
+        call_command("certificate_keys", "--sign-unsigned")
+    assert f"{edited.serial_no}: its row no longer matches its old seal" in capsys.readouterr().err
+    assert _verify(edited.serial_no).json()["status"] == "invalid"
+    assert IssuedCertificate.objects.get(pk=edited.pk).signing_key is None
 
 
 def test_behind_trusted_proxies_look_ups_are_counted_by_the_address_the_outermost_proxy_saw(issued, settings):

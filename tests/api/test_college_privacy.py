@@ -12,9 +12,11 @@ from django.contrib.auth import get_user_model
 from notifications.models import Notification
 from tests.workflows.alliance_payments import (
     ATTACKERS,
+    CERTIFIED,
     MEMBERS,
     amount_of,
     assessed_and_one_paid,
+    certified_and_ordered,
     college_of,
     payment_of,
     release_task_of,
@@ -91,6 +93,34 @@ def test_no_member_reads_another_members_payment_sitting_funding_or_release_thro
                           f"{attacker} totals")
     assert probe.through == []
     assert probe.attempts == 150
+
+
+def test_no_member_reads_another_members_revoked_certificate_or_paper_order_through_the_api(paid):
+    secrets = certified_and_ordered(paid)
+    probe = Probe()
+
+    def clean(body, what: str) -> None:
+        text = json.dumps(body, ensure_ascii=False)
+        probe.refused(not any(secret in text for secret in secrets), what)
+
+    for attacker in (a for a in ATTACKERS if college_of(a) != CERTIFIED):
+        client = api(attacker)
+        clean(client.get(f"/api/v1/process-instances/{paid.instance.pk}/").json(), f"{attacker} instance")
+        clean(listed(attacker, "/api/v1/process-instances/"), f"{attacker} instances")
+        clean(client.get("/api/v1/paper-orders/").json(), f"{attacker} paper orders")
+        clean(client.get("/api/v1/certificates/").json(), f"{attacker} certificates")
+    assert probe.through == []
+    assert probe.attempts == 16
+
+
+def test_the_certified_college_reads_its_revoked_certificate_and_paper_order_in_the_trail(paid):
+    secrets = certified_and_ordered(paid)
+    for own in ("college_42_2", "finance_42_2", "teo_1", "ministry"):
+        audit = api(own).get(f"/api/v1/process-instances/{paid.instance.pk}/").json()["audit"]
+        text = json.dumps(audit, ensure_ascii=False)
+        assert all(secret in text for secret in secrets), own
+        assert {e["action"] for e in audit} >= {"certificate_revoked", "paper_order_placed",
+                                                 "paper_order_dispatched"}, own
 
 
 def test_each_member_reads_its_own_payment_sitting_and_funding(paid):

@@ -17,8 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from notifications.bench import Server
-from workflows.demo import PASSWORD
+from tryout.demo import PASSWORD
+from tryout.notifications_bench import Server
 
 from .lifecycle_driver import Cast, Lifecycle
 from .server_database import ConnectionPeak, PostgresDatabase, SqliteFile

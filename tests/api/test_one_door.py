@@ -215,6 +215,22 @@ def _paper_order(act: str, form: dict | None = None) -> tuple[Request, Request]:
 SENT = {"tracking_no": TRACKING_NO}
 
 
+def _participation_form(planned: str, certificate_key: str = "certificate") -> Request:
+    return lambda ids: ("/participation/", {"certificate": ids[certificate_key], "year": str(services.today().year),
+                                            "planned_students": planned})
+
+
+def _participation_api(planned, certificate_key: str = "certificate") -> Request:
+    return lambda ids: ("/api/v1/participation-filings/", {"certificate_id": ids[certificate_key],
+                                                          "year": services.today().year, "planned_students": planned})
+
+
+def _participation_filed(walk: Walk) -> Ids:
+    ids = _certificate(walk)
+    services.file_participation(user("college_42_1"), ids["certificate"], services.today().year, 120)
+    return ids
+
+
 @dataclass(frozen=True)
 class Case:
     act: str
@@ -357,6 +373,14 @@ CASES = [
          "reason_required", 400),
     Case("cancel_paper_order", "an over-long reason", "teo_1", _ordered, *_paper_order("cancel", {"reason": "x" * 501}),
          "reason_too_long", 400),
+    Case("file_participation", "a reviewer, who receives filings", "reviewer_42", _certificate,
+         _participation_form("120"), _participation_api(120), "actor_not_allowed", 403),
+    Case("file_participation", "no planned students", "college_42_1", _certificate, _participation_form("0"),
+         _participation_api(0), "planned_students_out_of_range", 400),
+    Case("file_participation", "a planned number that is no number", "college_42_1", _certificate,
+         _participation_form("many"), _participation_api("many"), "planned_students_out_of_range", 400),
+    Case("file_participation", "filed twice", "college_42_1", _participation_filed, _participation_form("80"),
+         _participation_api(80), "participation_already_filed", 409),
     # Wrongly typed input: one rule per field and kind, the same on the page and in JSON.
     Case("start_lifecycle", "a certificate id that is not a number", "college_42_1", _certificate,
          *_start_typed("abc"), "certificate_not_an_id", 400),

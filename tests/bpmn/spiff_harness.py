@@ -26,6 +26,8 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG  # the Spiff spec classes, not bpmn's
 from SpiffWorkflow.util.task import TaskFilter, TaskState
 
+from workflows.roles import Lane
+
 PROCESS_DIR = Path(os.environ.get("XCERT_PROCESS_DIR")
                    or Path(__file__).resolve().parents[2] / "bpmn" / "processes")
 PROCESS_IDS = (
@@ -38,7 +40,7 @@ PROCESS_IDS = (
     "agreement_renewal",
     "certificate_lifecycle",
 )
-ROLES = {"alliance_lead", "college", "teo", "reviewer", "finance"}
+ROLES = set(Lane.values)  # the lanes a model may have
 
 
 def bpmn_files(directory: Path = PROCESS_DIR) -> list[Path]:

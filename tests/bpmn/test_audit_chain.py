@@ -10,17 +10,13 @@ from django.db.migrations.executor import MigrationExecutor
 
 from bpmn import audit, chain
 from bpmn.models import AdminChange, AuditChain, AuditEntry
+from tests.bpmn.commands import command_result
 
 pytestmark = pytest.mark.django_db
 
 
 def verify_audit() -> tuple[int, str]:
-    out = StringIO()
-    try:
-        call_command("verify_audit", stdout=out)
-    except CommandError as exc:
-        return 1, out.getvalue() + str(exc)
-    return 0, out.getvalue()
+    return command_result("verify_audit")
 
 
 def behind_the_back(sql: str, params: list) -> None:
@@ -202,3 +198,39 @@ def test_every_row_of_an_instance_deleted_is_found_by_its_head(formed):
     status, out = verify_audit()
     assert status == 1
     assert f"instance:{formed.instance.pk}: end of the chain: the head records {count} row(s)" in out
+
+
+def _rewrite_whole(walk, position: int, data: dict) -> None:
+    """Edit one row and recompute its hash, every later row's links and hashes and the head, as
+    someone holding the database could: every chain then verifies on its own."""
+    rows = entries(walk)
+    prev_hash = rows[position - 2].hash if position > 1 else chain.GENESIS
+    for row in rows[position - 1:]:
+        if row.seq == position:
+            row.data = data
+        row.prev_hash = prev_hash
+        row.hash = chain.digest(chain.entry_fields(row))
+        behind_the_back("UPDATE bpmn_auditentry SET data = ?, prev_hash = ?, hash = ? WHERE id = ?",
+                        [json.dumps(row.data), row.prev_hash, row.hash, row.pk])
+        prev_hash = row.hash
+    behind_the_back("UPDATE bpmn_auditchain SET head_hash = ? WHERE key = ?",
+                    [prev_hash, chain.instance_chain(walk.instance.pk)])
+
+
+def test_a_history_rewritten_whole_verifies_on_its_own_but_not_against_the_anchors_kept_outside(
+        formed, jiangsu, tmp_path):
+    jiangsu.form()
+    kept = tmp_path / "anchors.json"
+    call_command("verify_audit", "--write-anchors", str(kept), stdout=StringIO())
+    assert set(json.loads(kept.read_text())) == {chain.instance_chain(formed.instance.pk),
+                                                 chain.instance_chain(jiangsu.instance.pk)}
+    formed.do("screen_services", {"training_content": "师资培训"})  # the trail grows: the anchors still hold
+    out = StringIO()
+    call_command("verify_audit", "--anchors", str(kept), stdout=out)
+    assert "anchors hold: 2 chain(s)" in out.getvalue()
+    _rewrite_whole(formed, 2, {"college_ids": [1]})
+    assert verify_audit()[0] == 0  # consistent in itself
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 of 2 anchored chain"):
+        call_command("verify_audit", "--anchors", str(kept), stdout=out)
+    assert f"instance:{formed.instance.pk}: entry " in out.getvalue()

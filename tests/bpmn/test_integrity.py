@@ -1,25 +1,19 @@
 """The stored row is the whole truth: check_instances restores every running instance and reports drift."""
 from datetime import timedelta
-from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from bpmn import caches, engine, integrity, parser
 from bpmn.models import MessageSubscription, OpenTask, ProcessInstance, Timer
+from tests.bpmn.commands import command_result
 from workflows.models import Alliance, Negotiation
 
 pytestmark = pytest.mark.django_db
 
 
 def check_instances() -> tuple[int, str]:
-    out = StringIO()
-    try:
-        call_command("check_instances", stdout=out)
-    except CommandError as exc:
-        return 1, out.getvalue() + str(exc)
-    return 0, out.getvalue()
+    return command_result("check_instances")
 
 
 def invited(walk):
@@ -106,8 +100,8 @@ def test_loop_stalled_in_a_fresh_process_is_named(hubei, monkeypatch):
 
 
 def _accept(task):
+    from tryout.simulation import actor_for
     from workflows import services
-    from workflows.simulation import actor_for
 
     services.complete(task.task_id, actor_for(task), {"decision": "accept"})
 

@@ -116,6 +116,13 @@ def test_unbound_task_is_reported_by_check(monkeypatch):
     assert [e.id for e in checks.check_tasks_bound(None)] == ["bpmn.E003"]
 
 
+def test_an_action_bound_to_a_task_no_model_has_is_reported_by_check(monkeypatch):
+    assert checks.check_bound_tasks_exist(None) == []
+    monkeypatch.setattr(HOOKS, "actions", {**HOOKS.actions, ("payment", "release_paymnet"): lambda ctx: None})
+    found = checks.check_bound_tasks_exist(None)
+    assert [e.id for e in found] == ["bpmn.E004"] and "payment.release_paymnet" in found[0].msg
+
+
 @pytest.mark.django_db
 def test_unsafe_gateway_condition_refuses_to_start_and_leaves_no_instance(tmp_path, monkeypatch):
     models = tmp_path / "models"

@@ -36,7 +36,7 @@ def chromium():
 @pytest.fixture
 def demo_world(transactional_db):
     from bpmn import engine
-    from workflows.demo import load_demo
+    from tryout.demo import load_demo
 
     engine.deploy()
     return load_demo()

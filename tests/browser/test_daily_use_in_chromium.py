@@ -21,8 +21,8 @@ from portal.templatetags.portal import yuan
 from tests.browser.conftest import new_page
 from tests.servers import threaded_server
 from tests.workflows.walk import Walk, college, lifecycle_instance, user
+from tryout.demo import PASSWORD
 from workflows import services
-from workflows.demo import PASSWORD
 from workflows.models import (
     Agreement,
     AssessmentSitting,

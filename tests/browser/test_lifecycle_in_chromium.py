@@ -4,9 +4,9 @@ from decimal import Decimal
 import pytest
 
 from tests.browser.steps import open_my_task, sign_in
+from tryout.simulation import scaled_lines
 from workflows import services
 from workflows.models import Alliance, Negotiation, Organization, Payment, Person
-from workflows.simulation import scaled_lines
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

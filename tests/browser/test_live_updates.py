@@ -5,7 +5,7 @@ import pytest
 
 from tests.browser.steps import open_my_task, sign_in
 from tests.workflows.walk import Walk
-from workflows.simulation import scaled_lines
+from tryout.simulation import scaled_lines
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

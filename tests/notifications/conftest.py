@@ -31,7 +31,7 @@ async def frames(communicator: WebsocketCommunicator, timeout: float = 0.3) -> l
 @pytest.fixture
 def committed_world(transactional_db):
     from bpmn import engine
-    from workflows.demo import load_demo
+    from tryout.demo import load_demo
 
     engine.deploy()
     return load_demo()

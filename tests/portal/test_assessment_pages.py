@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 
 from tests.workflows.walk import DELIVERY, WEB01_FEE, college, open_task, user
+from tryout.simulation import actor_for
 from workflows import services
 from workflows.models import AssessmentSitting, FeeSchedule, IssuedCertificate, Payment
-from workflows.simulation import actor_for
 
 pytestmark = pytest.mark.django_db
 

@@ -3,9 +3,11 @@ import pytest
 
 from tests.workflows.alliance_payments import (
     ATTACKERS,
+    CERTIFIED,
     MEMBERS,
     amount_of,
     assessed_and_one_paid,
+    certified_and_ordered,
     college_of,
     release_task_of,
     written,
@@ -48,6 +50,31 @@ def test_no_member_reads_another_members_payment_funding_or_release_on_any_page(
                     through.append(f"{attacker} task of {victim}")
     assert through == []
     assert attempts == 64
+
+
+# The trail's sentence for an entry written outside the engine that it has no words of its own for.
+CHANGED = "更新了本流程。"
+
+
+def test_no_member_reads_another_members_revoked_certificate_or_paper_order_on_any_page(paid, browser):
+    others = [a for a in ATTACKERS if college_of(a) != CERTIFIED]
+    pages = [f"/negotiations/{paid.negotiation.pk}/", f"/processes/{paid.instance.pk}/", "/tasks/", "/paper-orders/"]
+    trail = f"/processes/{paid.instance.pk}/"
+    lines_before = {a: browser.as_(a).get(trail).content.decode().count(CHANGED) for a in (*others, CERTIFIED)}
+    secrets = certified_and_ordered(paid)
+    attempts, through = 0, []
+    for attacker in others:
+        browser.as_(attacker)
+        for url in pages:
+            attempts += 1
+            text = browser.get(url).content.decode()
+            if any(secret in text for secret in secrets) or (url == trail and text.count(CHANGED) !=
+                                                                lines_before[attacker]):
+                through.append(f"{attacker} {url}")
+    assert through == []
+    assert attempts == 16
+    # The revocation, the order and its dispatch: three more lines in the certified college's trail.
+    assert browser.as_(CERTIFIED).get(trail).content.decode().count(CHANGED) == lines_before[CERTIFIED] + 3
 
 
 def test_the_lead_reads_the_alliance_totals_beside_its_own_payment(paid, browser):

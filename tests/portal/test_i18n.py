@@ -195,7 +195,7 @@ def test_every_name_in_every_deployed_model_has_a_chinese_translation(deployed):
 
 def test_every_lane_of_every_deployed_model_is_named_for_people():
     from bpmn import names, parser
-    from workflows.assignment import LANE_LABELS, lane_label
+    from workflows.roles import LANE_LABELS, lane_label
 
     lanes = {lane for file, xml in parser.read_model_files().items() if file.endswith(".bpmn")
              for lane in names.lanes_in(xml, file)}

@@ -11,9 +11,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from tests.workflows.walk import open_task, user
+from tryout.simulation import actor_for
 from workflows import services
 from workflows.funding import FundingPurpose
-from workflows.simulation import actor_for
 
 pytestmark = pytest.mark.django_db
 

@@ -101,7 +101,8 @@ def test_the_demo_runs_on_plain_http_with_a_key_generated_once_per_machine(tmp_p
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("command", [["load_demo"], ["simulate", "--alliances", "1"], ["bench", "--lifecycles", "1"]])
+@pytest.mark.parametrize("command", [["load_demo"], ["simulate", "--alliances", "1"], ["bench", "--lifecycles", "1"],
+                                     ["bench_notifications", "--clients", "1"]])
 def test_without_xcert_demo_no_command_creates_demo_accounts(deployed, command):
     assert settings.XCERT_DEMO is False
     with pytest.raises(CommandError, match="XCERT_DEMO=1"):

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 
 from bpmn.models import AuditEntry, PendingMessage
 from tests.conftest import assert_nothing_stuck
+from tryout.simulation import actor_for
 from workflows import services
 from workflows.errors import RuleViolation
 from workflows.models import (
@@ -23,7 +24,6 @@ from workflows.models import (
     PaperCertificateOrder,
     Payment,
 )
-from workflows.simulation import actor_for
 
 from .walk import Walk, college, lifecycle_instance, user
 
@@ -168,12 +168,7 @@ def test_a_release_on_the_amount_before_a_correction_is_refused_with_the_numbers
 
 
 def test_a_correction_while_the_message_is_kept_is_what_the_payment_computes_on(hubei):
-    hubei.form()
-    hubei.agree()
-    hubei.do("verify_baseline", {"decision": "verify"})
-    hubei.do("sign_alliance")
-    hubei.do("sign_teo")
-    hubei.do("acknowledge_filing", {"flagged": True, "note": "抽查"})
+    hubei.through_filing(flagged_note="抽查")
     sitting = _record(hubei, 12)
     assert PendingMessage.objects.filter(delivered_at=None).count() == 1  # no payment waits yet
     services.correct_sitting(user("teo_1"), sitting, 15)

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from bpmn import engine
 from bpmn.errors import ActorNotAllowed
 from bpmn.models import AuditEntry, OpenTask, PendingMessage, ProcessInstance, Timer
+from tryout.simulation import actor_for
 from workflows import services
 from workflows.errors import RuleViolation
 from workflows.models import (
@@ -21,9 +22,8 @@ from workflows.models import (
     Negotiation,
     Payment,
 )
-from workflows.simulation import actor_for
 
-from .walk import Walk, college, user
+from .walk import Walk, college, neighbours_agreed, user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("temperature")]
 
@@ -216,12 +216,7 @@ def test_assessment_recorded_before_payment_waits_is_kept_and_delivered(world):
 
 def test_assessments_recorded_during_supervision_are_all_delivered_when_payment_starts(world):
     walk = Walk()
-    walk.form()
-    walk.agree()
-    walk.do("verify_baseline", {"decision": "verify"})
-    walk.do("sign_alliance")
-    walk.do("sign_teo")
-    walk.do("acknowledge_filing", {"flagged": True, "note": "抽查"})
+    walk.through_filing(flagged_note="抽查")
     agreement = Agreement.objects.get(negotiation=walk.negotiation)
     for username in ("college_42_1", "college_42_2", "college_42_3"):
         services.record_assessment(user("teo_1"), agreement, college(username), 12, held_on=services.today())
@@ -344,9 +339,7 @@ def test_verification_returned_goes_back_to_negotiation_then_verifies(world):
 def test_second_different_baseline_in_province_is_refused_until_superseded(world):
     first = Walk()
     first.through_filing()
-    second = Walk(lead="college_42_2", invite=("college_42_3",))
-    second.form(accept=(True,))
-    second.agree(counter_fee=Decimal("150.00"))
+    second = neighbours_agreed(Decimal("150.00"))
     with pytest.raises(RuleViolation) as refusal:
         second.do("verify_baseline", {"decision": "verify"})
     assert refusal.value.rule == "one_standard_per_province"
@@ -361,9 +354,7 @@ def test_second_different_baseline_in_province_is_refused_until_superseded(world
 def test_same_fee_in_another_alliance_adopts_the_one_provincial_baseline(world):
     first = Walk()
     first.through_filing()
-    second = Walk(lead="college_42_2", invite=("college_42_3",))
-    second.form(accept=(True,))
-    second.agree()
+    second = neighbours_agreed()
     second.do("verify_baseline", {"decision": "verify"})
     verified = Baseline.objects.get(state="verified")
     assert verified.negotiation == first.negotiation

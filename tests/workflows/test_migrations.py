@@ -1,17 +1,28 @@
 """The data migrations fill what new required fields ask of the rows already there."""
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from workflows.models import Agreement, FundingAllocation, IssuedCertificate, Negotiation, Province, Student
+from workflows.models import (
+    Agreement,
+    FeeSchedule,
+    FundingAllocation,
+    IssuedCertificate,
+    Negotiation,
+    Province,
+    Student,
+)
 
 BEFORE_NUMBERS = [("workflows", "0005_agreement_number_and_signatories"),
                   ("bpmn", "0002_deployed_at_set_by_every_deploy")]
 BEFORE_PURPOSES = [("workflows", "0003_assessment_corrections_and_paper_orders")]
 BEFORE_NOT_VERIFIED = [("workflows", "0014_negotiation_not_verified"), ("bpmn", "0004_english_task_labels")]
 BEFORE_RECORDS = [("workflows", "0016_student_records")]
+BEFORE_SCHEDULE_CAPS = [("workflows", "0019_certificate_holder_required")]
+BEFORE_DELIVERIES = [("notifications", "0003_email_outbox")]
 
 
 def _migrate(targets) -> object:
@@ -161,6 +172,21 @@ def test_certificates_issued_by_name_go_to_the_one_account_of_that_name_and_no_t
     assert not IssuedCertificate.objects.filter(holder=None).exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_schedules_already_there_get_the_cap_of_their_mode_from_the_decision_table():
+    apps = _migrate(BEFORE_SCHEDULE_CAPS)
+    try:
+        get, _, _, paper, paper_schedule = _world(apps)
+        computer = get("workflows", "Certificate").objects.create(code="X-T-02", name="证书二", teo=paper.teo,
+                                                                  assessment_mode="computer")
+        computer_schedule = get("workflows", "FeeSchedule").objects.create(certificate=computer, fee="90.00",
+                                                                           lines={})
+    finally:
+        _migrate(_latest())
+    assert FeeSchedule.objects.get(pk=paper_schedule.pk).cap == Decimal("200.00")
+    assert FeeSchedule.objects.get(pk=computer_schedule.pk).cap == Decimal("300.00")
+
+
 def test_every_model_change_has_its_migration(db):
     from io import StringIO
 
@@ -169,3 +195,35 @@ def test_every_model_change_has_its_migration(db):
     out = StringIO()
     call_command("makemigrations", check=True, dry_run=True, stdout=out)  # exits 1 on a missing migration
     assert "No changes detected" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_rows_email_state_becomes_its_email_delivery_and_a_daily_readers_unmailed_rows_digest_lines():
+    from notifications.models import Delivery
+
+    apps = _migrate(BEFORE_DELIVERIES)
+    try:
+        get = apps.get_model
+        immediate = get("auth", "User").objects.create(username="immediate", email="i@example.org")
+        daily = get("auth", "User").objects.create(username="daily", email="d@example.org")
+        get("notifications", "Preference").objects.create(user=daily, email="daily")
+        now = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+
+        def row(user, **email):
+            return get("notifications", "Notification").objects.create(
+                recipient=user, event="task_assigned", title_zh="新待办", title_en="New task", created_at=now,
+                origin="server:1", **email).pk
+
+        sent = row(immediate, email_status="sent", email_attempts=1, emailed_at=now)
+        failed = row(immediate, email_status="failed", email_attempts=3, email_error="SMTPException: down")
+        never = row(immediate)
+        mailed = row(daily, emailed_at=now)
+        unmailed = row(daily)
+    finally:
+        _migrate(_latest())
+    moved = {(entry.notification_id, entry.channel): (entry.status, entry.attempts, entry.sent_at, entry.error)
+             for entry in Delivery.objects.all()}
+    assert moved == {(sent, "email"): ("sent", 1, now, ""),
+                     (failed, "email"): ("failed", 3, None, "SMTPException: down"),
+                     (unmailed, "digest"): ("pending", 0, None, "")}
+    assert never not in {pk for pk, _ in moved} and mailed not in {pk for pk, _ in moved}

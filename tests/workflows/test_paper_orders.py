@@ -50,8 +50,8 @@ def test_the_certificates_teo_dispatches_with_the_tracking_number_and_it_is_audi
     assert dispatched.state == PaperCertificateOrder.State.DISPATCHED and dispatched.tracking_no == TRACKING_NO
     assert dispatched.dispatched_by == user("teo_1") and dispatched.dispatched_at == DISPATCHED_AT
     [audit] = _audit("paper_order_dispatched")
-    assert audit == {"order": dispatched.pk, "certificate": dispatched.certificate.serial_no, "price": "25.00",
-                     "tracking_no": TRACKING_NO}
+    assert audit == {"order": dispatched.pk, "certificate": dispatched.certificate.serial_no,
+                     "college": dispatched.certificate.sitting.college_id, "price": "25.00", "tracking_no": TRACKING_NO}
 
 
 def test_the_tracking_number_is_kept_with_its_spaces_collapsed(order):
@@ -83,7 +83,8 @@ def test_the_student_cancels_their_own_undispatched_order_without_giving_a_reaso
 
 def test_placing_an_order_is_audited_without_the_delivery_address(order):
     [audit] = _audit("paper_order_placed")
-    assert audit == {"order": order.pk, "certificate": order.certificate.serial_no, "price": "25.00"}
+    assert audit == {"order": order.pk, "certificate": order.certificate.serial_no,
+                     "college": order.certificate.sitting.college_id, "price": "25.00"}
 
 
 # --- the refusals ------------------------------------------------------------------------

@@ -12,12 +12,12 @@ from django.test import Client
 from bpmn import integrity
 from bpmn.models import MessageSubscription, OpenTask, PendingMessage, ProcessInstance
 from tests.api.clients import api
+from tryout.simulation import actor_for
 from workflows import services
 from workflows.errors import RuleViolation
 from workflows.models import Agreement, Baseline, Filing, Payment
-from workflows.simulation import actor_for
 
-from .walk import Walk, college, user
+from .walk import Walk, college, neighbours_agreed, user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("temperature")]
 
@@ -42,9 +42,7 @@ def do_renewal(agreement: Agreement, name: str, data: dict | None = None) -> Ope
 def superseded(first: Walk) -> tuple[Walk, Agreement]:
     """First alliance filed; a second alliance agrees a different fee; the reviewer supersedes."""
     first.through_filing()
-    second = Walk(lead="college_42_2", invite=("college_42_3",))
-    second.form(accept=(True,))
-    second.agree(counter_fee=NEW_FEE)
+    second = neighbours_agreed(NEW_FEE)
     services.supersede_baseline(user("reviewer_42"), Baseline.objects.get(negotiation=first.negotiation),
                                 "统一按新测算执行")
     return second, Agreement.objects.get(negotiation=first.negotiation)
@@ -115,9 +113,7 @@ def test_payment_due_before_the_supersede_waits_and_is_recomputed_on_the_new_fee
     services.record_assessment(user("teo_1"), agreement, lead, 10, held_on=services.today())
     payment = Payment.objects.get(agreement=agreement, college=lead)
     assert payment.amount == agreement.fee * 10
-    second = Walk(lead="college_42_2", invite=("college_42_3",))
-    second.form(accept=(True,))
-    second.agree(counter_fee=NEW_FEE)
+    second = neighbours_agreed(NEW_FEE)
     services.supersede_baseline(user("reviewer_42"), agreement.baseline, "成本核查后下调")
     with pytest.raises(RuleViolation) as refusal:
         first.do("release_payment", {"funding": [{"source": "own", "amount": f"{payment.amount:.2f}"}]})
@@ -136,9 +132,7 @@ def test_payment_due_before_the_supersede_waits_and_is_recomputed_on_the_new_fee
 def test_every_agreement_on_the_baseline_renews_including_one_that_adopted_it(world):
     first = Walk()
     first.through_filing()
-    adopter = Walk(lead="college_42_2", invite=("college_42_3",))
-    adopter.form(accept=(True,))
-    adopter.agree()
+    adopter = neighbours_agreed()
     adopter.do("verify_baseline", {"decision": "verify"})  # the same fee: adopts the first baseline
     adopter.do("sign_alliance")
     adopter.do("sign_teo")
@@ -207,9 +201,7 @@ def test_integrity_names_a_re_opened_agreement_with_no_renewal_and_a_renewal_tha
 def test_api_supersede_answers_the_re_opened_agreements_and_lists_the_new_signing(world):
     first = Walk()
     first.through_filing()
-    second = Walk(lead="college_42_2", invite=("college_42_3",))
-    second.form(accept=(True,))
-    second.agree(counter_fee=NEW_FEE)
+    second = neighbours_agreed(NEW_FEE)
     agreement = Agreement.objects.get(negotiation=first.negotiation)
     done = api("reviewer_42").post(f"/api/v1/baselines/{agreement.baseline_id}/supersede/", {"reasons": "成本下降"},
                                    format="json")

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from workflows import rules
+from workflows import roles, rules
 from workflows.errors import RuleViolation
 from workflows.funding import FundingPurpose
 from workflows.money import from_fen, parse_amount, to_fen, yuan
@@ -15,7 +15,7 @@ def test_fee_above_cap_is_refused_with_rule_and_numbers():
         rules.check_fee_cap("computer", Decimal("301.00"), Decimal("300.00"))
     assert refusal.value.rule == "fee_cap_2357"
     assert "机考 上限 300.00 元/人次，拟定 301.00 元" in refusal.value.message
-    assert refusal.value.params == {"mode": rules.MODE_NAMES["computer"], "cap": Decimal("300.00"),
+    assert refusal.value.params == {"mode": roles.EXAM_NAMES["computer"], "cap": Decimal("300.00"),
                                     "proposed": Decimal("301.00")}
     with translation.override("en"):
         assert refusal.value.message == (

@@ -14,11 +14,13 @@ import pytest
 from django.test import Client
 
 from bpmn import engine
+from bpmn.errors import EngineError
 from bpmn.hooks import HOOKS
 from bpmn.models import AuditEntry, OpenTask, ProcessInstance
 from portal.tasks import form_fields
 from tests.api.clients import api
 from tests.workflows.walk import Walk, user
+from tryout.simulation import actor_for
 from workflows import contracts, services
 from workflows.errors import RuleViolation
 from workflows.models import (
@@ -32,7 +34,6 @@ from workflows.models import (
     Negotiation,
     Payment,
 )
-from workflows.simulation import actor_for
 
 pytestmark = pytest.mark.django_db
 
@@ -247,7 +248,7 @@ def test_a_field_added_to_a_task_form_is_refused_with_the_rule_and_the_form_keep
     ("acknowledge_filing", {"flagged": "false"}, "flagged_not_a_boolean"),
     ("acknowledge_filing", {"flagged": False, "note": "x" * 5001}, "note_too_long"),
     ("release_payment", {"funding": [{"source": "own", "amount": "1.00", "college_id": 1}]},
-     "task_input_unknown_key"),
+     "funding_share_unknown_key"),
     ("release_payment", {"funding": [{"source": "own", "amount": "1.00"}] * 11}, "funding_too_many"),
 ])
 def test_a_declared_key_of_the_wrong_kind_or_out_of_bounds_is_refused_with_its_rule(hubei, name, data, rule):
@@ -307,3 +308,36 @@ def test_every_key_of_the_workflow_data_at_every_user_task_is_refused_and_nothin
     assert walk.instance.status == ProcessInstance.Status.COMPLETED
     print(f"\n{attacks.attempts} tampered completions refused at {len(attacks.visited)} tasks")
     assert attacks.attempts >= 3 * 200
+
+
+def test_without_an_installed_contract_the_engine_takes_no_input_at_all(hubei, monkeypatch):
+    # A script or an app config that skipped contracts.install(): the engine's own door refuses.
+    hubei.form()
+    task = hubei.task("screen_services")
+    everything = _state()
+    monkeypatch.setattr(HOOKS, "task_input", None)
+    with pytest.raises(EngineError) as refused:
+        engine.complete_task(task.task_id, actor=hubei.lead, data={"negotiation_id": 1})
+    assert refused.value.code == "task_input_unchecked"
+    assert "不接受任何输入" in str(refused.value.message) and "未安装输入约定" in str(refused.value.message)
+    assert _state() == everything and hubei.task("screen_services").task_id == task.task_id
+
+
+def test_a_share_of_the_funding_with_an_unknown_key_is_refused_naming_the_keys_a_share_takes(hubei):
+    with pytest.raises(RuleViolation) as refused:
+        contracts.contract_for("payment", "release_payment").accept(
+            {"funding": [{"source": "special_funds", "amount": "10.00", "rate": "1"}]})
+    assert refused.value.rule == "funding_share_unknown_key"
+    assert refused.value.message == "每一笔资金来源只接受 source, amount, purpose，收到 rate。"
+
+
+def test_a_deadline_that_is_no_text_is_refused_naming_the_field_and_its_limit(hubei):
+    from django.utils import translation
+
+    with pytest.raises(RuleViolation) as refused:
+        contracts.contract_for("alliance_formation", "invite_members").accept(
+            {"college_ids": [], "response_deadline": 20261231})
+    assert refused.value.rule == "deadline_invalid"
+    assert refused.value.message == "答复截止时间须为不超过 40 个字符的日期时间，收到 20261231。"
+    with translation.override("en"):
+        assert "at most 40 characters, given 20261231" in refused.value.message

@@ -2,9 +2,9 @@
 from decimal import Decimal
 
 from bpmn.models import AuditEntry, OpenTask, ProcessInstance
+from tryout.simulation import actor_for, open_tasks, scaled_lines
 from workflows import services
 from workflows.models import Certificate, Organization, Person
-from workflows.simulation import actor_for, open_tasks, scaled_lines
 
 WEB01_FEE = Decimal("180.00")  # X-WEB-01's published fee, which through_filing() accepts in round 1
 DELIVERY = {"recipient": "李明", "phone": "13800000000", "address": "湖北省武汉市江夏区"}  # a paper copy's
@@ -86,10 +86,19 @@ class Walk:
                                       "lines": self.offer_lines(counter_fee)})
         self.do("teo_responds", {"decision": "accept"})
 
-    def through_filing(self, counter_fee=None):
+    def through_filing(self, counter_fee=None, flagged_note: str = ""):
+        """Carry the lifecycle to its filing; with a note the reviewer flags the filing for supervision."""
         self.form()
         self.agree(counter_fee)
         self.do("verify_baseline", {"decision": "verify"})
         self.do("sign_alliance")
         self.do("sign_teo")
-        self.do("acknowledge_filing", {"flagged": False})
+        self.do("acknowledge_filing", {"flagged": True, "note": flagged_note} if flagged_note else {"flagged": False})
+
+
+def neighbours_agreed(counter_fee=None) -> Walk:
+    """A second Hubei alliance for X-WEB-01 (college_42_2 with college_42_3), formed and agreed on a fee."""
+    second = Walk(lead="college_42_2", invite=("college_42_3",))
+    second.form(accept=(True,))
+    second.agree(counter_fee)
+    return second

@@ -33,18 +33,28 @@ class Command(BaseCommand):
         for teo in Organization.objects.filter(kind=Organization.Kind.TEO).order_by("pk"):
             seals.key_in_use(teo)
         if sign_unsigned:
-            self.stdout.write(f"signed {self._sign_unsigned()} certificate(s) sealed before signing")
+            signed, mismatched = self._sign_unsigned()
+            self.stdout.write(f"signed {signed} certificate(s) sealed before signing")
+            for certificate in mismatched:
+                self.stderr.write(f"{certificate.serial_no}: its row no longer matches its old seal; not signed")
+            if mismatched:
+                raise CommandError(f"{len(mismatched)} certificate(s) sealed before signing were changed since; "
+                                   "none of them was signed")
         for key in SigningKey.objects.select_related("teo").filter(retired_at=None).order_by("teo_id"):
             self.stdout.write(f"{key.teo_id}\t{key.teo}\t{key.key_id}\t{key.public_key}")
         self.stdout.write(f"private keys in {seals.key_dir()}")
 
     @transaction.atomic
-    def _sign_unsigned(self) -> int:
+    def _sign_unsigned(self) -> tuple[int, list]:
+        """Sign each certificate whose row still says what its old digest seal sealed; list the others."""
         unsigned = IssuedCertificate.objects.select_for_update(of=("self",)).select_related(
-            "sitting__agreement__negotiation__certificate").filter(signing_key=None)
-        count = 0
+            "sitting__agreement__negotiation__certificate").filter(signing_key=None).order_by("pk")
+        signed, mismatched = 0, []
         for certificate in unsigned:
+            if certificate.seal != seals.digest_seal(certificate):
+                mismatched.append(certificate)
+                continue
             seals.seal(certificate)
             certificate.save(update_fields=["seal", "signing_key"])
-            count += 1
-        return count
+            signed += 1
+        return signed, mismatched

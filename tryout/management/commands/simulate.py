@@ -5,10 +5,10 @@ from tqdm import tqdm
 
 from bpmn import caches, integrity
 from bpmn.models import ProcessInstance
-from workflows.demo import load_demo
-from workflows.management.demo_only import require_demo
+from tryout.demo import load_demo
+from tryout.management.demo_only import require_demo
+from tryout.simulation import Driver, Tally
 from workflows.models import Certificate, Organization, Person, Role
-from workflows.simulation import Driver, Tally
 
 
 class Command(BaseCommand):

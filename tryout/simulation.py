@@ -9,10 +9,10 @@ from decimal import Decimal
 
 from bpmn.models import OpenTask, ProcessInstance
 from workflows import services
-from workflows.assignment import LANE_ROLES
 from workflows.caps import cap_for
 from workflows.errors import RuleViolation
 from workflows.models import Agreement, Baseline, Certificate, Negotiation, Organization, Payment, Person
+from workflows.roles import LANE_ROLES
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Demo data worth walking through: two provinces, six colleges, two TEOs, four certificates."""
+"""Demo data worth walking through: two provinces, six colleges, a provincial pilot institution, two TEOs,
+four certificates."""
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -20,7 +21,7 @@ from workflows.models import (
 )
 
 PASSWORD = "demo12345"
-COST_ITEMS = Path(__file__).resolve().parent / "data" / "cost_items.json"
+COST_ITEMS = Path(__file__).resolve().parent.parent / "workflows" / "data" / "cost_items.json"
 
 DEMO_PAPER_COPY_PRICE = "25.00"  # a paper copy, delivery included (the rule allows at most 40.00)
 PROVINCES = [("42", "湖北省", "鄂"), ("32", "江苏省", "苏")]
@@ -28,15 +29,18 @@ COLLEGES = {
     "42": ["武汉职业技术学院", "湖北交通职业技术学院", "武汉船舶职业技术学院"],
     "32": ["南京工业职业技术大学", "无锡职业技术学院", "常州信息职业技术学院"],
 }
+# A province's pilot institution (省级试点机构) negotiates for the province's colleges instead of an alliance.
+INSTITUTIONS = {"42": "湖北省1+X证书制度试点工作机构"}
 TEOS = ["工业互联网培训评价有限公司", "智能制造职业技能评价中心"]
 # Every demo account has a person's name (姓名): pages and notifications name people, never user names.
 NAMES = {
     "reviewer_42": "张伟", "reviewer_32": "陈静",
+    "finance_div_42": "刘洋", "finance_div_32": "徐慧", "expert_42": "谢明", "expert_32": "韩雪",
     "college_42_1": "王芳", "college_42_2": "刘洋", "college_42_3": "赵磊",
     "finance_42_1": "孙丽", "finance_42_2": "周强", "finance_42_3": "吴敏",
     "college_32_1": "郑浩", "college_32_2": "黄婷", "college_32_3": "何军",
     "finance_32_1": "林霞", "finance_32_2": "高峰", "finance_32_3": "罗娟",
-    "ministry": "马建国", "teo_1": "杨帆", "teo_2": "朱红",
+    "ministry": "马建国", "teo_1": "杨帆", "teo_2": "朱红", "institution_42": "钱进",
     "student": "李明", "student_b": "李明",  # two students of one name at 武汉职业技术学院, two records
 }
 # Each student's record at the college: certificates are issued to it, never to the name they share.
@@ -84,7 +88,14 @@ def load_demo() -> dict:
         province, _ = Province.objects.get_or_create(code=code, defaults={"name": name, "abbreviation": abbreviation})
         dept, _ = Organization.objects.get_or_create(
             name=f"{name}教育厅", defaults={"kind": Organization.Kind.EDUCATION_DEPT, "province": province})
-        _account(f"reviewer_{code}", dept, Role.REVIEWER)
+        _account(f"reviewer_{code}", dept, Role.REVIEWER)  # 职成处, verifying with 财务处 (会签)
+        _account(f"finance_div_{code}", dept, Role.PROVINCIAL_FINANCE)
+        _account(f"expert_{code}", dept, Role.EXPERT)  # named by the province, asked for opinions (加签)
+        if code in INSTITUTIONS:
+            institution, _ = Organization.objects.get_or_create(
+                name=INSTITUTIONS[code], defaults={"kind": Organization.Kind.PROVINCIAL_INSTITUTION,
+                                                   "province": province})
+            _account(f"institution_{code}", institution, Role.INSTITUTION)
         for index, college_name in enumerate(COLLEGES[code], start=1):
             college, _ = Organization.objects.get_or_create(
                 name=college_name, defaults={"kind": Organization.Kind.COLLEGE, "province": province})
@@ -136,7 +147,8 @@ def _administrator() -> None:
 
 @transaction.atomic
 def load_demo_alliances() -> list:
-    """Start two lifecycles worth walking through, once: one alliance formed, one inviting."""
+    """Start three lifecycles worth walking through, once: one alliance formed, one inviting, and the
+    Hubei pilot institution inviting the colleges it negotiates for."""
     from bpmn.models import OpenTask
     from workflows.models import Alliance
 
@@ -144,11 +156,13 @@ def load_demo_alliances() -> list:
         return list(Alliance.objects.all())
     hubei = _start("college_42_1", "X-WEB-01", "湖北省 Web 前端开发院校联盟", ["college_42_2", "college_42_3"])
     jiangsu = _start("college_32_1", "X-CLOUD-02", "江苏省云计算院校联盟", ["college_32_2", "college_32_3"])
+    institution = _start("institution_42", "X-PLC-03", "湖北省工业机器人证书试点（省级试点机构协商）",
+                         ["college_42_1", "college_42_2", "college_42_3"])
     key = services.lifecycle_key(hubei)
     for task in OpenTask.objects.filter(instance__business_key=key, task_name="respond_invitation"):
         responder = Person.objects.get(organization_id=task.organization_id, role=Role.COLLEGE).user
         services.complete(task.task_id, responder, {"decision": "accept"})
-    return [hubei.alliance, jiangsu.alliance]
+    return [hubei.alliance, jiangsu.alliance, institution.alliance]
 
 
 def _start(lead: str, certificate_code: str, name: str, invitees: list[str]):

@@ -24,9 +24,9 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 
-from workflows.bench import ServiceRun, summary
+from tryout.engine_bench import ServiceRun, summary
+from tryout.simulation import scaled_lines
 from workflows.models import Certificate, Organization, Person, Role
-from workflows.simulation import scaled_lines
 
 
 def session_for(user) -> str:

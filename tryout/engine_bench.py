@@ -10,15 +10,16 @@ from decimal import Decimal
 
 from django.utils import timezone
 from SpiffWorkflow import TaskState
-from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskFilter
 
-from bpmn import parser, serializer
+from bpmn import parser, serializer, spiff
 from bpmn.models import OpenTask, ProcessInstance
 from bpmn.scripting import SafeEnvironment, SafeScriptEngine
+from tryout.simulation import actor_for, scaled_lines
 from workflows import services
 from workflows.models import Agreement, Certificate, Organization, Person, Role
-from workflows.simulation import actor_for, scaled_lines
 
 
 def summary(samples: list[float]) -> dict:
@@ -143,15 +144,14 @@ class BareRun:
             self.task_times.append(time.perf_counter() - started)
 
     def deliver_messages(self, workflow: BpmnWorkflow) -> BpmnWorkflow:
-        waiting = [t for t in workflow.event_manager.tasks.values() if t.state == TaskState.WAITING
-                   and type(t.task_spec.event_definition).__name__ == "MessageEventDefinition"]
+        waiting = [t for t in spiff.waiting_catch_tasks(workflow)
+                   if isinstance(t.task_spec.event_definition, MessageEventDefinition)]
         if not waiting:
             raise RuntimeError("bare lifecycle stalled")
         for number, task in enumerate(waiting, start=1):
             payload = {"college_id": task.data["college_id"], "agreement_id": 1, "headcount": 30,
                        "payment_id": number}
-            task.task_spec.catch(task, BpmnEvent(task.task_spec.event_definition, payload))
-            task.task_spec._update(task)
+            spiff.catch_at(task, payload)
             workflow.do_engine_steps()
             workflow = self.round_trip(workflow)
         return workflow

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from workflows.demo import PASSWORD, load_demo, load_demo_alliances
-from workflows.management.demo_only import require_demo
+from tryout.demo import PASSWORD, load_demo, load_demo_alliances
+from tryout.management.demo_only import require_demo
 
 
 class Command(BaseCommand):

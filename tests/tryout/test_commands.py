@@ -47,12 +47,14 @@ def test_bench_prints_json_with_both_engines_and_the_ratio(deployed):
     assert result["ratio_task_median"] > 0
 
 
-def test_load_demo_creates_two_alliances_once_and_is_idempotent(deployed):
+def test_load_demo_creates_three_alliances_once_and_is_idempotent(deployed):
     from workflows.models import Alliance, Certificate, FeeSchedule, Person
 
     call_command("load_demo", stdout=StringIO())
     call_command("load_demo", stdout=StringIO())
-    assert Alliance.objects.count() == 2
+    assert Alliance.objects.count() == 3
+    assert Alliance.objects.filter(lead__kind="provincial_institution", lead__people__user__username="institution_42",
+                                   state="forming").count() == 1
     assert set(Alliance.objects.values_list("state", flat=True)) == {"formed", "forming"}
     assert Certificate.objects.count() == 4
     assert set(Certificate.objects.values_list("assessment_mode", flat=True)) == {

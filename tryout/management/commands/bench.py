@@ -1,14 +1,12 @@
 import json
-import os
 import time
 
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from workflows.bench import BareRun, ServiceRun, summary
-from workflows.demo import load_demo
-from workflows.management.demo_only import require_demo
+from tryout.demo import load_demo
+from tryout.engine_bench import BareRun, ServiceRun, summary
+from tryout.management.demo_only import require_demo
 from workflows.models import Certificate, Organization, Person
 
 
@@ -18,21 +16,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--lifecycles", type=int, default=20)
         parser.add_argument("--bare", type=int, default=50)
-        parser.add_argument("--notifications", action="store_true",
-                            help="time commit -> frame at 1, 100 and 1,000 WebSocket clients instead")
-        parser.add_argument("--clients", default="1,100,1000")
-        parser.add_argument("--rounds", type=int, default=5)
-        parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
-                            help="the Redis of the second run; empty to measure the in-memory layer only")
 
     def handle(self, *args, lifecycles=20, bare=50, **options):
         require_demo("bench")
         call_command("migrate", verbosity=0)
         call_command("deploy_processes", stdout=open("/dev/null", "w"))
         load_demo()
-        if options["notifications"]:
-            self._notifications(options)
-            return
         services_run, service_lifecycles = ServiceRun(), []
         leads = Person.objects.filter(role="college", organization__province__code="42").order_by("pk")
         certificates = list(Certificate.objects.order_by("code"))
@@ -60,13 +49,3 @@ class Command(BaseCommand):
             result["services"]["lifecycle"]["median_ms"] / result["bare_spiffworkflow"]["lifecycle"]["median_ms"], 2)
         self.stdout.write(json.dumps(result, indent=2))
 
-    def _notifications(self, options) -> None:
-        from notifications import bench as notification_bench
-
-        counts = [int(n) for n in options["clients"].split(",")]
-        env = {"XCERT_VAR_DIR": str(settings.VAR_DIR), "REDIS_URL": "", "DATABASE_URL": ""}
-        runs = [notification_bench.run("in-memory", counts, options["rounds"], env)]
-        if options["redis"]:
-            redis_env = {**env, "REDIS_URL": options["redis"]}
-            runs.append(notification_bench.run("redis", counts, options["rounds"], redis_env))
-        self.stdout.write(json.dumps({"database": "sqlite", "runs": runs}, indent=2))

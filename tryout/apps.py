@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TryoutConfig(AppConfig):
+    name = "tryout"
+    verbose_name = "Demo, simulation and benchmarks"

@@ -1,0 +1,19 @@
+"""The tests' settings: production's (webapp.settings) on plain HTTP, with a key of this run's own.
+
+Production reads no test marker; only a process that names this module in DJANGO_SETTINGS_MODULE
+(pytest's configuration, and the servers the tests start, which inherit it) gets what follows.
+The key is generated once per run and put in the environment, so the servers a test starts sign
+sessions the way the test does; it is never written anywhere.
+"""
+import os
+import secrets
+
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+
+from webapp.settings import *  # noqa: E402, F403
+
+# The tests' own servers listen on 127.0.0.1 over plain HTTP, like the demo.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0

@@ -1,0 +1,97 @@
+"""The domain's events: what was decided about a negotiation, an agreement, a payment or a paper order.
+
+The action or service that takes the decision emits its event (`emit`) inside the transaction of
+the change; listeners (notifications) write their rows in that same transaction, so a rolled-back
+change leaves nothing behind. EVENTS names each event and the payload it carries.
+"""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.dispatch import Signal
+
+from workflows.models import Negotiation, PaperCertificateOrder
+
+# sender: the event's name; kwargs: event (DomainEvent). Sent inside the transaction of the change.
+happened = Signal()
+
+_PARTIES = ("negotiation", "actor")
+_ORDER = ("order", "actor")
+EVENTS: dict[str, tuple[str, ...]] = {
+    "invitation_answered": (*_PARTIES, "decision"),
+    "offer_countered": (*_PARTIES, "fee"),
+    "offer_accepted": _PARTIES,
+    "offer_rejected": _PARTIES,
+    "fee_mediated": _PARTIES,
+    "mediation_failed": _PARTIES,
+    "baseline_verified": _PARTIES,
+    "baseline_returned": _PARTIES,
+    "baseline_rejected": _PARTIES,
+    "baseline_superseded": _PARTIES,
+    "agreement_signed": _PARTIES,
+    "agreement_filed": _PARTIES,
+    "assessment_held": (*_PARTIES, "college_id"),
+    "payment_released": (*_PARTIES, "college_id"),
+    "deadline_passed": ("negotiation",),
+    "task_taken_over": (*_PARTIES, "task_id", "task_label", "previous_holder_id", "reason"),
+    "paper_order_placed": _ORDER,
+    "paper_order_dispatched": _ORDER,
+    "paper_order_delivered": _ORDER,
+    "paper_order_cancelled": (*_ORDER, "reason"),
+}
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    """One decision, with the payload its name declares in EVENTS (the rest stays empty)."""
+
+    name: str
+    negotiation: Negotiation | None = None
+    actor: object = None
+    decision: str = ""
+    fee: Decimal | None = None
+    college_id: int | None = None
+    order: PaperCertificateOrder | None = None
+    task_id: str = ""
+    task_label: str = ""
+    previous_holder_id: int | None = None
+    reason: str = ""
+
+    @property
+    def actor_id(self) -> int | None:
+        return getattr(self.actor, "pk", None)
+
+
+def emit(name: str, **payload) -> DomainEvent:
+    """Tell the listeners of one decision, inside the transaction that takes it."""
+    undeclared = set(payload) - set(EVENTS[name])
+    if undeclared:
+        raise TypeError(f"{name} carries no {', '.join(sorted(undeclared))}")
+    event = DomainEvent(name, **payload)
+    happened.send(sender=name, event=event)
+    return event
+
+
+def negotiation_of_instance(instance) -> Negotiation | None:
+    """The negotiation a lifecycle or renewal instance is about; read once per instance object (one step)."""
+    from workflows.services import negotiation_id_of_key
+
+    if instance is None:
+        return None
+    if not hasattr(instance, "_negotiation_of_key"):
+        pk = negotiation_id_of_key(instance.business_key)
+        instance._negotiation_of_key = (
+            Negotiation.objects.select_related("alliance", "certificate").filter(pk=pk).first() if pk else None
+        )
+    return instance._negotiation_of_key
+
+
+def deadline_passed(sender, instance, **kwargs) -> None:
+    """A timer of a lifecycle fired (an invitation's or a round's deadline): its parties are told."""
+    emit("deadline_passed", negotiation=negotiation_of_instance(instance))
+
+
+def install() -> None:
+    """Hear the engine's timers, which decide a deadline without any action of the domain."""
+    from bpmn.signals import timer_fired
+
+    timer_fired.connect(deadline_passed, dispatch_uid="workflows.deadline_passed", weak=False)
