@@ -41,12 +41,14 @@ def province_group(province_id: int) -> str:
     return f"province.{province_id}.reviewers"
 
 
-def deliver(rows, negotiations=()) -> None:
-    """Runs on commit; a delivery failure is kept on its entry and never undoes the committed change."""
+def deliver(rows, negotiations, claim) -> None:
+    """Runs on commit with the push entries the writer holds (`claim`); a delivery failure is kept on its
+    entry and never undoes the committed change."""
     if not rows:
         return
     try:
-        push(rows, negotiations)
+        if not push(rows, negotiations, claim):
+            outbox.release(claim)  # for the server's relay, or the next retry
     except Exception:  # the entries are pending again: the relay or the next retry pushes them
         log.exception("push of %d notification(s) failed", len(rows))
     if getattr(settings, "NOTIFICATIONS_EMAIL", False):
@@ -62,17 +64,19 @@ def can_push_here(layer) -> bool:
     return not isinstance(layer, InMemoryChannelLayer) or bool(layer.groups)
 
 
-def push(rows, negotiations=()) -> None:
-    """Claim the rows' push entries, send one frame per recipient, then hint the parties' groups."""
+def push(rows, negotiations, claim) -> bool:
+    """Send one frame per recipient of the rows' push entries held by `claim`, then hint the parties' groups;
+    whether this process could push at all."""
     layer = get_channel_layer()
     if not can_push_here(layer):
-        return  # a command or the scheduler on the in-memory layer: the server's relay pushes them
+        return False  # a command or the scheduler on the in-memory layer: the server's relay pushes them
     committed_at = time.time()
-    claimed = outbox.claim(Delivery.objects.filter(notification__in=[row.pk for row in rows],
-                                                   channel=Delivery.Channel.PUSH))
-    sent = {entry.notification_id for entry in claimed}
+    held = list(Delivery.objects.filter(claim=claim, channel=Delivery.Channel.PUSH,
+                                        notification__in=[row.pk for row in rows]))
+    sent = {entry.notification_id for entry in held}
     messages = pushes([row for row in rows if row.pk in sent], committed_at) + hints(negotiations)
-    _send_settled(layer, claimed, messages)
+    _send_settled(layer, held, messages)
+    return True
 
 
 def pushes(rows, committed_at: float | None) -> list[tuple[str, dict]]:

@@ -5,6 +5,8 @@ the engine's `instance_advanced` signal for tasks opened): they write Notificati
 them in the transaction's outbox, pushed by `transaction.on_commit`, so a rolled-back change
 writes nothing and pushes nothing.
 """
+import uuid
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
@@ -74,14 +76,22 @@ def notify(event: str, ctx: Context, link: str = "", object_type: str = "", obje
                      link=link, created_at=now)
         for user_id in sorted(users)
     ])
-    Delivery.objects.bulk_create(_deliveries(rows))
-    _enqueue(rows, negotiation)
+    connection = transaction.get_connection()
+    outbox = _outbox(connection)
+    Delivery.objects.bulk_create(_deliveries(rows, outbox.claim, now))
+    outbox.add(rows, negotiation)
+    transaction.on_commit(lambda: outbox.flush(connection))  # at once, outside a transaction
     return rows
 
 
-def _deliveries(rows: list[Notification]) -> list[Delivery]:
-    """The outbox entries of new rows: a push each, and an e-mail or a digest line as each recipient chose."""
-    entries = [Delivery(notification=row, channel=Delivery.Channel.PUSH) for row in rows]
+def _deliveries(rows: list[Notification], claim, now) -> list[Delivery]:
+    """The outbox entries of new rows: a push each, and an e-mail or a digest line as each recipient chose.
+
+    The pushes are born claimed by the transaction's outbox, which pushes them once it commits: a
+    relay polling between the commit and that push finds none of them unclaimed.
+    """
+    entries = [Delivery(notification=row, channel=Delivery.Channel.PUSH, claim=claim, claimed_at=now, attempts=1)
+               for row in rows]
     if getattr(settings, "NOTIFICATIONS_EMAIL", False):
         channels = delivery.email_channels({row.recipient_id for row in rows})
         entries += [Delivery(notification=row, channel=channels[row.recipient_id])
@@ -103,6 +113,7 @@ class _Outbox:
     """
 
     def __init__(self):
+        self.claim = uuid.uuid4()  # the token its push entries are written with
         self.rows: list[Notification] = []
         self.negotiations: dict[int, object] = {}
 
@@ -119,21 +130,19 @@ class _Outbox:
         written = {(row.pk, row.created_at) for row in self.rows}
         kept = set(Notification.objects.filter(pk__in=[pk for pk, _ in written]).values_list("pk", "created_at"))
         rows = [row for row in self.rows if (row.pk, row.created_at) in kept]
-        delivery.deliver(rows, list(self.negotiations.values()) if rows else [])
+        delivery.deliver(rows, list(self.negotiations.values()) if rows else [], self.claim)
 
 
 OUTBOX = "notifications_outbox"
 
 
-def _enqueue(rows, negotiation) -> None:
-    """Add to this transaction's outbox; the first of its on_commit callbacks pushes it."""
-    connection = transaction.get_connection()
+def _outbox(connection) -> _Outbox:
+    """This transaction's outbox; the first of its on_commit callbacks pushes it."""
     outbox = getattr(connection, OUTBOX, None)
     if outbox is None:
         outbox = _Outbox()
         setattr(connection, OUTBOX, outbox)
-    outbox.add(rows, negotiation)
-    transaction.on_commit(lambda: outbox.flush(connection))
+    return outbox
 
 
 def on_event(sender, event: DomainEvent, **kwargs) -> None:

@@ -4,6 +4,10 @@ A sender claims entries by writing its own token into those still pending and un
 sender's update finds them claimed and takes nothing, so no entry is sent twice. An entry is sent
 only once its channel took it; a failure leaves it pending (tried again by the next sender) until
 its last attempt, then failed, its error kept for the admin.
+
+A writer's push entries are born claimed by its transaction's token and pushed by the writer once
+it commits; only a writer that cannot push here releases them (`release`) for the relay or the
+retry. So a relay polling between the commit and that push takes none of them.
 """
 import logging
 import uuid
@@ -52,6 +56,12 @@ def settle(claimed: list[Delivery], error: BaseException | None = None) -> None:
     entries.filter(attempts__gte=max_attempts()).update(status=Delivery.Status.FAILED, claim=None, error=text)
     entries.filter(attempts__lt=max_attempts()).update(claim=None, error=text)
     log.warning("%d %s deliver(y/ies) failed: %s", len(claimed), claimed[0].channel, text)
+
+
+def release(token) -> int:
+    """Entries held under `token` and never tried are pending for any sender again."""
+    return Delivery.objects.filter(status=Delivery.Status.PENDING, claim=token).update(
+        claim=None, attempts=F("attempts") - 1)
 
 
 def release_stale() -> int:

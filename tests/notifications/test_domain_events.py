@@ -57,7 +57,7 @@ def test_an_event_declares_its_payload():
 def test_a_rolled_back_change_writes_and_pushes_nothing_and_the_next_commit_pushes_only_its_own(
         hubei, monkeypatch):
     pushed = []
-    monkeypatch.setattr(delivery, "deliver", lambda rows, negotiations=(): pushed.append([r.pk for r in rows]))
+    monkeypatch.setattr(delivery, "deliver", lambda rows, negotiations, claim: pushed.append([r.pk for r in rows]))
 
     class Refused(Exception):
         pass

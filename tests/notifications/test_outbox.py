@@ -74,6 +74,36 @@ def test_a_push_the_layer_took_is_sent_once_and_not_retried(first_offer, monkeyp
     assert sent == [f"user.{user('teo_1').pk}"]
 
 
+def test_a_relay_polling_between_the_commit_and_the_writers_push_takes_none_of_the_writers_pushes(
+        first_offer, monkeypatch):
+    relay_took, sent = [], []
+    writers_push = delivery.push
+
+    def relay_polls_first(*args):
+        relay_took.extend(delivery.claim_pending_pushes()[0])  # committed, not pushed yet
+        return writers_push(*args)
+
+    async def recorded(layer, messages):
+        sent.extend(message.get("committed_at") for _, message in messages if message["type"] == "notify")
+
+    monkeypatch.setattr(delivery, "can_push_here", lambda layer: True)
+    monkeypatch.setattr(delivery, "send_all", recorded)
+    monkeypatch.setattr(delivery, "push", relay_polls_first)
+    _counter(first_offer)
+    assert [entry for entry in relay_took if entry.notification.event == "offer_countered"] == []
+    assert sent and None not in sent  # every frame is the writer's, timed from its commit
+    assert set(_pushes("offer_countered").values_list("status", "attempts", "claim")) == {("sent", 1, None)}
+
+
+def test_a_writer_that_cannot_push_leaves_its_pushes_untried_for_the_relay(first_offer, monkeypatch):
+    monkeypatch.setattr(delivery, "can_push_here", lambda layer: False)
+    _counter(first_offer)
+    pushes = _pushes("offer_countered")
+    assert set(pushes.values_list("status", "attempts", "claim")) == {("pending", 0, None)}
+    claimed, messages = delivery.claim_pending_pushes()
+    assert {entry.pk for entry in claimed} >= set(pushes.values_list("pk", flat=True)) and messages
+
+
 @pytest.mark.services
 def test_two_senders_claiming_the_same_pending_pushes_push_each_once(first_offer, monkeypatch):
     assert connection.vendor == "postgresql", "run with make test-services (DATABASE_URL)"
