@@ -444,7 +444,7 @@ class ParticipationFilingViewSet(mixins.CreateModelMixin, ReadOnly):
 
     @extend_schema(summary="Planned students and colleges per province, certificate and year, with those assessed "
                    "so far", responses=s.ParticipationTotalsSerializer(many=True))
-    @action(detail=False)
+    @action(detail=False, pagination_class=None)  # every row at once: a few per province and certificate
     def totals(self, request):
         rows = participation.totals(permissions.visible_participation_filings(request.user))
         return Response(s.ParticipationTotalsSerializer(rows, many=True).data)

@@ -54,6 +54,14 @@ def test_the_totals_sum_planned_students_per_province_and_certificate(world):
     assert [r["planned"] for r in api("reviewer_42").get(f"{URL}totals/").json()] == [150]
 
 
+def test_the_schema_of_the_totals_is_the_list_they_answer_not_a_page():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    answer = schema["paths"][f"{URL}totals/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert answer == {"type": "array", "items": {"$ref": "#/components/schemas/ParticipationTotals"}}
+
+
 @pytest.mark.parametrize("sent, rule, status", [
     ({"planned_students": 0}, "planned_students_out_of_range", 400),
     ({"planned_students": "many"}, "planned_students_out_of_range", 400),
