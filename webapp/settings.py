@@ -197,20 +197,30 @@ def _postgresql(url: str) -> dict:
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-if os.environ.get("REDIS_URL"):
-    CHANNEL_LAYERS = {
+# A socket's consumer waits on Redis with a blocking pop of channels_redis' 5 s; redis-py 8 gives
+# up a read after its default socket timeout, also 5 s, so on a busy machine the empty answer that
+# ends the pop came a moment late and the consumer died with its socket (found by the 1,000-client
+# bench under load). Reads wait longer than the pop.
+REDIS_SOCKET_TIMEOUT = 15
+
+
+def _channel_layers() -> dict:
+    if not os.environ.get("REDIS_URL"):
+        return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    return {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # redis-py 8 caps an asyncio pool at 100 connections; 1,000 sockets joining their
             # groups at once exceed that (found by `bench --notifications`), so the cap is raised.
-            "CONFIG": {"hosts": [{"address": os.environ["REDIS_URL"],
+            "CONFIG": {"hosts": [{"address": os.environ["REDIS_URL"], "socket_timeout": REDIS_SOCKET_TIMEOUT,
                                   "max_connections": int(os.environ.get("REDIS_MAX_CONNECTIONS", "2000"))}],
                        # Deployments (and parallel test workers) sharing one Redis keep apart by prefix.
                        "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "asgi")},
         }
     }
-else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+CHANNEL_LAYERS = _channel_layers()
 
 # Counts that must hold across server processes (certificate look-ups per address) live in the
 # cache: a Redis database of its own when XCERT_CACHE_URL names one (several processes), else each

@@ -20,3 +20,11 @@ def test_db_pool_max_size_zero_turns_the_pool_off(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
     monkeypatch.setenv("DB_POOL_MAX_SIZE", "0")
     assert "pool" not in settings._database().get("OPTIONS", {})
+
+
+def test_a_sockets_wait_on_redis_ends_before_its_read_gives_up(monkeypatch):
+    from channels_redis.core import RedisChannelLayer
+
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    layer = settings._channel_layers()["default"]
+    assert layer["CONFIG"]["hosts"][0]["socket_timeout"] > RedisChannelLayer.brpop_timeout + 5
