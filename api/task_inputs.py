@@ -25,6 +25,7 @@ def _property(key: Key) -> dict:
         Kind.COST_LINES: lambda: {"type": "object", "additionalProperties": AMOUNT, "maxProperties": key.max_items,
                                   "description": "cost item code (GET /api/v1/cost-items/) -> amount"},
         Kind.IDS: lambda: {"type": "array", "items": {"type": "integer"}, "maxItems": key.max_items},
+        Kind.ID: lambda: {"type": "integer"},
         Kind.DATETIME: lambda: {"type": "string", "format": "date-time", "maxLength": key.max_length},
         Kind.TEXTS: lambda: {"type": "array", "items": {"type": "string", "maxLength": key.max_length},
                              "maxItems": key.max_items},

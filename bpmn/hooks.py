@@ -28,6 +28,8 @@ class Assignment:
     organization_id: int | None
     due_at: datetime | None = None
     data: dict = field(default_factory=dict)
+    # The one user a task is asked of (a named expert), or None for a group task: it opens claimed by them.
+    person_id: int | None = None
 
 
 Action = Callable[[TaskContext], dict | None]

@@ -75,6 +75,7 @@ def _open_task_row(instance: ProcessInstance, task) -> OpenTask:
         label=spec.bpmn_name or spec.bpmn_id or spec.name,
         role=spec.lane or "",
         organization_id=assignment.organization_id,
+        claimed_by_id=assignment.person_id,
         due_at=assignment.due_at,
         data=assignment.data,
     )

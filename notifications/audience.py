@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from workflows.joint_review import DIVISION_ROLES, other
 from workflows.models import Negotiation, Organization, Person, Role
 from workflows.roles import LANE_ROLES
 
@@ -23,6 +24,11 @@ AUDIENCES = {
     "baseline_returned": ("alliance_lead", "teo"),
     "baseline_rejected": ("alliance_lead", "teo"),
     "baseline_superseded": ("alliance_members", "teo"),
+    # 会签: each division hears of the other's decision and of the experts it asks (加签); the expert
+    # hears of the task by name (task_assigned), the asking division of the opinion given.
+    "baseline_reviewed": ("other_division",),
+    "expert_opinion_requested": ("other_division",),
+    "expert_opinion_given": ("asking_division",),
     "agreement_signed": ("counterparty",),
     "agreement_filed": ("alliance_members", "member_finance", "teo"),
     "assessment_held": ("paying_college_finance",),
@@ -49,6 +55,8 @@ class Context:
     order_student_id: int | None = None  # a paper order's student (who ordered it) and its certificate's TEO
     order_teo_id: int | None = None
     previous_holder_id: int | None = None  # who had claimed a task a colleague took over
+    task_person_id: int | None = None  # the one person a task is asked of (an expert), if any
+    division: str = ""  # the division of the province that decided or asked (会签, 加签)
 
     @property
     def actor_organization_id(self) -> int | None:
@@ -78,6 +86,18 @@ def _reviewers(ctx: Context) -> Q:
     return Q(organization__in=departments, role=Role.REVIEWER)
 
 
+def _division(ctx: Context, division: str) -> Q:
+    departments = Organization.objects.filter(
+        kind=Organization.Kind.EDUCATION_DEPT, province_id=ctx.negotiation.alliance.province_id)
+    return Q(organization__in=departments, role=DIVISION_ROLES[division])
+
+
+def _task_holders(ctx: Context) -> Q:
+    if ctx.task_person_id is not None:  # asked of one named person: nobody else of the lane is told
+        return Q(user_id=ctx.task_person_id)
+    return Q(organization_id=ctx.task_organization_id, role__in=LANE_ROLES.get(ctx.task_lane, set()))
+
+
 def _counterparty(ctx: Context) -> Q:
     teo_id = ctx.negotiation.certificate.teo_id
     return _lead(ctx) if ctx.actor_organization_id == teo_id else _teo(ctx)
@@ -103,8 +123,9 @@ RESOLVERS = {
     "member_finance": lambda ctx: Q(organization_id__in=_members(ctx), role=Role.FINANCE),
     "paying_college_finance": lambda ctx: Q(organization_id=ctx.college_id, role=Role.FINANCE),
     "paying_college": lambda ctx: Q(organization_id=ctx.college_id, role=Role.COLLEGE),
-    "task_holders": lambda ctx: Q(organization_id=ctx.task_organization_id,
-                                  role__in=LANE_ROLES.get(ctx.task_lane, set())),
+    "task_holders": _task_holders,
+    "other_division": lambda ctx: _division(ctx, other(ctx.division)),
+    "asking_division": lambda ctx: _division(ctx, ctx.division),
     "order_student": lambda ctx: Q(user_id=ctx.order_student_id),
     "order_teo": _order_teo,
     "order_counterparty": _order_counterparty,
@@ -112,7 +133,7 @@ RESOLVERS = {
 }
 
 NEEDS_NEGOTIATION = {"alliance_lead", "teo", "counterparty", "province_reviewers", "alliance_members",
-                     "member_finance"}
+                     "member_finance", "other_division", "asking_division"}
 
 
 def recipients(event: str, ctx: Context) -> set[int]:

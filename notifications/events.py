@@ -18,8 +18,10 @@ from notifications import delivery
 from notifications.audience import Context, recipients
 from notifications.models import Delivery, Notification
 from workflows.events import DomainEvent, negotiation_of_instance
+from workflows.models import BaselineReview, Division
 from workflows.money import yuan
 from workflows.permissions import display_name
+from workflows.roles import PERSONAL_LANES
 
 ANSWERS = {"accept": pgettext_lazy("invitation answer", "accepted"),
            "decline": pgettext_lazy("invitation answer", "declined")}
@@ -38,6 +40,10 @@ TITLES = {
     "baseline_rejected": ("费用不予核定：{subject}", "Fee rejected: {subject}"),
     "baseline_superseded": ("费用基线已被替代，协议重新开启：{subject}",
                             "Baseline superseded, agreements re-opened: {subject}"),
+    "baseline_reviewed": ("{division}会签意见：{decision}（{subject}）", "{division} decided: {decision} ({subject})"),
+    "expert_opinion_requested": ("{division}已请专家加签：{subject}",
+                                 "{division} asked an expert for an opinion: {subject}"),
+    "expert_opinion_given": ("专家已出具加签意见：{subject}", "The expert gave the opinion asked for: {subject}"),
     "agreement_signed": ("对方已签署协议：{subject}", "The other party signed the agreement: {subject}"),
     "agreement_filed": ("协议已备案：{subject}", "Agreement filed: {subject}"),
     "assessment_held": ("考核已组织，请拨付：{subject}", "Assessment held, payment due: {subject}"),
@@ -163,7 +169,8 @@ def _on_negotiation_event(event: DomainEvent) -> None:
 def on_tasks_opened(instance, opened: list[OpenTask]) -> None:
     negotiation = negotiation_of_instance(instance)
     for task in opened:
-        ctx = Context(negotiation=negotiation, task_organization_id=task.organization_id, task_lane=task.role)
+        ctx = Context(negotiation=negotiation, task_organization_id=task.organization_id, task_lane=task.role,
+                      task_person_id=task.claimed_by_id if task.role in PERSONAL_LANES else None)
         notify("task_assigned", ctx, link=f"/tasks/{task.task_id}/", task=task.label)
 
 
@@ -172,6 +179,13 @@ def _on_task_taken_over(event: DomainEvent) -> None:
     ctx = Context(negotiation=event.negotiation, actor_id=event.actor_id, previous_holder_id=event.previous_holder_id)
     notify("task_taken_over", ctx, link=f"/tasks/{event.task_id}/", actor=display_name(event.actor),
            task=event.task_label, reason=event.reason)
+
+
+def _on_review(event: DomainEvent) -> None:
+    """A division decided, asked an expert, or heard back (会签, 加签): told to the division concerned."""
+    ctx = Context(negotiation=event.negotiation, actor_id=event.actor_id, division=event.division)
+    notify(event.name, ctx, division=Division(event.division).label,
+           decision=BaselineReview.Decision(event.decision).label if event.decision else "")
 
 
 def _on_paper_order(event: DomainEvent) -> None:
@@ -187,6 +201,9 @@ def _on_paper_order(event: DomainEvent) -> None:
 
 
 HANDLERS = {
+    "baseline_reviewed": _on_review,
+    "expert_opinion_requested": _on_review,
+    "expert_opinion_given": _on_review,
     "task_taken_over": _on_task_taken_over,
     "paper_order_placed": _on_paper_order,
     "paper_order_dispatched": _on_paper_order,

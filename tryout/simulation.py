@@ -11,8 +11,9 @@ from bpmn.models import OpenTask, ProcessInstance
 from workflows import services
 from workflows.caps import cap_for
 from workflows.errors import RuleViolation
+from workflows.joint_review import REVIEW_TASKS, province_experts
 from workflows.models import Agreement, Baseline, Certificate, Negotiation, Organization, Payment, Person
-from workflows.roles import LANE_ROLES
+from workflows.roles import LANE_ROLES, PERSONAL_LANES
 
 
 @dataclass
@@ -28,7 +29,10 @@ class Tally:
 
 
 def actor_for(open_task: OpenTask):
-    """Return a user who may act on the task: the lane's role in the holding organization."""
+    """Return a user who may act on the task: the one it is asked of, else the lane's role in the holding
+    organization."""
+    if open_task.role in PERSONAL_LANES:
+        return open_task.claimed_by
     person = Person.objects.filter(
         organization_id=open_task.organization_id, role__in=LANE_ROLES[open_task.role]
     ).select_related("user").first()
@@ -145,14 +149,43 @@ class Driver:
         ).first()
 
     def data_verify_baseline(self, negotiation, task):
+        """职成处 decides; now and then it first asks the province's expert (加签)."""
         negotiation.refresh_from_db()
         existing = self._province_baseline(negotiation)
         if existing and existing.fee != negotiation.agreed_fee:
             return {"decision": "return", "reasons": f"须与本省已核定基线 {existing.fee} 元一致"}
+        if self._may_consult(negotiation, task) and self.rng.random() < 0.15:
+            return self._consult(negotiation, "请评估考评员劳务测算 / assess the examiner fees")
         if self.rng.random() < 0.1:
             self.tally.returns += 1
             return {"decision": "return", "reasons": "请细化考评员劳务测算 / itemize examiner fees"}
         return {"decision": "verify"}
+
+    def data_verify_baseline_finance(self, negotiation, task):
+        """财务处 decides beside 职成处 (会签), consulting now and then too."""
+        if self._may_consult(negotiation, task) and self.rng.random() < 0.1:
+            return self._consult(negotiation, "请评估设备调试费用 / assess equipment commissioning")
+        if self.rng.random() < 0.05:
+            self.tally.returns += 1
+            return {"decision": "return", "reasons": "请说明资金来源 / state the funding sources"}
+        return {"decision": "verify"}
+
+    @staticmethod
+    def _may_consult(negotiation, task) -> bool:
+        baseline = Baseline.objects.filter(negotiation=negotiation, state=Baseline.State.PENDING).first()
+        division = REVIEW_TASKS[task.task_name]
+        return baseline is not None and baseline.expert_opinions.filter(division=division).count() < 1
+
+    @staticmethod
+    def _consult(negotiation, question: str) -> dict:
+        expert = province_experts(negotiation.alliance.province_id).first()
+        return {"decision": "consult", "expert": expert.user_id, "question": question}
+
+    def data_expert_opinion(self, negotiation, task):
+        return {"opinion": "测算合理，建议核定 / reasonable, verify"}
+
+    def data_expert_opinion_finance(self, negotiation, task):
+        return {"opinion": "资金安排合规 / funding in order"}
 
     def data_sign_alliance(self, negotiation, task):
         return {}

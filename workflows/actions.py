@@ -12,7 +12,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from bpmn.hooks import TaskContext, bind
-from workflows import contracts, events, inputs, rules, services
+from workflows import contracts, events, inputs, joint_review, rules, services
 from workflows.errors import RuleViolation
 from workflows.formation import invitations_needed, lead_is_member, minimum_for_instance
 from workflows.funding import FundingPurpose, FundingSource
@@ -20,6 +20,7 @@ from workflows.models import (
     Agreement,
     Alliance,
     Baseline,
+    Division,
     FeeProposal,
     Filing,
     FundingAllocation,
@@ -236,34 +237,92 @@ def mediate(ctx: TaskContext) -> dict:
 
 @bind("fee_verification", "verify_baseline")
 def verify_baseline(ctx: TaskContext) -> dict:
+    return _review(ctx, Division.VOCATIONAL)
+
+
+@bind("fee_verification", "verify_baseline_finance")
+def verify_baseline_finance(ctx: TaskContext) -> dict:
+    return _review(ctx, Division.FINANCE)
+
+
+def _pending_baseline(negotiation: Negotiation) -> Baseline:
+    return Baseline.objects.select_for_update().get(negotiation=negotiation, state=Baseline.State.PENDING)
+
+
+def _review(ctx: TaskContext, division: str) -> dict:
+    """One division's decision (会签); the second to decide settles the baseline for both."""
     negotiation = _negotiation(ctx)
-    baseline = Baseline.objects.select_for_update().get(
-        negotiation=negotiation, state=Baseline.State.PENDING
-    )
+    baseline = _pending_baseline(negotiation)
     decision = _decision(ctx)
-    now = timezone.now()
-    if decision == "verify":
-        existing = baseline.verified_in_province()
-        if existing is not None and existing.fee == baseline.fee:
-            baseline.adopt(ctx.actor, now)
-        else:
-            baseline.verify(ctx.actor, now)
-        baseline.save()
-        agreement = Agreement.objects.create_numbered(negotiation, existing or baseline, baseline.fee, now)
-        if existing is None:  # a new provincial standard: agreements re-opened for it sign again
-            services.announce_baseline(baseline, ctx.actor)
-        _emit(ctx, "baseline_verified")
-        return {"verification_outcome": "verified", "agreement_id": agreement.pk}
-    reasons = _text(ctx, "reasons", required=True)
-    if decision == "return":
+    if decision == "consult":
+        return _ask_expert(ctx, baseline, division)
+    reasons = _text(ctx, "reasons", required=decision != "verify")
+    reviews = joint_review.record_review(baseline, division, decision, reasons, ctx.actor)
+    _emit(ctx, "baseline_reviewed", division=division, decision=decision)
+    decided = {f"{name}_decision": review.decision for name, review in reviews.items()}
+    if len(reviews) < len(joint_review.DIVISION_ROLES):
+        return decided
+    # The join takes the data of the branch that arrives last, this one: it carries both decisions.
+    return {**decided, **_decide(ctx, negotiation, baseline, reviews)}
+
+
+def _decide(ctx: TaskContext, negotiation: Negotiation, baseline: Baseline, reviews: dict) -> dict:
+    outcome = rules.joint_outcome(reviews[Division.VOCATIONAL].decision, reviews[Division.FINANCE].decision)
+    if outcome == "verified":
+        return _verified(ctx, negotiation, baseline)
+    reasons = joint_review.joint_reasons(reviews)
+    if outcome == "returned":
         baseline.return_for_revision(ctx.actor, reasons)
         negotiation.reopen()
         negotiation.save()
     else:
         baseline.reject(ctx.actor, reasons)
     baseline.save()
-    _emit(ctx, "baseline_returned" if decision == "return" else "baseline_rejected")
-    return {"verification_outcome": "returned" if decision == "return" else "rejected"}
+    _emit(ctx, "baseline_returned" if outcome == "returned" else "baseline_rejected")
+    return {"verification_outcome": outcome}
+
+
+def _verified(ctx: TaskContext, negotiation: Negotiation, baseline: Baseline) -> dict:
+    now = timezone.now()
+    existing = baseline.verified_in_province()
+    if existing is not None and existing.fee == baseline.fee:
+        baseline.adopt(ctx.actor, now)
+    else:
+        baseline.verify(ctx.actor, now)
+    baseline.save()
+    agreement = Agreement.objects.create_numbered(negotiation, existing or baseline, baseline.fee, now)
+    if existing is None:  # a new provincial standard: agreements re-opened for it sign again
+        services.announce_baseline(baseline, ctx.actor)
+    _emit(ctx, "baseline_verified")
+    return {"verification_outcome": "verified", "agreement_id": agreement.pk}
+
+
+def _ask_expert(ctx: TaskContext, baseline: Baseline, division: str) -> dict:
+    """加签: the division names an expert of its province and asks; it decides once the opinion is in."""
+    expert = joint_review.province_expert(ctx.data.get("expert"), baseline)
+    question = _text(ctx, "question", required=True)
+    opinion = joint_review.ask_expert(baseline, division, ctx.actor, expert, question)
+    _emit(ctx, "expert_opinion_requested", division=division, expert_id=expert.user_id)
+    asked = baseline.expert_opinions.filter(division=division).count()
+    return {f"{division}_decision": "consult", f"{division}_opinions": asked, "expert_user_id": expert.user_id,
+            "expert_opinion_id": opinion.pk}
+
+
+@bind("fee_verification", "expert_opinion")
+def expert_opinion(ctx: TaskContext) -> dict:
+    return _give_opinion(ctx, Division.VOCATIONAL)
+
+
+@bind("fee_verification", "expert_opinion_finance")
+def expert_opinion_finance(ctx: TaskContext) -> dict:
+    return _give_opinion(ctx, Division.FINANCE)
+
+
+def _give_opinion(ctx: TaskContext, division: str) -> dict:
+    _pending_baseline(_negotiation(ctx))  # the baseline is still undecided: nothing else holds it
+    opinion = joint_review.give_opinion(ctx.task.data["expert_opinion_id"], ctx.actor, _text(ctx, "opinion"))
+    _emit(ctx, "expert_opinion_given", division=division)
+    return {"expert_opinion_id": opinion.pk}
 
 
 # --- agreement signing and filing --------------------------------------------------------

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bpmn.hooks import HOOKS, Assignment
 from workflows.models import Alliance, Negotiation, Organization, Person
-from workflows.roles import LANE_LABELS, LANE_ROLES, Lane
+from workflows.roles import LANE_LABELS, LANE_ROLES, PERSONAL_LANES, Lane
 
 DEADLINE_KEYS = ("round_deadline", "response_deadline")
 
@@ -40,7 +40,10 @@ def organization_for(lane: str, data: dict) -> int | None:
     negotiation = _negotiation(data)
     if lane == Lane.TEO and negotiation:
         return negotiation.certificate.teo_id
-    if lane == Lane.REVIEWER:
+    if lane == Lane.EXPERT:
+        expert = Person.objects.filter(user_id=data.get("expert_user_id"))
+        return expert.values_list("organization_id", flat=True).first()
+    if lane in (Lane.REVIEWER, Lane.PROVINCIAL_FINANCE):  # the department's two divisions (会签)
         province_id = data.get("province_id") or (negotiation and negotiation.alliance.province_id)
         return _education_dept_of(province_id)
     return None
@@ -59,7 +62,11 @@ def assign(instance, task) -> Assignment:
     data = task.data
     shown = {k: data[k] for k in ("negotiation_id", "alliance_id", "college_id", "payment_id",
                                   "agreement_id", "certificate_id", "invited_college_id") if k in data}
-    return Assignment(organization_for(lane, data), _due(data, lane), shown)
+    person_id = None
+    if lane in PERSONAL_LANES:  # asked of one named person: the expert a division chose (加签)
+        person_id = data.get("expert_user_id")
+        shown["expert_opinion_id"] = data.get("expert_opinion_id")
+    return Assignment(organization_for(lane, data), _due(data, lane), shown, person_id)
 
 
 def authorize(user, open_task) -> bool:
@@ -67,6 +74,8 @@ def authorize(user, open_task) -> bool:
     person = Person.objects.filter(user_id=getattr(user, "pk", None)).first()
     if person is None or open_task.organization_id is None:
         return False
+    if open_task.role in PERSONAL_LANES and open_task.claimed_by_id != person.user_id:
+        return False  # another expert of the province was not asked
     return (
         person.role in LANE_ROLES.get(open_task.role, set())
         and person.organization_id == open_task.organization_id
@@ -75,6 +84,9 @@ def authorize(user, open_task) -> bool:
 
 def holder(open_task):
     """Who handles an open task, in the language it is shown in: its lane's label and organization."""
+    if open_task.role in PERSONAL_LANES and open_task.claimed_by_id:
+        name = Person.objects.filter(user_id=open_task.claimed_by_id).values_list("name", flat=True).first()
+        return format_lazy(_("{lane} {person}"), lane=LANE_LABELS[open_task.role], person=name or "")
     organization = Organization.objects.filter(pk=open_task.organization_id).values_list("name", flat=True).first()
     if organization is None:
         return LANE_LABELS.get(open_task.role) or _("Not assigned")

@@ -16,7 +16,7 @@ from django.utils.translation import pgettext
 from bpmn import names
 from bpmn.models import AuditEntry, ProcessDefinition
 from workflows.funding import FundingPurpose, FundingSource
-from workflows.models import Negotiation, Organization
+from workflows.models import Division, Negotiation, Organization
 from workflows.money import from_fen, yuan
 from workflows.permissions import display_name
 from workflows.services import negotiation_id_of_key
@@ -89,6 +89,8 @@ def _choice(choices, value) -> str:
 
 # --- completed user tasks: task id -> sentence of (who, data, words) -------------------------
 
+Sentence = Callable[[str, dict, "Words"], str]
+
 
 def _invite(actor: str, data: dict, words: Words) -> str:
     return _("%(who)s invited %(colleges)s.") % {"who": actor, "colleges": words.colleges(data.get("college_ids"))}
@@ -123,14 +125,34 @@ def _screen(actor: str, data: dict, words: Words) -> str:
     return _("%(who)s screened the services and agreed the training content.") % {"who": actor}
 
 
-def _verify(actor: str, data: dict, words: Words) -> str:
-    decision = data.get("decision")
-    if decision == "verify":
-        return _("%(who)s verified the fee as the province's baseline.") % {"who": actor}
-    return {
-        "return": _("%(who)s returned the fee for renegotiation: %(reasons)s"),
-        "reject": _("%(who)s refused to verify the fee: %(reasons)s"),
-    }[decision] % {"who": actor, "reasons": _text(data, "reasons")}
+def _verify_as(division: Division) -> Sentence:
+    """The sentence of one division's decision (会签) or its request for an expert opinion (加签)."""
+    def sentence(actor: str, data: dict, words: Words) -> str:
+        shown = {"who": actor, "division": str(division.label)}
+        decision = data.get("decision")
+        if decision == "verify":
+            return _("%(who)s verified the fee as the province's baseline for the %(division)s.") % shown
+        if decision == "consult":
+            return _("%(who)s asked %(expert)s for an expert opinion for the %(division)s: %(question)s") % {
+                **shown, "expert": _expert(data.get("expert")), "question": _text(data, "question")}
+        return {
+            "return": _("%(who)s returned the fee for renegotiation for the %(division)s: %(reasons)s"),
+            "reject": _("%(who)s refused to verify the fee for the %(division)s: %(reasons)s"),
+        }[decision] % {**shown, "reasons": _text(data, "reasons")}
+    return sentence
+
+
+def _expert(pk) -> str:
+    expert = get_user_model().objects.select_related("person__organization").filter(
+        pk=pk if isinstance(pk, int) or str(pk).isdigit() else None).first()
+    if expert is None:
+        raise Unreadable(pk)
+    return who(expert)
+
+
+def _opinion(actor: str, data: dict, words: Words) -> str:
+    return _("%(who)s gave the expert opinion asked for: %(opinion)s") % {"who": actor,
+                                                                          "opinion": _text(data, "opinion")}
 
 
 def _sign_alliance(actor: str, data: dict, words: Words) -> str:
@@ -163,8 +185,6 @@ def _release(actor: str, data: dict, words: Words) -> str:
         "who": actor, "amount": yuan(total), "shares": pgettext("list separator", ", ").join(shares)}
 
 
-Sentence = Callable[[str, dict, Words], str]
-
 TASK_SENTENCES: dict[str, Sentence] = {
     "invite_members": _invite,
     "respond_invitation": _respond_invitation,
@@ -172,7 +192,10 @@ TASK_SENTENCES: dict[str, Sentence] = {
     "alliance_responds": _respond_offer,
     "teo_responds": _respond_offer,
     "mediate": _mediate,
-    "verify_baseline": _verify,
+    "verify_baseline": _verify_as(Division.VOCATIONAL),
+    "verify_baseline_finance": _verify_as(Division.FINANCE),
+    "expert_opinion": _opinion,
+    "expert_opinion_finance": _opinion,
     "sign_alliance": _sign_alliance,
     "sign_teo": _sign_teo,
     "acknowledge_filing": _acknowledge,

@@ -33,6 +33,7 @@ class Kind(StrEnum):
     AMOUNT = "amount"
     COST_LINES = "cost_lines"
     IDS = "ids"
+    ID = "id"
     DATETIME = "datetime"
     TEXTS = "texts"
     FUNDING = "funding"
@@ -200,6 +201,14 @@ def _ids(key: Key, raw, required: bool):
     return _list(key, raw, lambda item: True)
 
 
+def _id(key: Key, raw, required: bool):
+    # Read by the action as the other edges read ids (workflows.inputs.object_id): 7 or "7".
+    if raw is not None and (isinstance(raw, bool) or not isinstance(raw, int | str)):
+        raise RuleViolation(f"{key.name}_not_an_id", _("The %(field)s must be given by its id, a whole number, "
+                                                       "given %(given)s."), field=key.label, given=_given(raw))
+    return raw
+
+
 def _texts(key: Key, raw, required: bool):
     items = _list(key, raw, lambda item: isinstance(item, str))
     for item in items or []:
@@ -238,7 +247,7 @@ def _funding(key: Key, raw, required: bool):
 
 
 CHECKS = {Kind.CHOICE: _choice, Kind.TEXT: _text, Kind.BOOLEAN: _boolean, Kind.AMOUNT: _amount,
-          Kind.COST_LINES: _cost_lines, Kind.IDS: _ids, Kind.DATETIME: _datetime, Kind.TEXTS: _texts,
+          Kind.COST_LINES: _cost_lines, Kind.IDS: _ids, Kind.ID: _id, Kind.DATETIME: _datetime, Kind.TEXTS: _texts,
           Kind.FUNDING: _funding}
 
 
@@ -256,6 +265,10 @@ def _note(name: str, label, required: bool = False) -> Key:
 FEE = Key("fee", Kind.AMOUNT, _("assessment fee"))
 LINES = Key("lines", Kind.COST_LINES, _("cost lines"), max_items=50)
 OFFER = (_decision("accept", "counter", "reject"), FEE, LINES, _note("comment", _("comment")))
+# 会签: each division verifies, returns or rejects, or first asks an expert (加签) a question.
+REVIEW = (_decision("verify", "return", "reject", "consult"), _note("reasons", _("reasons")),
+          Key("expert", Kind.ID, _("expert")), _note("question", _("question to the expert")))
+OPINION = (_note("opinion", _("expert opinion"), required=True),)
 
 CONTRACTS: dict[tuple[str, str], Contract] = {
     (contract.process_id, contract.task_id): contract for contract in (
@@ -269,8 +282,10 @@ CONTRACTS: dict[tuple[str, str], Contract] = {
         Contract("negotiation_round", "alliance_responds", OFFER),
         Contract("negotiation_round", "teo_responds", OFFER),
         Contract("fee_negotiation", "mediate", (_decision("agreed", "failed"), FEE, LINES)),
-        Contract("fee_verification", "verify_baseline", (_decision("verify", "return", "reject"),
-                                                         _note("reasons", _("reasons")))),
+        Contract("fee_verification", "verify_baseline", REVIEW),
+        Contract("fee_verification", "verify_baseline_finance", REVIEW),
+        Contract("fee_verification", "expert_opinion", OPINION),
+        Contract("fee_verification", "expert_opinion_finance", OPINION),
         Contract("agreement_signing", "sign_alliance", ()),
         Contract("agreement_signing", "sign_teo", ()),
         Contract("agreement_filing", "acknowledge_filing", (Key("flagged", Kind.BOOLEAN, _("flag for supervision")),
@@ -295,7 +310,8 @@ PROCESS_KEYS = frozenset({
     "turn", "round_outcome", "round_deadline", "agreed_fee_fen", "expired", "mediation_outcome",
     "negotiation_agreed",
     # fee_verification
-    "cap_fen", "within_cap", "uniformity", "verification_outcome",
+    "cap_fen", "within_cap", "uniformity", "verification_outcome", "vocational_decision", "finance_decision",
+    "vocational_opinions", "finance_opinions", "expert_user_id", "expert_opinion_id",
     # agreement_signing, agreement_filing
     "signed_by_alliance", "signed_by_teo", "member_college_ids",
     # payment

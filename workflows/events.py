@@ -27,6 +27,9 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "baseline_returned": _PARTIES,
     "baseline_rejected": _PARTIES,
     "baseline_superseded": _PARTIES,
+    "baseline_reviewed": (*_PARTIES, "division", "decision"),
+    "expert_opinion_requested": (*_PARTIES, "division", "expert_id"),
+    "expert_opinion_given": (*_PARTIES, "division"),
     "agreement_signed": _PARTIES,
     "agreement_filed": _PARTIES,
     "assessment_held": (*_PARTIES, "college_id"),
@@ -55,6 +58,8 @@ class DomainEvent:
     task_label: str = ""
     previous_holder_id: int | None = None
     reason: str = ""
+    division: str = ""  # the division of the province that decided or asked (会签, 加签)
+    expert_id: int | None = None  # the user an expert opinion is asked of
 
     @property
     def actor_id(self) -> int | None:

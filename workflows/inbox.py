@@ -9,7 +9,7 @@ from django.utils import timezone
 from bpmn.models import AuditEntry, OpenTask
 from workflows.models import Negotiation
 from workflows.permissions import person_of, without_other_colleges_tasks
-from workflows.roles import LANE_ROLES
+from workflows.roles import LANE_ROLES, PERSONAL_LANES
 from workflows.services import negotiation_id_of_key
 
 STATUSES = ("mine", "claimable", "claimed_by_others", "overdue")
@@ -28,7 +28,9 @@ def actionable(user) -> QuerySet[OpenTask]:
     qs = OpenTask.objects.select_related("instance", "claimed_by__person").order_by(*ORDER)
     if person is None:
         return qs.none()
-    return qs.filter(organization_id=person.organization_id, role__in=lanes_for(person.role))
+    qs = qs.filter(organization_id=person.organization_id, role__in=lanes_for(person.role))
+    # A task asked of one named person (an expert's, 加签) is in their inbox only.
+    return qs.filter(~Q(role__in=PERSONAL_LANES) | Q(claimed_by=user))
 
 
 def inbox(user, process: str = "", status: str = "") -> QuerySet[OpenTask]:

@@ -45,6 +45,8 @@ class Lane(TextChoices):
     TEO = "teo", _("Training evaluation organization")
     REVIEWER = "reviewer", _("Provincial reviewer")
     FINANCE = "finance", _("College finance")
+    PROVINCIAL_FINANCE = "provincial_finance", _("Provincial finance division")
+    EXPERT = "expert", _("Expert named by the province")
 
 
 # The lane a task sits in -> the person roles that may act in it.
@@ -56,7 +58,15 @@ LANE_ROLES = {
     Lane.TEO: frozenset({Role.TEO}),
     Lane.REVIEWER: frozenset({Role.REVIEWER}),
     Lane.FINANCE: frozenset({Role.FINANCE}),
+    # 会签: the province's finance division (财务处) verifies beside its vocational education
+    # division (职成处, the reviewer lane); an expert gives the opinion a division asked of them (加签).
+    Lane.PROVINCIAL_FINANCE: frozenset({Role.PROVINCIAL_FINANCE}),
+    Lane.EXPERT: frozenset({Role.EXPERT}),
 }
+
+# Lanes whose task is asked of one named person, not of a group: it opens claimed by them, and
+# nobody else of the lane sees it, takes it over, or is told of it.
+PERSONAL_LANES = frozenset({Lane.EXPERT})
 
 # Who handles a lane's tasks: a lane id is never shown.
 LANE_LABELS = {lane.value: lane.label for lane in Lane}

@@ -245,3 +245,35 @@ def term_end(year: int) -> date:
     # A batch's assessments are planned for September to December of its year; the next batch
     # negotiates and signs anew, so an agreement never runs into another batch's year.
     return date(year, 12, 31)
+
+
+# --- joint verification (会签) and expert opinions (加签) -----------------------------------
+
+# A division may ask for an opinion, read it and ask again (another expert, a follow-up), but not
+# without end: three rounds per division and baseline, the bound the process model draws too.
+EXPERT_OPINIONS_MAX = 3
+JOINT_DECISIONS = ("verify", "return", "reject")
+
+
+def joint_outcome(vocational: str, finance: str) -> str:
+    """Return the baseline's outcome once both divisions decided: verified, returned or rejected."""
+    # "职业教育与财务相关处室要紧密合作": the province verifies only what both divisions verify. A refusal
+    # by either ends the lifecycle, whatever the other decided: renegotiating could not cure what one
+    # division refuses to verify at all. Short of a refusal, a return by either goes back to the parties.
+    decisions = {vocational, finance}
+    if not decisions <= set(JOINT_DECISIONS):
+        raise ValueError(f"not a division's decision: {sorted(decisions - set(JOINT_DECISIONS))}")
+    if "reject" in decisions:
+        return "rejected"
+    return "returned" if "return" in decisions else "verified"
+
+
+def check_expert_opinions(asked: int, division) -> None:
+    """Refuse a division's request for one more expert opinion than EXPERT_OPINIONS_MAX on a baseline."""
+    if asked >= EXPERT_OPINIONS_MAX:
+        raise RuleViolation(
+            "expert_opinions_max",
+            _lazy("A division asks for at most %(max)s expert opinions (加签) on one baseline; %(division)s has "
+                  "asked for %(asked)s."),
+            status=409, max=EXPERT_OPINIONS_MAX, division=division, asked=asked,
+        )

@@ -44,7 +44,7 @@ from workflows.models import (
 )
 from workflows.money import parse_amount, to_fen
 from workflows.proposals import validated_offer
-from workflows.roles import LANE_ROLES
+from workflows.roles import LANE_ROLES, PERSONAL_LANES
 
 LIFECYCLE = "certificate_lifecycle"
 FIELD_LABELS = {"recipient": _("recipient"), "phone": _("phone number"), "address": _("delivery address"),
@@ -348,6 +348,8 @@ def _refuse_done(user, task_id) -> None:
 def can_act(user, task: OpenTask) -> bool:
     """Whether the task's lane is the user's: their role, in the organization that holds it."""
     person = permissions.person_of(user)
+    if task.role in PERSONAL_LANES and task.claimed_by_id != getattr(user, "pk", None):
+        return False  # asked of one named person (加签): nobody else of the lane acts on it
     return (person is not None and task.organization_id == person.organization_id
             and person.role in LANE_ROLES.get(task.role, set()))
 
@@ -370,8 +372,11 @@ def claim(user, task_id) -> OpenTask:
 
 @act("unclaim")
 def unclaim(user, task_id) -> OpenTask:
-    """Give a task one claimed back to the group."""
+    """Give a task one claimed back to the group; a task asked of one person has no group to go back to."""
     task = task_for(user, task_id)
+    if task.role in PERSONAL_LANES:
+        raise RuleViolation("personal_task", _("This task was asked of you by name; it cannot be released to "
+                                               "others."), 409)
     return engine.unclaim(task.task_id, user)
 
 

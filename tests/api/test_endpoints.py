@@ -71,7 +71,7 @@ def test_a_reviewer_of_another_province_can_neither_verify_nor_supersede(hubei):
     verify = open_task(hubei.negotiation, "verify_baseline")
     refused = _complete("reviewer_32", verify, {"decision": "verify"})
     assert refused.status_code == 404 and refused.json()["rule"] == "task_not_found"
-    hubei.do("verify_baseline", {"decision": "verify"})
+    hubei.verify()
     baseline = Baseline.objects.get(negotiation=hubei.negotiation)
     assert api("reviewer_32").post(f"/api/v1/baselines/{baseline.pk}/supersede/", {"reasons": "x"},
                                    format="json").status_code == 404
@@ -143,7 +143,7 @@ def test_a_purpose_in_words_is_refused_with_the_rule_and_nothing_saved(hubei, pu
 def test_an_agreement_reads_with_its_number_term_training_content_and_signatories(hubei):
     hubei.form()
     hubei.agree()
-    hubei.do("verify_baseline", {"decision": "verify"})
+    hubei.verify()
     hubei.do("sign_alliance")
     agreement = hubei.negotiation.agreements.get()
     body = api("teo_1").get(f"/api/v1/agreements/{agreement.pk}/").json()
@@ -262,7 +262,7 @@ def test_offer_and_funding_of_the_wrong_shape_are_refused_with_the_rule(hubei):
                               {"decision": "counter", "fee": "100.00", "lines": ["100.00"]})
     assert lines_as_list.status_code == 400 and lines_as_list.json()["rule"] == "cost_lines_malformed"
     hubei.do("alliance_responds", {"decision": "accept"})
-    hubei.do("verify_baseline", {"decision": "verify"})
+    hubei.verify()
     hubei.do("sign_alliance")
     hubei.do("sign_teo")
     hubei.do("acknowledge_filing", {"flagged": False})

@@ -378,7 +378,7 @@ def test_signing_releasing_and_superseding_ask_first_and_a_dismissal_changes_not
     room = f"**/negotiations/{walk.negotiation.pk}/"
     walk.form()
     walk.agree()
-    walk.do("verify_baseline", {"decision": "verify"})
+    walk.verify()
     agreement = Agreement.objects.get(negotiation=walk.negotiation)
     page = browse(lang)
 

@@ -37,7 +37,7 @@ def test_a_counter_offer_reaches_the_counterparty_only(hubei):
 def test_a_verified_baseline_reaches_every_member_college_and_the_teo_not_the_other_province(hubei):
     hubei.form()
     hubei.agree()
-    hubei.do("verify_baseline", {"decision": "verify"})
+    hubei.verify()
     told = set(Notification.objects.filter(event="baseline_verified").values_list("recipient__username", flat=True))
     assert told == {"college_42_1", "college_42_2", "college_42_3", "teo_1"}
 

@@ -150,7 +150,7 @@ def test_role_pages_refuse_other_roles(browser, world):
 def test_an_assessment_before_filing_is_refused_and_certificates_are_issued_whatever_the_payment(browser, hubei):
     hubei.form()
     hubei.agree()
-    hubei.do("verify_baseline", {"decision": "verify"})
+    hubei.verify()
     agreement = hubei.negotiation.agreements.get()
     lead = hubei.negotiation.alliance.lead
     teo = browser.as_("teo_1")

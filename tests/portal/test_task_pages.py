@@ -129,7 +129,7 @@ def test_declining_an_invitation_rejecting_an_offer_refusing_verification_and_si
     verify = open_task(hubei.negotiation, "verify_baseline")
     page = browser.as_("reviewer_42").get(f"/tasks/{verify.task_id}/").content.decode()
     assert _confirmation(page, 'value="reject"').startswith("确认不予核定")
-    hubei.do("verify_baseline", {"decision": "verify"})
+    hubei.verify()
     sign = open_task(hubei.negotiation, "sign_alliance")
     page = browser.as_("college_42_1").get(f"/tasks/{sign.task_id}/").content.decode()
     assert _confirmation(page, "data-confirm") == "确认按每人每次 ¥180.00 签署协议？签署后不能撤回。"
@@ -200,7 +200,7 @@ def test_the_agreement_is_a_formal_document_with_number_date_term_and_signatorie
     hubei.form()
     hubei.do("screen_services", {"training_content": "师资培训 5 天，含 Web 前端实操"})
     hubei.do("alliance_responds", {"decision": "accept"})
-    hubei.do("verify_baseline", {"decision": "verify"})
+    hubei.verify()
     agreement = hubei.negotiation.agreements.get()
     url = f"/agreements/{agreement.pk}/"
     unsigned = _document(browser.as_("college_42_1").get(url).content.decode())
@@ -241,7 +241,7 @@ def test_the_agreement_page_has_no_inline_script_or_handler_and_prints_through_t
 def test_the_agreement_opens_for_its_parties_and_not_for_a_lesser_role_or_an_outsider(browser, hubei):
     hubei.form()
     hubei.agree()
-    hubei.do("verify_baseline", {"decision": "verify"})
+    hubei.verify()
     url = f"/agreements/{hubei.negotiation.agreements.get().pk}/"
     assert browser.as_("college_42_1").get(url).status_code == 200
     assert browser.as_("finance_42_1").get(url).status_code == 200  # its college's finance office reads it
@@ -268,10 +268,10 @@ def test_the_screening_form_asks_for_the_training_content_instead_of_filling_in_
 def test_the_baselines_table_shows_the_reviewers_reasons(browser, hubei, jiangsu):
     hubei.form()
     hubei.agree()
-    hubei.do("verify_baseline", {"decision": "return", "reasons": "考场租赁费用偏高\n请重新核算"})
+    hubei.verify({"decision": "return", "reasons": "考场租赁费用偏高\n请重新核算"})
     jiangsu.form()
     jiangsu.agree()
-    jiangsu.do("verify_baseline", {"decision": "verify"})
+    jiangsu.verify()
     page = browser.as_("reviewer_42").get("/baselines/").content.decode()
     assert "审核意见" in page and '<td class="reasons small">考场租赁费用偏高<br>请重新核算</td>' in page
     everyone = browser.as_("ministry").get("/baselines/").content.decode()

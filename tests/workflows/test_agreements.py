@@ -18,7 +18,7 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 def _verified(walk: Walk) -> Agreement:
     walk.form()
     walk.agree()
-    walk.do("verify_baseline", {"decision": "verify"})
+    walk.verify()
     return walk.negotiation.agreements.get()
 
 

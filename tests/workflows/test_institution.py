@@ -107,7 +107,7 @@ def test_one_standard_per_province_holds_between_an_alliance_and_the_institution
     walk.form()
     walk.agree(counter_fee=Decimal("170.00"))
     with pytest.raises(RuleViolation) as refused:
-        walk.do("verify_baseline", {"decision": "verify"})
+        walk.verify()
     assert refused.value.rule == "one_standard_per_province"
     assert "180.00" in str(refused.value.message)
 

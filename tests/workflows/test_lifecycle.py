@@ -88,7 +88,7 @@ def test_negotiation_accepted_in_round_one_takes_the_published_fee(world):
     walk.agree()
     assert walk.negotiation.state == Negotiation.State.AGREED
     assert walk.negotiation.agreed_fee == walk.negotiation.schedule.fee
-    assert [t.task_name for t in walk.tasks()] == ["verify_baseline"]
+    assert [t.task_name for t in walk.tasks()] == ["verify_baseline", "verify_baseline_finance"]
 
 
 def test_counter_offers_alternate_between_parties(world):
@@ -140,7 +140,7 @@ def test_rejection_goes_to_provincial_mediation(world):
     assert mediate.role == "reviewer"
     walk.do("mediate", {"decision": "agreed", "fee": "160.00", "lines": walk.offer_lines(Decimal("160"))})
     assert walk.negotiation.state == Negotiation.State.AGREED and walk.negotiation.mediated
-    assert [t.task_name for t in walk.tasks()] == ["verify_baseline"]
+    assert [t.task_name for t in walk.tasks()] == ["verify_baseline", "verify_baseline_finance"]
 
 
 def test_failed_mediation_ends_the_lifecycle(world):
@@ -328,11 +328,11 @@ def test_verification_returned_goes_back_to_negotiation_then_verifies(world):
     walk = Walk()
     walk.form()
     walk.agree()
-    walk.do("verify_baseline", {"decision": "return", "reasons": "请细化测算"})
+    walk.verify({"decision": "return", "reasons": "请细化测算"})
     assert walk.negotiation.state == Negotiation.State.NEGOTIATING
     assert Baseline.objects.get(negotiation=walk.negotiation).state == Baseline.State.RETURNED
     walk.agree(counter_fee=Decimal("170.00"))
-    walk.do("verify_baseline", {"decision": "verify"})
+    walk.verify()
     assert Baseline.objects.get(negotiation=walk.negotiation, state="verified").fee == Decimal("170.00")
 
 
@@ -340,14 +340,15 @@ def test_second_different_baseline_in_province_is_refused_until_superseded(world
     first = Walk()
     first.through_filing()
     second = neighbours_agreed(Decimal("150.00"))
-    with pytest.raises(RuleViolation) as refusal:
-        second.do("verify_baseline", {"decision": "verify"})
+    second.do("verify_baseline", {"decision": "verify"})
+    with pytest.raises(RuleViolation) as refusal:  # the second division to verify settles it: refused
+        second.do("verify_baseline_finance", {"decision": "verify"})
     assert refusal.value.rule == "one_standard_per_province"
     old = Baseline.objects.get(negotiation=first.negotiation)
     reopened = services.supersede_baseline(user("reviewer_42"), old, "统一按新测算执行")
     assert [a.negotiation_id for a in reopened] == [first.negotiation.pk]
     assert Agreement.objects.get(negotiation=first.negotiation).state == Agreement.State.REOPENED
-    second.do("verify_baseline", {"decision": "verify"})
+    second.do("verify_baseline_finance", {"decision": "verify"})
     assert Baseline.objects.get(negotiation=second.negotiation, state="verified").fee == Decimal("150.00")
 
 
@@ -355,7 +356,7 @@ def test_same_fee_in_another_alliance_adopts_the_one_provincial_baseline(world):
     first = Walk()
     first.through_filing()
     second = neighbours_agreed()
-    second.do("verify_baseline", {"decision": "verify"})
+    second.verify()
     verified = Baseline.objects.get(state="verified")
     assert verified.negotiation == first.negotiation
     assert Baseline.objects.get(negotiation=second.negotiation).state == Baseline.State.ADOPTED
@@ -366,7 +367,7 @@ def test_filing_flagged_for_supervision_records_the_note(world):
     walk = Walk()
     walk.form()
     walk.agree()
-    walk.do("verify_baseline", {"decision": "verify"})
+    walk.verify()
     walk.do("sign_teo")
     walk.do("sign_alliance")
     walk.do("acknowledge_filing", {"flagged": True, "note": "收费偏高"})
@@ -410,6 +411,9 @@ def test_reviewer_of_another_province_cannot_verify(world):
     walk.agree()
     with pytest.raises(RuleViolation) as refused:
         walk.do("verify_baseline", {"decision": "verify"}, actor=user("reviewer_32"))
+    assert (refused.value.rule, refused.value.status) == ("task_not_found", 404)
+    with pytest.raises(RuleViolation) as refused:
+        walk.do("verify_baseline_finance", {"decision": "verify"}, actor=user("finance_div_32"))
     assert (refused.value.rule, refused.value.status) == ("task_not_found", 404)
     assert Baseline.objects.get(negotiation=walk.negotiation).state == Baseline.State.PENDING
 

@@ -76,7 +76,7 @@ def test_new_baseline_verified_both_sides_sign_again_and_payment_follows_the_new
     first = Walk()
     second, agreement = superseded(first)
     old = agreement.baseline
-    second.do("verify_baseline", {"decision": "verify"})
+    second.verify()
     new = Baseline.objects.get(negotiation=second.negotiation, state=Baseline.State.VERIFIED)
     agreement.refresh_from_db()
     assert (agreement.state, agreement.baseline, agreement.fee) == (Agreement.State.AWAITING_SIGNATURES, new, NEW_FEE)
@@ -119,7 +119,7 @@ def test_payment_due_before_the_supersede_waits_and_is_recomputed_on_the_new_fee
         first.do("release_payment", {"funding": [{"source": "own", "amount": f"{payment.amount:.2f}"}]})
     assert refusal.value.rule == "agreement_filed_first"
     assert first.task("release_payment")  # still open, for after the renewal
-    second.do("verify_baseline", {"decision": "verify"})
+    second.verify()
     sign_and_file_again(agreement, flagged=True)
     do_renewal(agreement, "record_supervision", {"supervision_note": "新标准执行情况"})
     payment.refresh_from_db()
@@ -133,7 +133,7 @@ def test_every_agreement_on_the_baseline_renews_including_one_that_adopted_it(wo
     first = Walk()
     first.through_filing()
     adopter = neighbours_agreed()
-    adopter.do("verify_baseline", {"decision": "verify"})  # the same fee: adopts the first baseline
+    adopter.verify()  # the same fee: adopts the first baseline
     adopter.do("sign_alliance")
     adopter.do("sign_teo")
     adopter.do("acknowledge_filing", {"flagged": False})
@@ -144,7 +144,7 @@ def test_every_agreement_on_the_baseline_renews_including_one_that_adopted_it(wo
     reopened = services.supersede_baseline(user("reviewer_42"), baseline, "统一按新测算执行")
     agreements = list(Agreement.objects.filter(negotiation__in=[first.negotiation, adopter.negotiation]).order_by("pk"))
     assert reopened == agreements
-    third.do("verify_baseline", {"decision": "verify"})
+    third.verify()
     for agreement in agreements:
         agreement.refresh_from_db()
         assert agreement.fee == NEW_FEE and agreement.state == Agreement.State.AWAITING_SIGNATURES
@@ -159,7 +159,7 @@ def test_a_baseline_whose_agreement_is_still_being_signed_is_not_superseded(worl
     walk = Walk()
     walk.form()
     walk.agree()
-    walk.do("verify_baseline", {"decision": "verify"})
+    walk.verify()
     walk.do("sign_alliance")
     baseline = Baseline.objects.get(negotiation=walk.negotiation)
     with pytest.raises(RuleViolation) as refusal:
@@ -174,7 +174,7 @@ def test_a_baseline_whose_agreement_is_still_being_signed_is_not_superseded(worl
 def test_a_renewal_superseded_again_renews_once_more(world):
     first = Walk()
     second, agreement = superseded(first)
-    second.do("verify_baseline", {"decision": "verify"})
+    second.verify()
     sign_and_file_again(agreement)
     second.do("sign_alliance")
     second.do("sign_teo")
@@ -210,7 +210,7 @@ def test_api_supersede_answers_the_re_opened_agreements_and_lists_the_new_signin
                                  {"college_id": college("college_42_1").pk, "headcount": 3,
                                   "held_on": services.today().isoformat()}, format="json")
     assert assessed.status_code == 409 and assessed.json()["rule"] == "agreement_filed_first"
-    second.do("verify_baseline", {"decision": "verify"})
+    second.verify()
     tasks = api("teo_1").get("/api/v1/tasks/").json()["results"]
     signing = {t["negotiation_id"]: t["instance"] for t in tasks if t["task_name"] == "sign_teo"}
     assert signing == {first.negotiation.pk: renewal(agreement).pk, second.negotiation.pk: second.instance.pk}
@@ -222,7 +222,7 @@ def test_api_supersede_answers_the_re_opened_agreements_and_lists_the_new_signin
 def test_the_negotiation_room_offers_the_new_signing_to_the_lead_college(world):
     first = Walk()
     second, agreement = superseded(first)
-    second.do("verify_baseline", {"decision": "verify"})
+    second.verify()
     [sign] = renewal_tasks(agreement, "sign_alliance")
     browser = Client()
     assert browser.login(username="college_42_1", password="demo12345")

@@ -1,7 +1,7 @@
 """Every user task takes only its declared input: no key of the workflow data can be set by a user.
 
 The walk carries a Hubei lifecycle through every user task of every deployed process (a counter,
-a rejection, mediation, a return, a flagged filing, three payments) beside a Jiangsu lifecycle
+a rejection, mediation, expert opinions asked by both divisions, a return, a flagged filing, three payments) beside a Jiangsu lifecycle
 carried through filing with a payment due. At each open task it sends every key of the workflow
 data there, with another value, beside a valid completion, through the services, the API and the
 engine's own door: each is refused with task_input_process_owned and nothing changes anywhere.
@@ -254,7 +254,7 @@ def test_a_field_added_to_a_task_form_is_refused_with_the_rule_and_the_form_keep
 def test_a_declared_key_of_the_wrong_kind_or_out_of_bounds_is_refused_with_its_rule(hubei, name, data, rule):
     hubei.form()
     hubei.agree()
-    hubei.do("verify_baseline", {"decision": "verify"})
+    hubei.verify()
     hubei.do("sign_alliance")
     hubei.do("sign_teo")
     if name == "release_payment":
@@ -288,10 +288,17 @@ def test_every_key_of_the_workflow_data_at_every_user_task_is_refused_and_nothin
     step("alliance_responds", {"decision": "counter", "fee": "170.00", "lines": walk.offer_lines(Decimal("170.00"))})
     step("teo_responds", {"decision": "reject"})
     step("mediate", {"decision": "agreed", "fee": "170.00", "lines": walk.offer_lines(Decimal("170.00"))})
+    expert = user("expert_42").pk
+    step("verify_baseline", {"decision": "consult", "expert": expert, "question": "考评员劳务是否合理？"})
+    step("expert_opinion", {"opinion": "偏高，建议细化"})
     step("verify_baseline", {"decision": "return", "reasons": "请细化考评员劳务测算"})
+    step("verify_baseline_finance", {"decision": "consult", "expert": expert, "question": "资金来源是否合规？"})
+    step("expert_opinion_finance", {"opinion": "合规"})
+    step("verify_baseline_finance", {"decision": "verify"})
     step("screen_services", {"training_content": "师资培训 5 天"})
     step("alliance_responds", {"decision": "accept"})
     step("verify_baseline", {"decision": "verify"})
+    step("verify_baseline_finance", {"decision": "verify"})
     step("sign_alliance")
     step("sign_teo")
     step("acknowledge_filing", {"flagged": True, "note": "抽查"})

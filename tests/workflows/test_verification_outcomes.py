@@ -20,7 +20,7 @@ def test_a_rejected_verification_closes_the_negotiation_and_the_alliance_may_neg
     walk = Walk()
     walk.form()
     walk.agree()
-    walk.do("verify_baseline", {"decision": "reject", "reasons": "测算依据不足"})
+    walk.verify({"decision": "reject", "reasons": "测算依据不足"})
     _ended_unverified(walk)
     assert Baseline.objects.get(negotiation=walk.negotiation).state == Baseline.State.REJECTED
     again = services.start_lifecycle(walk.lead, walk.certificate, alliance=walk.negotiation.alliance)
@@ -32,6 +32,6 @@ def test_the_third_return_closes_the_negotiation_it_reopened(world):
     walk.form()
     for _ in range(3):
         walk.agree()
-        walk.do("verify_baseline", {"decision": "return", "reasons": "请补充测算"})
+        walk.verify({"decision": "return", "reasons": "请补充测算"})
     _ended_unverified(walk)
 

@@ -86,11 +86,16 @@ class Walk:
                                       "lines": self.offer_lines(counter_fee)})
         self.do("teo_responds", {"decision": "accept"})
 
+    def verify(self, vocational: dict | None = None, finance: dict | None = None):
+        """Both divisions decide (会签): 职成处, then 财务处; each verifies unless told otherwise."""
+        self.do("verify_baseline", vocational or {"decision": "verify"})
+        self.do("verify_baseline_finance", finance or {"decision": "verify"})
+
     def through_filing(self, counter_fee=None, flagged_note: str = ""):
         """Carry the lifecycle to its filing; with a note the reviewer flags the filing for supervision."""
         self.form()
         self.agree(counter_fee)
-        self.do("verify_baseline", {"decision": "verify"})
+        self.verify()
         self.do("sign_alliance")
         self.do("sign_teo")
         self.do("acknowledge_filing", {"flagged": True, "note": flagged_note} if flagged_note else {"flagged": False})
