@@ -27,13 +27,13 @@ from portal import drafts
 from portal.access import role_required
 from portal.errors import again, refused
 from portal.views import negotiation_context, offer_from, review_context
-from workflows import contracts, rules, services
+from workflows import contracts, joint_review, rules, services
 from workflows import inbox as inbox_queries
 from workflows.contracts import Kind
 from workflows.errors import RuleViolation
 from workflows.formation import invitations_needed, lead_is_member, minimum_for_instance
 from workflows.funding import FundingPurpose, FundingSource
-from workflows.models import Agreement, Alliance, CostItem, Filing, Organization, Payment
+from workflows.models import Agreement, Alliance, CostItem, Division, ExpertOpinion, Filing, Organization, Payment
 from workflows.money import parse_amount
 from workflows.refusals import REFUSED
 
@@ -103,7 +103,30 @@ def _mediate_data(post) -> dict:
 
 
 def _verify_data(post) -> dict:
-    return {"decision": post.get("decision", ""), "reasons": post.get("reasons", "")}
+    data = {"decision": post.get("decision", ""), "reasons": post.get("reasons", "")}
+    if data["decision"] == "consult":  # the expert and the question go only with a request for an opinion
+        data |= {"expert": post.get("expert", ""), "question": post.get("question", "")}
+    return data
+
+
+def _verify_context(task, base) -> dict:
+    """One division's view (会签): the baseline, the other division's decision, the opinions asked so far."""
+    context = review_context(base["negotiation"])
+    division = joint_review.REVIEW_TASKS[task.task_name]
+    baseline = context["baseline"]
+    asked = baseline.expert_opinions.filter(division=division).count() if baseline else 0
+    return {**context, "division": division, "division_label": Division(division).label,
+            "other_review": joint_review.reviews_of(baseline).get(joint_review.other(division)) if baseline else None,
+            "experts": joint_review.province_experts(base["negotiation"].alliance.province_id),
+            "opinions_asked": asked, "opinions_max": rules.EXPERT_OPINIONS_MAX,
+            "may_consult": asked < rules.EXPERT_OPINIONS_MAX}
+
+
+def _opinion_context(task, base) -> dict:
+    opinion = ExpertOpinion.objects.select_related("asked_by__person", "baseline").get(
+        pk=task.data["expert_opinion_id"])
+    return {**review_context(base["negotiation"]), "opinion": opinion,
+            "division_label": Division(opinion.division).label}
 
 
 def _filing_context(task, base) -> dict:
@@ -160,8 +183,12 @@ FORMS = {
     "alliance_responds": TaskForm("portal/tasks/respond_offer.html", _base_context_only, _offer_data),
     "teo_responds": TaskForm("portal/tasks/respond_offer.html", _base_context_only, _offer_data),
     "mediate": TaskForm("portal/tasks/mediate.html", _base_context_only, _mediate_data),
-    "verify_baseline": TaskForm("portal/tasks/verify_baseline.html", lambda t, b: review_context(b["negotiation"]),
-                                _verify_data),
+    "verify_baseline": TaskForm("portal/tasks/verify_baseline.html", _verify_context, _verify_data),
+    "verify_baseline_finance": TaskForm("portal/tasks/verify_baseline.html", _verify_context, _verify_data),
+    "expert_opinion": TaskForm("portal/tasks/expert_opinion.html", _opinion_context,
+                               lambda post: {"opinion": post.get("opinion", "")}),
+    "expert_opinion_finance": TaskForm("portal/tasks/expert_opinion.html", _opinion_context,
+                                       lambda post: {"opinion": post.get("opinion", "")}),
     "sign_alliance": TaskForm("portal/tasks/sign.html", _agreement_context, _no_input),
     "sign_teo": TaskForm("portal/tasks/sign.html", _agreement_context, _no_input),
     "acknowledge_filing": TaskForm("portal/tasks/acknowledge_filing.html", _filing_context, _filing_data),

@@ -294,7 +294,9 @@ def negotiation_context(request, negotiation: Negotiation) -> dict:
         "instance": instance,
         "open_tasks": list(permissions.without_other_colleges_tasks(
             request.user, OpenTask.objects.filter(instance__in=instances).order_by("created_at"))),
-        "baselines": negotiation.baselines.order_by("-pk"),
+        "baselines": negotiation.baselines.prefetch_related(
+            "reviews__reviewer__person", "expert_opinions__expert__person",
+            "expert_opinions__asked_by__person").order_by("-pk"),
         "agreements": agreements,
         "cost_items": list(CostItem.objects.filter(active=True).order_by("position", "code")),
         "my_task_ids": set(inbox_queries.actionable(request.user).filter(instance__in=instances)
@@ -361,7 +363,9 @@ def supersede(request, pk):
 
 def review_context(negotiation: Negotiation) -> dict:
     """The reviewer's view: the pending baseline, its cap, and the province's other baselines."""
-    pending = negotiation.baselines.filter(state=Baseline.State.PENDING).first()
+    pending = negotiation.baselines.prefetch_related(
+        "reviews__reviewer__person", "expert_opinions__expert__person",
+        "expert_opinions__asked_by__person").filter(state=Baseline.State.PENDING).first()
     others = Baseline.objects.filter(
         province_id=negotiation.alliance.province_id, certificate=negotiation.certificate
     ).exclude(negotiation=negotiation).select_related("negotiation__alliance").order_by("-pk")

@@ -60,7 +60,7 @@ def province_expert(raw, baseline: Baseline) -> Person:
     """The expert a division names: a person with the expert role in the baseline's province."""
     pk = inputs.object_id(raw, "expert")
     if pk is None:
-        raise RuleViolation("expert_required", _("Name the expert whose opinion you ask for (加签)."))
+        raise RuleViolation("expert_required", _("Name the expert whose opinion you ask for."))
     expert = Person.objects.select_related("user", "organization").filter(
         user_id=pk, role=Role.EXPERT, organization__province_id=baseline.province_id).first()
     if expert is None:

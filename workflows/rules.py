@@ -273,7 +273,7 @@ def check_expert_opinions(asked: int, division) -> None:
     if asked >= EXPERT_OPINIONS_MAX:
         raise RuleViolation(
             "expert_opinions_max",
-            _lazy("A division asks for at most %(max)s expert opinions (加签) on one baseline; %(division)s has "
+            _lazy("A division asks for at most %(max)s expert opinions on one baseline; %(division)s has "
                   "asked for %(asked)s."),
             status=409, max=EXPERT_OPINIONS_MAX, division=division, asked=asked,
         )
