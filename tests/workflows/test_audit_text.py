@@ -24,7 +24,14 @@ SAMPLES = {
     "teo_responds": [{"decision": "counter", "fee": "150.00"}, {"decision": "accept"}],
     "mediate": [{"decision": "agreed", "fee": "160.00"}, {"decision": "failed"}],
     "verify_baseline": [{"decision": "verify"}, {"decision": "return", "reasons": "超出成本"},
-                        {"decision": "reject", "reasons": "超上限"}],
+                        {"decision": "reject", "reasons": "超上限"},
+                        {"decision": "consult", "expert": "EXPERT", "question": "考评员劳务是否合理"}],
+    "verify_baseline_finance": [{"decision": "verify", "reasons": "资金合规"},
+                                {"decision": "return", "reasons": "来源不明"},
+                                {"decision": "reject", "reasons": "挪用专项资金"},
+                                {"decision": "consult", "expert": "EXPERT", "question": "资金来源是否合规"}],
+    "expert_opinion": [{"opinion": "测算合理"}],
+    "expert_opinion_finance": [{"opinion": "资金合规"}],
     "sign_alliance": [{}],
     "sign_teo": [{}],
     "acknowledge_filing": [{"flagged": False}, {"flagged": True, "note": "重点监督"}],
@@ -53,7 +60,9 @@ def _words(hubei) -> audit_text.Words:
 
 def _data(sample: dict, hubei) -> dict:
     ids = {"COLLEGE_B": str(hubei.invitees[0].pk), "COLLEGE_C": str(hubei.invitees[1].pk)}
-    return {**sample, **({"college_ids": [ids[x] for x in sample["college_ids"]]} if "college_ids" in sample else {})}
+    expert = {"expert": Person.objects.get(user__username="expert_42").user_id} if "expert" in sample else {}
+    return {**sample, **expert,
+            **({"college_ids": [ids[x] for x in sample["college_ids"]]} if "college_ids" in sample else {})}
 
 
 def test_every_user_task_of_the_models_has_a_sentence():
@@ -77,7 +86,8 @@ def test_every_task_reads_as_one_sentence_in_each_language_never_as_data(task, h
         assert "completed" not in english and "办结了" not in chinese, (task, sample)  # its own, not the generic
         assert not re.search(r"[A-Za-z]{3,}", chinese), chinese
         assert not CJK.search(english.replace("王芳 (武汉职业技术学院)", "")) or task in (
-            "verify_baseline", "record_supervision", "invite_members"), english  # typed reasons, college names
+            "verify_baseline", "verify_baseline_finance", "expert_opinion", "expert_opinion_finance",
+            "record_supervision", "invite_members"), english  # typed reasons and opinions, names of people
 
 
 def test_the_invitation_reads_as_the_lead_inviting_the_colleges_by_name(hubei):
@@ -104,6 +114,8 @@ def test_amounts_read_as_yuan_with_thousands_and_funding_by_name(hubei):
     ("completed", "alliance_responds", {"decision": "counter", "fee": "lots"}),
     ("completed", "release_payment", {"funding": "fiscal"}),
     ("completed", "verify_baseline", {"decision": "maybe"}),
+    ("completed", "verify_baseline_finance", {"decision": "consult", "expert": "999999", "question": "?"}),
+    ("completed", "expert_opinion", {"opinion": ["?"]}),
     ("completed", "a_task_drawn_tomorrow", {"x": 1}),
     ("paper_order_lost", "", {"order": 3, "why": ["?"]}),
     ("message", "", {"message": "something_else", "payload": {"a": 1}}),
