@@ -1,10 +1,10 @@
-"""Every user task takes only its declared input: no key of the workflow data can be set by a user.
-
-The walk carries a Hubei lifecycle through every user task of every deployed process (a counter,
-a rejection, mediation, expert opinions asked by both divisions, a return, a flagged filing, three payments) beside a Jiangsu lifecycle
-carried through filing with a payment due. At each open task it sends every key of the workflow
-data there, with another value, beside a valid completion, through the services, the API and the
-engine's own door: each is refused with task_input_process_owned and nothing changes anywhere.
+"""Every user task takes only its declared input: no key of the workflow data can be set by a user. The
+walk carries a Hubei lifecycle through every user task of every deployed process (a counter, a
+rejection, mediation, expert opinions asked by both divisions, a return, a flagged filing, three
+payments) beside a Jiangsu lifecycle carried through filing with a payment due. At each open task it
+sends every key of the workflow data there, with another value, beside a valid completion, through
+the services, the API and the engine's own door: each is refused with task_input_process_owned and
+nothing changes anywhere.
 """
 import re
 from decimal import Decimal
