@@ -1,5 +1,6 @@
-"""Every user task takes only its declared input: no key of the workflow data can be set by a user. The
-walk carries a Hubei lifecycle through every user task of every deployed process (a counter, a
+"""Every user task takes only its declared input: no key of the workflow data can be set by a user.
+
+The walk carries a Hubei lifecycle through every user task of every deployed process (a counter, a
 rejection, mediation, expert opinions asked by both divisions, a return, a flagged filing, three
 payments) beside a Jiangsu lifecycle carried through filing with a payment due. At each open task it
 sends every key of the workflow data there, with another value, beside a valid completion, through
