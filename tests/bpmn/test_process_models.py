@@ -61,6 +61,9 @@ USER_TASK_LANES = {
     ("negotiation_round", "teo_responds"): "teo",
     ("fee_negotiation", "mediate"): "reviewer",
     ("fee_verification", "verify_baseline"): "reviewer",
+    ("fee_verification", "verify_baseline_finance"): "provincial_finance",
+    ("fee_verification", "expert_opinion"): "expert",
+    ("fee_verification", "expert_opinion_finance"): "expert",
     ("agreement_signing", "sign_alliance"): "alliance_lead",
     ("agreement_signing", "sign_teo"): "teo",
     ("agreement_filing", "acknowledge_filing"): "reviewer",
@@ -447,13 +450,22 @@ def _verification(roundtrip, domain, mode="computer", fee=25000):
     return Run("fee_verification", data, domain, roundtrip)
 
 
+def _verify_jointly(run, outcome: dict) -> None:
+    """Both divisions decide (会签); the second's action writes the outcome, as the domain's does."""
+    decision = {"verified": "verify", "returned": "return", "rejected": "reject"}[outcome["verification_outcome"]]
+    run.complete("verify_baseline", {"vocational_decision": "verify"})
+    run.complete("verify_baseline_finance", {**outcome, "finance_decision": decision})
+
+
 @pytest.mark.parametrize("mode", sorted(CAPS))
 def test_the_2357_decision_gives_the_cap_of_each_mode(roundtrip, mode):
     domain = Domain(agreed_fee_fen=CAPS[mode])  # exactly at the cap is within it
     run = _verification(roundtrip, domain, mode, CAPS[mode])
-    [task] = run.ready()
-    assert (task.task_spec.bpmn_id, task.task_spec.lane) == ("verify_baseline", "reviewer")
-    assert task.data["cap_fen"] == CAPS[mode] and task.data["within_cap"] is True
+    tasks = run.ready()
+    assert sorted((t.task_spec.bpmn_id, t.task_spec.lane) for t in tasks) == [
+        ("verify_baseline", "reviewer"), ("verify_baseline_finance", "provincial_finance")]
+    for task in tasks:
+        assert task.data["cap_fen"] == CAPS[mode] and task.data["within_cap"] is True
     assert domain.called("record_cap_check") == [(NEGOTIATION_ID, CAPS[mode])]
 
 
@@ -464,9 +476,40 @@ def test_verification_outcomes_within_the_cap(roundtrip, outcome):
     task = run.task("verify_baseline")
     assert (task.data["uniformity"], task.data["cap_fen"]) == ("same", 30000)
     assert domain.called("check_uniformity") == [(CERTIFICATE_ID, PROVINCE_ID, 25000)]
-    run.complete("verify_baseline", {"verification_outcome": outcome, "reasons": "依据 reasons"})
+    _verify_jointly(run, {"verification_outcome": outcome, "reasons": "依据 reasons"})
     assert run.ends() == [f"{outcome}_end"]
     assert run.data["verification_outcome"] == outcome
+
+
+def test_both_divisions_verify_in_parallel_and_the_join_waits_for_the_second(roundtrip):
+    run = _verification(roundtrip, Domain(agreed_fee_fen=25000))
+    run.complete("verify_baseline_finance", {"finance_decision": "return"})
+    assert run.ready_names() == ["verify_baseline"] and not run.workflow.completed
+    run.complete("verify_baseline", {"vocational_decision": "verify", "verification_outcome": "returned"})
+    assert run.ends() == ["returned_end"]
+
+
+def test_each_division_may_consult_an_expert_and_comes_back_to_decide(roundtrip):
+    run = _verification(roundtrip, Domain(agreed_fee_fen=25000))
+    for asked in (1, 2, 3):
+        run.complete("verify_baseline", {"vocational_decision": "consult", "vocational_opinions": asked})
+        [expert] = run.tasks("expert_opinion")
+        assert expert.task_spec.lane == "expert"
+        run.complete("expert_opinion")
+    run.complete("verify_baseline_finance", {"finance_decision": "consult", "finance_opinions": 1})
+    assert sorted(run.ready_names()) == ["expert_opinion_finance", "verify_baseline"]
+    run.complete("expert_opinion_finance")
+    run.complete("verify_baseline_finance", {"finance_decision": "verify"})
+    run.complete("verify_baseline", {"vocational_decision": "verify", "verification_outcome": "verified"})
+    assert run.ends() == ["verified_end"]
+    assert run.completed_specs("fee_verification").count("expert_opinion") == 3
+
+
+def test_the_expert_loop_is_bounded_in_the_model(roundtrip):
+    # The action refuses a fourth request (rules.EXPERT_OPINIONS_MAX); the model holds the bound too.
+    run = _verification(roundtrip, Domain(agreed_fee_fen=25000))
+    run.complete("verify_baseline", {"vocational_decision": "consult", "vocational_opinions": 4})
+    assert run.ready_names() == ["verify_baseline_finance"]
 
 
 def test_over_the_cap_is_refused_before_the_reviewer(roundtrip):
@@ -476,6 +519,7 @@ def test_over_the_cap_is_refused_before_the_reviewer(roundtrip):
     assert run.ends() == ["over_cap_end"]
     assert run.data["verification_outcome"] == "rejected" and run.data["within_cap"] is False
     assert "verify_baseline" not in run.completed_specs("fee_verification")
+    assert "verify_baseline_finance" not in run.completed_specs("fee_verification")
 
 
 # --- 4. signing, 5. filing -----------------------------------------------------------------
@@ -630,7 +674,7 @@ def test_lifecycle_end_to_end_with_a_payment_per_member_college(roundtrip, deliv
     assert run.ends("alliance_formation") == ["alliance_formed_end"]
     _negotiate_and_agree(run)
     assert run.ends("fee_negotiation") == ["agreed_end"]
-    run.complete("verify_baseline", {"verification_outcome": "verified", "agreement_id": AGREEMENT_ID})
+    _verify_jointly(run, {"verification_outcome": "verified", "agreement_id": AGREEMENT_ID})
     run.complete("sign_teo")
     run.complete("sign_alliance")
     run.complete("acknowledge_filing", {"flagged": False, "member_college_ids": MEMBERS})
@@ -667,7 +711,7 @@ def test_lifecycle_skips_formation_when_the_alliance_is_formed(roundtrip):
     run = Run("certificate_lifecycle", _lifecycle_start(alliance_formed=True), roundtrip=roundtrip)
     assert run.ready_names() == ["screen_services"]
     _negotiate_and_agree(run)
-    run.complete("verify_baseline", {"verification_outcome": "verified", "agreement_id": AGREEMENT_ID})
+    _verify_jointly(run, {"verification_outcome": "verified", "agreement_id": AGREEMENT_ID})
     run.complete("sign_alliance")
     run.complete("sign_teo")
     run.complete("acknowledge_filing", {"flagged": True, "member_college_ids": [101]})
@@ -696,7 +740,7 @@ def test_lifecycle_ends_when_negotiation_fails(roundtrip):
 def test_lifecycle_ends_when_verification_rejects(roundtrip):
     run = Run("certificate_lifecycle", _lifecycle_start(alliance_formed=True), roundtrip=roundtrip)
     _negotiate_and_agree(run)
-    run.complete("verify_baseline", {"verification_outcome": "rejected", "reasons": "不符 no"})
+    _verify_jointly(run, {"verification_outcome": "rejected", "reasons": "不符 no"})
     assert run.ends() == ["verification_rejected_end"]
     assert run.domain.called("close_unverified") == [(NEGOTIATION_ID,)]
 
@@ -712,13 +756,12 @@ def test_lifecycle_ends_when_the_fee_is_over_the_cap(roundtrip):
 def test_lifecycle_returned_then_verified(roundtrip):
     run = Run("certificate_lifecycle", _lifecycle_start(alliance_formed=True), roundtrip=roundtrip)
     _negotiate_and_agree(run, fee=28000)
-    run.complete("verify_baseline", {"verification_outcome": "returned", "reasons": "请重新协商 renegotiate"})
+    _verify_jointly(run, {"verification_outcome": "returned", "reasons": "请重新协商 renegotiate"})
     assert run.ready_names() == ["screen_services"]  # back to negotiation, from the top
     assert run.task("screen_services").data["verification_returns"] == 1
     _negotiate_and_agree(run, fee=26000)
-    [verify] = run.ready()
-    assert verify.data["agreed_fee_fen"] == 26000
-    run.complete("verify_baseline", {"verification_outcome": "verified", "agreement_id": AGREEMENT_ID})
+    assert [t.data["agreed_fee_fen"] for t in run.ready()] == [26000, 26000]
+    _verify_jointly(run, {"verification_outcome": "verified", "agreement_id": AGREEMENT_ID})
     assert run.ready_names() == ["sign_alliance", "sign_teo"]
     assert run.ends("fee_negotiation") == ["agreed_end", "agreed_end"]
 
@@ -727,7 +770,7 @@ def test_lifecycle_fails_after_three_returns(roundtrip):
     run = Run("certificate_lifecycle", _lifecycle_start(alliance_formed=True), roundtrip=roundtrip)
     for number in (1, 2, 3):
         _negotiate_and_agree(run)
-        run.complete("verify_baseline", {"verification_outcome": "returned", "reasons": f"第 {number} 次"})
+        _verify_jointly(run, {"verification_outcome": "returned", "reasons": f"第 {number} 次"})
     assert run.workflow.completed and run.ready() == []
     assert run.ends() == ["too_many_returns_end"]
     assert run.domain.called("close_unverified") == [(NEGOTIATION_ID,)]
@@ -742,7 +785,7 @@ def test_a_multi_instance_refuses_an_element_variable_already_in_the_data():
     of its instances' data flows on.)"""
     run = Run("certificate_lifecycle", {**_lifecycle_start(alliance_formed=True), "college_id": 9})
     _negotiate_and_agree(run)
-    run.complete("verify_baseline", {"verification_outcome": "verified", "agreement_id": AGREEMENT_ID})
+    _verify_jointly(run, {"verification_outcome": "verified", "agreement_id": AGREEMENT_ID})
     run.complete("sign_alliance")
     run.complete("sign_teo")
     with pytest.raises(WorkflowDataException, match="input item college_id already exists"):
@@ -756,7 +799,7 @@ def test_completed_lifecycle_json_size():
     for college in MEMBERS:
         run.complete("respond_invitation", {"accepted": True}, invited_college_id=college)
     _negotiate_and_agree(run)
-    run.complete("verify_baseline", {"verification_outcome": "verified", "agreement_id": AGREEMENT_ID})
+    _verify_jointly(run, {"verification_outcome": "verified", "agreement_id": AGREEMENT_ID})
     run.complete("sign_alliance")
     run.complete("sign_teo")
     run.complete("acknowledge_filing", {"flagged": False, "member_college_ids": MEMBERS})
