@@ -1,12 +1,14 @@
 """The lifecycle's business objects agree with its process instances: nothing is stuck behind a state.
 
 Registered in the engine's `HOOKS.checks`, so `bpmn.integrity.problems` (the tests after every
-step, `manage.py check_instances`) finds a negotiation that is agreed with nothing to verify it,
+step, `manage.py check_instances`) finds a negotiation that is agreed with nothing to verify it, a
+pending baseline a division has no task open for (会签),
 an alliance registered whose negotiation never moved on, or an agreement re-opened by a
 superseded baseline with no renewal waiting for the new one.
 """
 from bpmn.hooks import HOOKS
 from bpmn.models import MessageSubscription, OpenTask, ProcessInstance
+from workflows.joint_review import DIVISION_NAMES, OPINION_TASKS, REVIEW_TASKS
 from workflows.models import Agreement, Alliance, Baseline, Negotiation, Payment
 from workflows.services import LIFECYCLE, RENEWAL, agreement_id_of_key, negotiation_id_of_key, renewal_key
 
@@ -29,10 +31,27 @@ def lifecycle_problems(instance: ProcessInstance) -> list[str]:
     return [message for holds, message in _rules(negotiation, open_names, running) if not holds]
 
 
+def _joint_review_rules(negotiation: Negotiation, open_names: list[str], running: bool):
+    """会签: while a baseline is pending, each division that has not decided has its task open (its own,
+    or the expert's it waits for), and one that decided has none."""
+    pending = negotiation.baselines.filter(state=Baseline.State.PENDING).first() if running else None
+    if pending is None:
+        return
+    decided = set(pending.reviews.values_list("division", flat=True))
+    awaited = set(pending.expert_opinions.filter(given_at=None).values_list("division", flat=True))
+    for (review, division), opinion in zip(REVIEW_TASKS.items(), OPINION_TASKS, strict=True):
+        expected = set() if division in decided else {opinion if division in awaited else review}
+        yield (
+            {review, opinion} & set(open_names) == expected,
+            f"基线待会签，{DIVISION_NAMES[division]}的待办应为 {sorted(expected)} / the baseline awaits joint "
+            f"verification, yet the {division} division's open tasks are not {sorted(expected)}",
+        )
+
+
 def _rules(negotiation: Negotiation, open_names: list[str], running: bool):
     agreed = negotiation.state == Negotiation.State.AGREED
     yield (
-        not (running and agreed) or "verify_baseline" in open_names or negotiation.baselines.exists(),
+        not (running and agreed) or set(REVIEW_TASKS) & set(open_names) or negotiation.baselines.exists(),
         "协商已达成，却既无核定任务也无基线 / the negotiation is agreed, yet has no verification task and no baseline",
     )
     yield (
@@ -50,6 +69,7 @@ def _rules(negotiation: Negotiation, open_names: list[str], running: bool):
         "流程已结束，协商仍为已达成，却无核定的基线 / the lifecycle has ended with the negotiation agreed, "
         "yet no baseline was verified",
     )
+    yield from _joint_review_rules(negotiation, open_names, running)
     due = Payment.objects.filter(agreement__negotiation=negotiation, state=Payment.State.DUE).count()
     releases = open_names.count("release_payment")
     yield (

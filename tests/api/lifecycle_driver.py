@@ -3,7 +3,8 @@
 The driver knows the steps, their data and who takes them; not how a request travels.
 `call(username, method, path, body)` answers `(status, json)`: the in-process APIClient in
 test_lifecycle_via_api, a real HTTP client with a token in test_multiprocess. `together(*steps)`
-runs the steps the process lets happen side by side (the invitees' answers, the two signatures,
+runs the steps the process lets happen side by side (the invitees' answers, the two divisions'
+verifications, the two signatures,
 each member's assessment and payment): one after another in-process, in threads against a server.
 """
 from collections.abc import Callable
@@ -50,6 +51,11 @@ class Cast:
     def reviewer(self) -> str:
         return f"reviewer_{self.lead.split('_')[1]}"
 
+    @property
+    def provincial_finance(self) -> str:
+        """The province's finance division (财务处), verifying beside the reviewer (职成处)."""
+        return f"finance_div_{self.lead.split('_')[1]}"
+
     @staticmethod
     def finance(member: str) -> str:
         """The finance officer of a member college: college_42_2 pays through finance_42_2."""
@@ -83,7 +89,10 @@ class Lifecycle:
             ("screen", partial(act, cast.lead, "screen_services", {"training_content": "师资培训 5 天"})),
             ("counter", lambda: act(cast.lead, "alliance_responds", self.counter_offer())),
             ("accept", partial(act, cast.teo, "teo_responds", {"decision": "accept"})),
-            ("verify", partial(act, cast.reviewer, "verify_baseline", {"decision": "verify"})),
+            # 会签: the two divisions of the province verify side by side.
+            ("verify:vocational", partial(act, cast.reviewer, "verify_baseline", {"decision": "verify"})),
+            ("verify:finance",
+             partial(act, cast.provincial_finance, "verify_baseline_finance", {"decision": "verify"})),
             ("sign:alliance", partial(act, cast.lead, "sign_alliance")),
             ("sign:teo", partial(act, cast.teo, "sign_teo")),
             ("file", self.file),

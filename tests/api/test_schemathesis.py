@@ -73,7 +73,7 @@ PAGES_ROLE = "ministry"
 # Where each lifecycle is left before the run (the step named is the first not taken).
 LIFECYCLES = {
     Cast("X-CLOUD-02", "college_42_1", ("college_42_2", "college_42_3")): None,
-    Cast("X-PLC-03", "college_42_2", ("college_42_1", "college_42_3")): "verify",
+    Cast("X-PLC-03", "college_42_2", ("college_42_1", "college_42_3")): "verify:vocational",
     Cast("X-WEB-01", "college_32_2", ("college_32_1", "college_32_3")): "pay:college_32_3",
 }
 ANY_ID_ROLE = "lead college"  # fuzzes the path ids themselves, once

@@ -359,6 +359,7 @@ def test_declining_rejecting_and_refusing_verification_ask_first_and_a_dismissal
     fee = walk.negotiation.schedule.fee
     walk.do("mediate", {"decision": "agreed", "fee": str(fee), "lines": walk.offer_lines(fee)})
     baseline = Baseline.objects.get(negotiation=walk.negotiation)
+    walk.do("verify_baseline_finance", {"decision": "verify"})  # 财务处 first: 职成处's refusal settles it
     signed_in(page, reviewer)
     open_task(page, walk.task("verify_baseline"))
     page.fill("#id_reasons", TYPED[lang])

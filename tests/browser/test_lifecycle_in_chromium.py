@@ -74,6 +74,12 @@ def test_each_role_carries_a_lifecycle_from_alliance_to_released_payment(page, s
     page.click("button[value=verify]")
     page.wait_for_selector("text=已办结")
 
+    sign_in(page, "finance_div_42")  # 会签: the finance division verifies too, seeing 职成处's decision
+    open_my_task(page, "verify_baseline_finance")
+    page.wait_for_selector("#other-review")
+    page.click("button[value=verify]")
+    page.wait_for_selector("text=已办结")
+
     for username, task in (("college_42_1", "sign_alliance"), ("teo_1", "sign_teo")):
         sign_in(page, username)
         open_my_task(page, task)
