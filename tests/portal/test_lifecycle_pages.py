@@ -76,7 +76,25 @@ def test_a_lifecycle_runs_through_the_pages_from_alliance_to_released_payment(br
     review = browser.as_("reviewer_42").get(f"/tasks/{verify.task_id}/").content.decode()
     assert "Other baselines" in review or "本省" in review or "基线" in review
     assert browser.post(f"/tasks/{verify.task_id}/", {"decision": "verify"}).status_code == 302
+    assert Baseline.objects.get(negotiation=negotiation).state == Baseline.State.PENDING
+
+    # 会签: the finance division sees 职成处's decision, asks the province's expert first (加签), then verifies.
+    finance = open_task(negotiation, "verify_baseline_finance")
+    review = browser.as_("finance_div_42").get(f"/tasks/{finance.task_id}/").content.decode()
+    assert 'id="other-review"' in review and 'name="expert"' in review
+    expert = Person.objects.get(user__username="expert_42").user_id
+    asked = browser.post(f"/tasks/{finance.task_id}/", {"decision": "consult", "expert": str(expert),
+                                                        "question": "资金来源是否合规？", "reasons": ""})
+    assert asked.status_code == 302, asked.content.decode()[:2000]
+    opinion = open_task(negotiation, "expert_opinion_finance")
+    shown = browser.as_("expert_42").get(f"/tasks/{opinion.task_id}/").content.decode()
+    assert "资金来源是否合规？" in shown
+    assert browser.post(f"/tasks/{opinion.task_id}/", {"opinion": "合规"}).status_code == 302
+    finance = open_task(negotiation, "verify_baseline_finance")
+    assert browser.as_("finance_div_42").post(f"/tasks/{finance.task_id}/", {"decision": "verify"}).status_code == 302
     assert Baseline.objects.get(negotiation=negotiation).state == Baseline.State.VERIFIED
+    room = browser.get(f"/negotiations/{negotiation.pk}/").content.decode()
+    assert "资金来源是否合规？" in room and "合规" in room
 
     agreement = Agreement.objects.get(negotiation=negotiation)
     sign_alliance = open_task(negotiation, "sign_alliance")

@@ -279,6 +279,8 @@ def test_a_reviewer_returns_a_fee_with_reasons_and_the_alliance_negotiates_again
     no_reasons = reviewer.post(f"/tasks/{verify.task_id}/", {"decision": "return"})
     assert no_reasons.status_code == 400 and "reasons_required" in no_reasons.content.decode()
     assert reviewer.post(f"/tasks/{verify.task_id}/", {"decision": "return", "reasons": "成本偏高"}).status_code == 302
+    finance = open_task(hubei.negotiation, "verify_baseline_finance")  # 会签: the finance division verifies
+    assert browser.as_("finance_div_42").post(f"/tasks/{finance.task_id}/", {"decision": "verify"}).status_code == 302
     assert Baseline.objects.get(negotiation=hubei.negotiation).state == Baseline.State.RETURNED
     assert open_task(hubei.negotiation, "screen_services") is not None
 

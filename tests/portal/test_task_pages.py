@@ -273,6 +273,6 @@ def test_the_baselines_table_shows_the_reviewers_reasons(browser, hubei, jiangsu
     jiangsu.agree()
     jiangsu.verify()
     page = browser.as_("reviewer_42").get("/baselines/").content.decode()
-    assert "审核意见" in page and '<td class="reasons small">考场租赁费用偏高<br>请重新核算</td>' in page
+    assert "审核意见" in page and '<td class="reasons small">职成处：考场租赁费用偏高<br>请重新核算</td>' in page
     everyone = browser.as_("ministry").get("/baselines/").content.decode()
     assert "考场租赁费用偏高" in everyone and '<td class="reasons small">—</td>' in everyone
