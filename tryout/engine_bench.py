@@ -67,6 +67,7 @@ class ServiceRun:
             "decision": "counter", "fee": f"{fee:.2f}", "lines": scaled_lines(negotiation.schedule.lines, fee)})
         self.complete(only("teo_responds").get(), {"decision": "accept"})
         self.complete(only("verify_baseline").get(), {"decision": "verify"})
+        self.complete(only("verify_baseline_finance").get(), {"decision": "verify"})  # 会签
         self.complete(only("sign_alliance").get(), {})
         self.complete(only("sign_teo").get(), {})
         self.complete(only("acknowledge_filing").get(), {"flagged": False})
@@ -101,7 +102,10 @@ def bare_task_data(name: str, deadline: str) -> dict:
         "screen_services": {"turn": "alliance", "round_outcome": "open", "round_deadline": deadline},
         "alliance_responds": {"round_outcome": "countered", "turn": "teo", "round_deadline": deadline},
         "teo_responds": {"round_outcome": "accepted", "agreed_fee_fen": 17000},
-        "verify_baseline": {"verification_outcome": "verified", "agreement_id": 1},
+        "verify_baseline": {"vocational_decision": "verify"},
+        # The division that decides second writes the outcome, as its action does.
+        "verify_baseline_finance": {"finance_decision": "verify", "verification_outcome": "verified",
+                                    "agreement_id": 1},
         "sign_alliance": {}, "sign_teo": {},
         "acknowledge_filing": {"flagged": False, "member_college_ids": [1, 2, 3]},
         "release_payment": {"released": True},

@@ -84,7 +84,8 @@ class TokenClients:
 
 
 def _accounts(casts) -> set[str]:
-    return {name for c in casts for name in (*c.members, *map(Cast.finance, c.members), c.teo, c.reviewer)}
+    return {name for c in casts
+            for name in (*c.members, *map(Cast.finance, c.members), c.teo, c.reviewer, c.provincial_finance)}
 
 
 @pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])

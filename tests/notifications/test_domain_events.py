@@ -16,10 +16,11 @@ from workflows import events
 pytestmark = pytest.mark.django_db
 
 # Who heard each event of a lifecycle carried to two released payments (formation, an accepted
-# offer, verification, signatures, filing, three assessments), as the audit decoder told them.
+# offer, both divisions' verification, signatures, filing, three assessments), as the audit decoder told them.
 TOLD = {
     "invitation_answered": ["college_42_1"],
     "offer_accepted": ["reviewer_42", "teo_1"],
+    "baseline_reviewed": ["finance_div_42", "reviewer_42"],  # 会签: each division hears of the other's decision
     "baseline_verified": ["college_42_1", "college_42_2", "college_42_3", "teo_1"],
     "agreement_signed": ["college_42_1", "teo_1"],
     "agreement_filed": ["college_42_1", "college_42_2", "college_42_3", "finance_42_1", "finance_42_2",

@@ -42,7 +42,7 @@ def test_bench_prints_json_with_both_engines_and_the_ratio(deployed):
     out = StringIO()
     call_command("bench", lifecycles=2, bare=2, stdout=out)
     result = json.loads(out.getvalue())
-    assert result["services"]["task"]["n"] == 2 * 13
+    assert result["services"]["task"]["n"] == 2 * 14  # both divisions verify (会签)
     assert result["bare_spiffworkflow"]["lifecycle"]["n"] == 2
     assert result["ratio_task_median"] > 0
 
