@@ -13,7 +13,9 @@ from workflows.models import (
     Alliance,
     AssessmentSitting,
     Baseline,
+    BaselineReview,
     CostItem,
+    ExpertOpinion,
     FeeSchedule,
     Filing,
     FundingAllocation,
@@ -263,16 +265,41 @@ class CapRefusalSerializer(RefusalSerializer):
     cap = serializers.CharField(required=False, help_text="the cap the offer was checked against")
 
 
+class BaselineReviewSerializer(serializers.ModelSerializer):
+    """One division's decision on the baseline, verified jointly by both."""
+
+    reviewer = serializers.CharField(source="reviewer.username")
+
+    class Meta:
+        model = BaselineReview
+        fields = ["division", "decision", "reasons", "reviewer", "decided_at"]
+
+
+class ExpertOpinionSerializer(serializers.ModelSerializer):
+    """An expert's opinion a division asked for; `opinion` is empty and `given_at` null until given."""
+
+    asked_by = serializers.CharField(source="asked_by.username")
+    expert = serializers.CharField(source="expert.username")
+
+    class Meta:
+        model = ExpertOpinion
+        fields = ["division", "asked_by", "expert", "question", "opinion", "asked_at", "given_at"]
+
+
 class BaselineSerializer(serializers.ModelSerializer):
     certificate = serializers.CharField(source="certificate.code")
     province = serializers.CharField(source="province.name")
     reviewer = serializers.CharField(source="reviewer.username", default=None, allow_null=True,
-                                     help_text="who verified it; null until verified")
+                                     help_text="who settled it (the division deciding second); null until decided")
+    reviews = BaselineReviewSerializer(many=True, read_only=True,
+                                       help_text="each division's decision: joint verification")
+    expert_opinions = ExpertOpinionSerializer(many=True, read_only=True,
+                                              help_text="the expert opinions the divisions asked for")
 
     class Meta:
         model = Baseline
         fields = ["id", "province", "certificate", "negotiation_id", "fee", "cap", "state", "reasons",
-                  "reviewer", "verified_at", "superseded_by"]
+                  "reviewer", "verified_at", "superseded_by", "reviews", "expert_opinions"]
 
 
 class SupersedeSerializer(serializers.Serializer):

@@ -199,7 +199,7 @@ class BaselineViewSet(ReadOnly):
     serializer_class = s.BaselineSerializer
     visible = staticmethod(permissions.visible_baselines)
     filterset_class = BaselineFilter
-    prefetch = ("reviewer",)
+    prefetch = ("reviewer", "reviews__reviewer", "expert_opinions__asked_by", "expert_opinions__expert")
 
     @extend_schema(request=s.SupersedeSerializer, responses={200: s.ReopenedSerializer, **REFUSALS},
                    summary="Supersede a verified baseline; every agreement on it is re-opened")

@@ -300,3 +300,19 @@ def test_the_opinion_is_required(world):
     with pytest.raises(RuleViolation) as refused:
         walk.do("expert_opinion", {"opinion": ""})
     assert refused.value.rule == "opinion_required"
+
+
+def test_the_api_gives_each_baseline_with_both_decisions_and_the_opinions(world):
+    from tests.api.clients import api
+
+    walk = _agreed()
+    _consult(walk, "verify_baseline_finance", question="资金来源？")
+    walk.do("expert_opinion_finance", {"opinion": "合规"})
+    walk.verify(finance={"decision": "return", "reasons": "请说明资金来源"})
+    [baseline] = api("reviewer_42").get("/api/v1/baselines/").json()["results"]
+    assert baseline["state"] == "returned" and baseline["reasons"] == "财务处：请说明资金来源"
+    assert [(r["division"], r["decision"], r["reviewer"]) for r in baseline["reviews"]] == [
+        ("vocational", "verify", "reviewer_42"), ("finance", "return", "finance_div_42")]
+    [opinion] = baseline["expert_opinions"]
+    assert (opinion["division"], opinion["expert"], opinion["question"], opinion["opinion"]) == (
+        "finance", "expert_42", "资金来源？", "合规")
