@@ -337,7 +337,7 @@ def _line_total(lines: dict) -> str | None:
 # --- provincial review -------------------------------------------------------------------
 
 
-@role_required(Role.REVIEWER, Role.MINISTRY)
+@role_required(Role.REVIEWER, Role.PROVINCIAL_FINANCE, Role.MINISTRY)  # both divisions verify (会签)
 def baselines(request):
     visible = permissions.visible_baselines(request.user).order_by("certificate__code", "-pk")
     return _list_page(request, "baselines", filters.BaselineFilter, visible, {"nav": "baselines"})

@@ -316,3 +316,16 @@ def test_the_api_gives_each_baseline_with_both_decisions_and_the_opinions(world)
     [opinion] = baseline["expert_opinions"]
     assert (opinion["division"], opinion["expert"], opinion["question"], opinion["opinion"]) == (
         "finance", "expert_42", "资金来源？", "合规")
+
+
+def test_the_finance_division_reads_the_provinces_baselines_and_an_expert_does_not(world):
+    walk = _agreed()
+    walk.verify({"decision": "return", "reasons": "请细化"})
+    pages = {}
+    for username in ("finance_div_42", "finance_div_32", "expert_42"):
+        page = Client()
+        page.force_login(user(username))
+        pages[username] = page.get("/baselines/")
+    assert pages["finance_div_42"].status_code == 200 and "职成处：请细化" in pages["finance_div_42"].content.decode()
+    assert pages["finance_div_32"].status_code == 200 and "请细化" not in pages["finance_div_32"].content.decode()
+    assert pages["expert_42"].status_code == 403
