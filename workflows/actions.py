@@ -260,14 +260,23 @@ def _review(ctx: TaskContext, division: str) -> dict:
     reviews = joint_review.record_review(baseline, division, decision, reasons, ctx.actor)
     _emit(ctx, "baseline_reviewed", division=division, decision=decision)
     decided = {f"{name}_decision": review.decision for name, review in reviews.items()}
-    if len(reviews) < len(joint_review.DIVISION_ROLES):
+    divisions = _divisions_of(ctx)
+    if set(divisions) - set(reviews):
         return decided
     # The join takes the data of the branch that arrives last, this one: it carries both decisions.
-    return {**decided, **_decide(ctx, negotiation, baseline, reviews)}
+    return {**decided, **_decide(ctx, negotiation, baseline, [reviews[name] for name in divisions])}
 
 
-def _decide(ctx: TaskContext, negotiation: Negotiation, baseline: Baseline, reviews: dict) -> dict:
-    outcome = rules.joint_outcome(reviews[Division.VOCATIONAL].decision, reviews[Division.FINANCE].decision)
+def _divisions_of(ctx: TaskContext) -> list[str]:
+    """The divisions that verify in this instance's version of the model: both (会签), or the reviewer
+    alone in a version deployed before joint verification, which the instances started on it keep."""
+    drawn = ctx.task.workflow.spec.task_specs
+    return [division for task, division in joint_review.REVIEW_TASKS.items() if task in drawn]
+
+
+def _decide(ctx: TaskContext, negotiation: Negotiation, baseline: Baseline, reviews: list) -> dict:
+    outcome = rules.joint_outcome(reviews[0].decision, reviews[-1].decision)
+    reviews = {review.division: review for review in reviews}
     if outcome == "verified":
         return _verified(ctx, negotiation, baseline)
     reasons = joint_review.joint_reasons(reviews)

@@ -6,6 +6,7 @@ pending baseline a division has no task open for (会签),
 an alliance registered whose negotiation never moved on, or an agreement re-opened by a
 superseded baseline with no renewal waiting for the new one.
 """
+from bpmn import engine
 from bpmn.hooks import HOOKS
 from bpmn.models import MessageSubscription, OpenTask, ProcessInstance
 from workflows.joint_review import DIVISION_NAMES, OPINION_TASKS, REVIEW_TASKS
@@ -28,10 +29,19 @@ def lifecycle_problems(instance: ProcessInstance) -> list[str]:
         return []
     open_names = list(OpenTask.objects.filter(instance=instance).values_list("task_name", flat=True))
     running = instance.status == ProcessInstance.Status.RUNNING
-    return [message for holds, message in _rules(negotiation, open_names, running) if not holds]
+    drawn = _drawn_review_tasks(instance) if running else set()
+    return [message for holds, message in _rules(negotiation, open_names, running, drawn) if not holds]
 
 
-def _joint_review_rules(negotiation: Negotiation, open_names: list[str], running: bool):
+def _drawn_review_tasks(instance: ProcessInstance) -> set[str]:
+    """The divisions' tasks the instance's version of fee_verification draws (a version before joint
+    verification has the reviewer's alone)."""
+    _spec, subprocess_specs = engine.specs_of(instance.definition)
+    verification = subprocess_specs.get("fee_verification")
+    return set(REVIEW_TASKS) & set(verification.task_specs) if verification else set()
+
+
+def _joint_review_rules(negotiation: Negotiation, open_names: list[str], running: bool, drawn: set[str]):
     """会签: while a baseline is pending, each division that has not decided has its task open (its own,
     or the expert's it waits for), and one that decided has none."""
     pending = negotiation.baselines.filter(state=Baseline.State.PENDING).first() if running else None
@@ -40,6 +50,8 @@ def _joint_review_rules(negotiation: Negotiation, open_names: list[str], running
     decided = set(pending.reviews.values_list("division", flat=True))
     awaited = set(pending.expert_opinions.filter(given_at=None).values_list("division", flat=True))
     for (review, division), opinion in zip(REVIEW_TASKS.items(), OPINION_TASKS, strict=True):
+        if review not in drawn:
+            continue
         expected = set() if division in decided else {opinion if division in awaited else review}
         yield (
             {review, opinion} & set(open_names) == expected,
@@ -48,7 +60,7 @@ def _joint_review_rules(negotiation: Negotiation, open_names: list[str], running
         )
 
 
-def _rules(negotiation: Negotiation, open_names: list[str], running: bool):
+def _rules(negotiation: Negotiation, open_names: list[str], running: bool, drawn: set[str]):
     agreed = negotiation.state == Negotiation.State.AGREED
     yield (
         not (running and agreed) or set(REVIEW_TASKS) & set(open_names) or negotiation.baselines.exists(),
@@ -69,7 +81,7 @@ def _rules(negotiation: Negotiation, open_names: list[str], running: bool):
         "流程已结束，协商仍为已达成，却无核定的基线 / the lifecycle has ended with the negotiation agreed, "
         "yet no baseline was verified",
     )
-    yield from _joint_review_rules(negotiation, open_names, running)
+    yield from _joint_review_rules(negotiation, open_names, running, drawn)
     due = Payment.objects.filter(agreement__negotiation=negotiation, state=Payment.State.DUE).count()
     releases = open_names.count("release_payment")
     yield (

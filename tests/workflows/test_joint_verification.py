@@ -5,11 +5,15 @@ first ask an expert the province names (加签).
 why; a return by either goes back to the parties with both divisions' reasons. Every path runs warm
 and cold (every cache dropped before each step, every instance restored and checked after it).
 """
+import shutil
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import translation
 
+from bpmn import engine, parser
 from bpmn.errors import ActorNotAllowed
 from bpmn.models import OpenTask, ProcessInstance
 from notifications.models import Notification
@@ -329,3 +333,23 @@ def test_the_finance_division_reads_the_provinces_baselines_and_an_expert_does_n
     assert pages["finance_div_42"].status_code == 200 and "职成处：请细化" in pages["finance_div_42"].content.decode()
     assert pages["finance_div_32"].status_code == 200 and "请细化" not in pages["finance_div_32"].content.decode()
     assert pages["expert_42"].status_code == 403
+
+
+SOLE_REVIEWER = Path(__file__).parent / "models" / "fee_verification_sole_reviewer.bpmn"
+
+
+def test_a_lifecycle_started_before_joint_verification_is_verified_by_the_reviewer_alone(world, tmp_path):
+    """A running instance keeps its model's version: drawn with the reviewer alone, the reviewer settles it."""
+    earlier = tmp_path / "models"
+    shutil.copytree(parser.PROCESS_DIR, earlier)
+    shutil.copy(SOLE_REVIEWER, earlier / "fee_verification.bpmn")
+    engine.deploy(earlier)
+    walk = _agreed()
+    engine.deploy()  # the joint verification is the latest again; this lifecycle keeps its version
+    assert [t.task_name for t in walk.tasks()] == ["verify_baseline"]
+    walk.do("verify_baseline", {"decision": "return", "reasons": "请细化"})
+    assert _baseline(walk).state == Baseline.State.RETURNED and _baseline(walk).reasons == "职成处：请细化"
+    walk.agree()
+    walk.do("verify_baseline", VERIFY)
+    assert _baseline(walk).state == Baseline.State.VERIFIED
+    assert sorted(t.task_name for t in walk.tasks()) == ["sign_alliance", "sign_teo"]
