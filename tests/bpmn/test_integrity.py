@@ -76,10 +76,19 @@ def test_registered_alliance_whose_negotiation_never_moved_on_is_reported(hubei)
 def test_agreed_negotiation_without_verification_or_baseline_is_reported(hubei):
     hubei.form()
     hubei.agree()
-    OpenTask.objects.filter(instance=hubei.instance, task_name="verify_baseline").delete()
+    OpenTask.objects.filter(instance=hubei.instance, task_name__in=("verify_baseline", "verify_baseline_finance")
+                            ).delete()
     hubei.negotiation.baselines.all().delete()
     found = integrity.problems(hubei.instance)
     assert any("agreed, yet has no verification task and no baseline" in p for p in found)
+
+
+def test_a_pending_baseline_a_division_has_no_task_for_is_reported(hubei):
+    hubei.form()
+    hubei.agree()
+    OpenTask.objects.filter(instance=hubei.instance, task_name="verify_baseline_finance").delete()
+    found = integrity.problems(hubei.instance)
+    assert any("the finance division's open tasks are not ['verify_baseline_finance']" in p for p in found)
 
 
 def test_stored_status_must_match_the_workflow(hubei):
