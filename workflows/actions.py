@@ -264,7 +264,7 @@ def _review(ctx: TaskContext, division: str) -> dict:
     if set(divisions) - set(reviews):
         return decided
     # The join takes the data of the branch that arrives last, this one: it carries both decisions.
-    return {**decided, **_decide(ctx, negotiation, baseline, [reviews[name] for name in divisions])}
+    return {**decided, **_decide(ctx, negotiation, baseline, {name: reviews[name] for name in divisions})}
 
 
 def _divisions_of(ctx: TaskContext) -> list[str]:
@@ -274,9 +274,10 @@ def _divisions_of(ctx: TaskContext) -> list[str]:
     return [division for task, division in joint_review.REVIEW_TASKS.items() if task in drawn]
 
 
-def _decide(ctx: TaskContext, negotiation: Negotiation, baseline: Baseline, reviews: list) -> dict:
-    outcome = rules.joint_outcome(reviews[0].decision, reviews[-1].decision)
-    reviews = {review.division: review for review in reviews}
+def _decide(ctx: TaskContext, negotiation: Negotiation, baseline: Baseline, reviews: dict) -> dict:
+    """Settle the baseline on the divisions' decisions (a version with the reviewer alone: on its one)."""
+    decisions = [review.decision for review in reviews.values()]  # 职成处 first
+    outcome = rules.joint_outcome(decisions[0], decisions[-1])
     if outcome == "verified":
         return _verified(ctx, negotiation, baseline)
     reasons = joint_review.joint_reasons(reviews)
