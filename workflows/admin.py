@@ -69,6 +69,22 @@ class BaselineAdmin(ReadOnlyAdmin):
     list_filter = ["state", "province"]
 
 
+@admin.register(models.BaselineReview)
+class BaselineReviewAdmin(ReadOnlyAdmin):
+    """Each division's decision on a baseline (会签), as its task recorded it."""
+
+    list_display = ["baseline", "division", "decision", "reviewer", "decided_at"]
+    list_filter = ["division", "decision"]
+
+
+@admin.register(models.ExpertOpinion)
+class ExpertOpinionAdmin(ReadOnlyAdmin):
+    """The expert opinions (加签) the divisions asked for, part of each baseline's record."""
+
+    list_display = ["baseline", "division", "expert", "asked_at", "given_at"]
+    list_filter = ["division"]
+
+
 @admin.register(models.Student)
 class StudentAdmin(AuditedAdmin):
     """Where the administration links a student's account to their record (学号, or 身份证号后四位 with the name)."""
