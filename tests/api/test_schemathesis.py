@@ -28,6 +28,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,9 @@ RUN_TIMEOUT = 240  # seconds for one run of the CLI
 # The run is latency-bound (a request waits on the database more than on a CPU): two server workers
 # and two CLI workers each keep two requests in flight.
 WORKERS = 2
+# The passes are independent runs of the CLI (each its own account, config and seed), so two run at
+# once: a pass mostly waits on the server, and the server on the database.
+PASSES_AT_ONCE = 2
 # One of each role the API serves, and nobody signed in.
 ACCOUNTS = {
     "lead college": "college_42_1",
@@ -281,8 +285,11 @@ def test_every_operation_fuzzed_as_every_role_answers_as_the_schema_says_and_nev
     schema = _schema(base)
     started, cases, failures, found, seconds = time.monotonic(), 0, Counter(), {}, {}
     cpu = _cpu_seconds(server_pid) + _cli_cpu_seconds()
-    for number, (name, username, config, options, operations) in enumerate(_passes(sessions, schema)):
-        report, output = _run(base, config, tmp_path / f"{number:02d}", *options)
+    passes = list(_passes(sessions, schema))
+    with ThreadPoolExecutor(PASSES_AT_ONCE) as pool:
+        runs = list(pool.map(lambda number: _run(base, passes[number][2], tmp_path / f"{number:02d}",
+                                                 *passes[number][3]), range(len(passes))))
+    for (name, username, _, _, operations), (report, output) in zip(passes, runs, strict=True):
         cases += report["test_cases"]["generated"]
         seconds[name] = round(report["running_time"])
         assert operations and report["operations"]["tested"] == len(operations), (name, output[-20000:])
