@@ -340,3 +340,10 @@ LOGGING = {
         "axes": {"handlers": ["stderr"], "level": os.environ.get("XCERT_LOG_LEVEL", "WARNING"), "propagate": False},
     },
 }
+
+# Supervision of TEOs (动态调整): a TEO that has not started teacher training nationally and in the
+# focus province (湖北省, code 42) by this day of the pilot year's September (9月上旬) is proposed for
+# a yellow card; one that still has not followed up this many days after the card, for delisting.
+SUPERVISION_TRAINING_START_DAY = int(os.environ.get("XCERT_TRAINING_START_DAY", "10"))
+SUPERVISION_FOCUS_PROVINCE = os.environ.get("XCERT_FOCUS_PROVINCE", "42")
+SUPERVISION_FOLLOW_UP_DAYS = int(os.environ.get("XCERT_FOLLOW_UP_DAYS", "30"))

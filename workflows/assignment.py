@@ -37,9 +37,13 @@ def organization_for(lane: str, data: dict) -> int | None:
         return data.get("invited_college_id")
     if lane == Lane.FINANCE:
         return data.get("college_id")
+    if lane == Lane.MINISTRY:
+        return Organization.objects.filter(kind=Organization.Kind.MINISTRY).values_list("pk", flat=True).first()
     negotiation = _negotiation(data)
     if lane == Lane.TEO and negotiation:
         return negotiation.certificate.teo_id
+    if lane == Lane.TEO:  # a TEO's own supervision: its progress reports
+        return data.get("teo_id")
     if lane == Lane.EXPERT:
         expert = Person.objects.filter(user_id=data.get("expert_user_id"))
         return expert.values_list("organization_id", flat=True).first()
@@ -61,7 +65,7 @@ def assign(instance, task) -> Assignment:
     lane = task.task_spec.lane or ""
     data = task.data
     shown = {k: data[k] for k in ("negotiation_id", "alliance_id", "college_id", "payment_id",
-                                  "agreement_id", "certificate_id", "invited_college_id") if k in data}
+                                  "agreement_id", "certificate_id", "invited_college_id", "teo_id", "complaint_id") if k in data}
     person_id = None
     if lane in PERSONAL_LANES:  # asked of one named person: the expert a division chose (加签)
         person_id = data.get("expert_user_id")

@@ -1011,3 +1011,223 @@ class ParticipationFiling(models.Model):
 
     def __str__(self) -> str:
         return f"{self.college} {self.certificate.code} {self.year} × {self.planned_students}"
+
+
+# --- supervision of TEOs (动态调整) ------------------------------------------------------------
+
+
+class Measure(models.TextChoices):
+    """What the ministry may decide against a TEO, lightest first (培训评价组织监督管理的处理措施)."""
+
+    TALK = "talk", _("Talk (约谈)")
+    WARNING = "warning", _("Warning (警告)")
+    NOTICE = "notice", _("Public notice (通报)")
+    RECTIFICATION = "rectification", _("Rectification (整改)")
+    LIMIT_SCALE = "limit_scale", _("Limit of scale (限制规模)")
+    REDUCED_FUNDS = "reduced_funds", _("Reduced funds (扣减经费)")
+    YELLOW_CARD = "yellow_card", _("Yellow card (黄牌警告)")
+    DELISTING = "delisting", _("Delisting (摘牌)")
+
+
+class Standing(FSMModelMixin, models.Model):
+    """A TEO's standing in the pilot: in good standing, warned with a yellow card, or delisted.
+
+    Delisting is final: the TEO's certificates take no new negotiation, its published schedules are
+    withdrawn, what it issued stays valid, and what it owes the colleges is settled first
+    (`workflows.supervision`).
+    """
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("In the pilot")
+        YELLOW_CARD = "yellow_card", _("Yellow card (黄牌警告)")
+        DELISTED = "delisted", _("Delisted (摘牌)")
+
+    teo = models.OneToOneField(Organization, on_delete=models.PROTECT, related_name="standing",
+                               limit_choices_to={"kind": "teo"})
+    state = FSMField(default=State.ACTIVE, choices=State.choices, protected=True)
+    yellow_card_at = models.DateTimeField(null=True, blank=True)
+    delisted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.teo} {self.get_state_display()}"
+
+    @transition(field=state, source=State.ACTIVE, target=State.YELLOW_CARD)
+    def show_yellow_card(self, at):
+        self.yellow_card_at = at
+
+    @transition(field=state, source=[State.ACTIVE, State.YELLOW_CARD], target=State.DELISTED)
+    def delist(self, at):
+        self.delisted_at = at
+
+
+class AssessmentPlan(models.Model):
+    """A TEO's assessment plan for one province and month of September–December (考核计划安排)."""
+
+    MONTHS = (9, 10, 11, 12)
+
+    teo = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="assessment_plans",
+                            limit_choices_to={"kind": "teo"})
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="assessment_plans")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField(help_text="9 to 12")
+    sittings = models.PositiveIntegerField(help_text="the sittings planned in the month")
+    headcount = models.PositiveIntegerField(help_text="the people planned to be assessed in the month")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["teo", "province", "year", "month"], name="one_plan_per_month"),
+            models.CheckConstraint(condition=Q(month__gte=9, month__lte=12), name="plan_september_to_december"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.teo} {self.province} {self.year}-{self.month:02d}: {self.sittings} × {self.headcount}"
+
+
+class TrainingSession(models.Model):
+    """A teacher-training session a TEO held in a province (师资培训): the yellow-card rule reads these."""
+
+    teo = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="training_sessions",
+                            limit_choices_to={"kind": "teo"})
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="training_sessions")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    teachers_trained = models.PositiveIntegerField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")),
+                                              name="training_ends_after_it_starts")]
+        indexes = [models.Index(fields=["teo", "starts_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.teo} {self.province} {self.starts_on}–{self.ends_on} × {self.teachers_trained}"
+
+
+class TeachersSent(models.Model):
+    """The teachers a college sent to a TEO's training session (派送师资参加培训)."""
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.PROTECT, related_name="teachers_sent")
+    college = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="teachers_sent",
+                                limit_choices_to={"kind": "college"})
+    teachers = models.PositiveIntegerField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "college"], name="one_sending_per_session"),
+                       models.CheckConstraint(condition=Q(teachers__gte=1), name="teachers_sent_at_least_one")]
+
+    def __str__(self) -> str:
+        return f"{self.college} → {self.session}: {self.teachers}"
+
+
+class ProgressReport(models.Model):
+    """A TEO's monthly progress report (按月调度), against its plan."""
+
+    teo = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="progress_reports",
+                            limit_choices_to={"kind": "teo"})
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    training_sessions = models.PositiveIntegerField(help_text="teacher-training sessions held in the month")
+    sittings = models.PositiveIntegerField(help_text="assessment sittings held in the month")
+    assessed = models.PositiveIntegerField(help_text="people assessed in the month")
+    certified = models.PositiveIntegerField(help_text="certificates issued in the month")
+    note = models.TextField(blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField()
+    late = models.BooleanField(default=False, help_text="submitted after its reminder or escalation")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["teo", "year", "month"], name="one_report_per_month"),
+                       models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="report_month")]
+
+    def __str__(self) -> str:
+        return f"{self.teo} {self.year}-{self.month:02d}"
+
+
+class Ground(models.TextChoices):
+    """The grounds on which a TEO is cleared out of the pilot (涉及…等坚决予以清退)."""
+
+    BUNDLED_SALES = "bundled_sales", _("Bundled equipment sales (捆绑销售)")
+    EXCESSIVE_FEES = "excessive_fees", _("Excessive fees (高收费)")
+    LAX_ASSESSMENT = "lax_assessment", _("Lax assessment (考核放水)")
+    POOR_PROGRESS = "poor_progress", _("Poor progress (推进不力)")
+
+
+class Complaint(FSMModelMixin, models.Model):
+    """A complaint against a TEO by a college, a province or a student, with its evidence."""
+
+    class State(models.TextChoices):
+        LODGED = "lodged", _("Lodged")
+        INVESTIGATING = "investigating", _("Under investigation")
+        DECIDED = "decided", _("Measure decided")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    teo = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="complaints",
+                            limit_choices_to={"kind": "teo"})
+    certificate = models.ForeignKey(Certificate, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    ground = models.CharField(max_length=20, choices=Ground.choices)
+    account = models.TextField(help_text="what happened, in the complainant's words")
+    evidence = models.JSONField(default=list, help_text="the evidence given: texts (a document number, a link, "
+                                "what a witness said)")
+    lodged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    lodged_at = models.DateTimeField()
+    state = FSMField(default=State.LODGED, choices=State.choices, protected=True)
+    investigated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="+")
+    findings = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.teo} {self.get_ground_display()}"
+
+    @transition(field=state, source=State.LODGED, target=State.INVESTIGATING)
+    def investigate(self, by):
+        self.investigated_by = by
+
+    @transition(field=state, source=State.INVESTIGATING, target=State.DECIDED)
+    def decide(self, findings: str):
+        self.findings = findings
+
+    @transition(field=state, source=State.INVESTIGATING, target=State.DISMISSED)
+    def dismiss(self, findings: str):
+        self.findings = findings
+
+
+class SupervisionMeasure(models.Model):
+    """A measure the ministry decided against a TEO, with its reasons: shown on the TEO's public page."""
+
+    teo = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="measures",
+                            limit_choices_to={"kind": "teo"})
+    kind = models.CharField(max_length=20, choices=Measure.choices)
+    reasons = models.TextField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+    complaint = models.ForeignKey(Complaint, null=True, blank=True, on_delete=models.PROTECT, related_name="measures")
+    proposed = models.BooleanField(default=False, help_text="proposed by the supervision rules (a missed training "
+                                   "start or follow-up), not by a complaint")
+
+    class Meta:
+        indexes = [models.Index(fields=["teo", "decided_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.teo} {self.get_kind_display()}"
+
+
+class Replacement(models.Model):
+    """A delisted TEO's certificate handed to a TEO of the next batch (及时补充、吸纳…第四批申报证书来替代).
+
+    The replacement is a certificate of its own, with the successor as its TEO: what was negotiated,
+    agreed and issued under the delisted one stays with it, and the successor's published schedule
+    starts new negotiations.
+    """
+
+    withdrawn = models.OneToOneField(Certificate, on_delete=models.PROTECT, related_name="replacement")
+    successor = models.OneToOneField(Certificate, on_delete=models.PROTECT, related_name="replaces")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.withdrawn.code} → {self.successor.code}"

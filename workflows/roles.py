@@ -47,6 +47,7 @@ class Lane(TextChoices):
     FINANCE = "finance", _("College finance")
     PROVINCIAL_FINANCE = "provincial_finance", _("Provincial finance division")
     EXPERT = "expert", _("Expert named by the province")
+    MINISTRY = "ministry", _("Ministry supervisor")
 
 
 # The lane a task sits in -> the person roles that may act in it.
@@ -62,6 +63,8 @@ LANE_ROLES = {
     # division (职成处, the reviewer lane); an expert gives the opinion a division asked of them (加签).
     Lane.PROVINCIAL_FINANCE: frozenset({Role.PROVINCIAL_FINANCE}),
     Lane.EXPERT: frozenset({Role.EXPERT}),
+    # 动态调整: the ministry decides the measures against a TEO (黄牌警告, 摘牌, and those of complaints).
+    Lane.MINISTRY: frozenset({Role.MINISTRY}),
 }
 
 # Lanes whose task is asked of one named person, not of a group: it opens claimed by them, and

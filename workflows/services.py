@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bpmn import engine
 from bpmn.models import AuditEntry, OpenTask, ProcessInstance
-from workflows import contracts, events, inputs, participation, permissions, rules, seals, students
+from workflows import contracts, events, inputs, participation, permissions, rules, seals, students, supervision
 from workflows.caps import cap_for
 from workflows.errors import RuleViolation
 from workflows.models import (
@@ -125,6 +125,7 @@ def publish_schedule(actor, certificate: Certificate | int, fee, lines: dict, *,
     certificate = _visible(Certificate.objects.select_related("teo"), _chosen_certificate(certificate),
                            "certificate_unknown")
     _require(actor, Role.TEO, certificate.teo)
+    supervision.refuse_delisted(certificate)  # a delisted TEO publishes nothing more (摘牌)
     probe = Negotiation(certificate=certificate)
     fee_value, clean_lines = validated_offer(probe, fee, lines)
     paper_price = _paper_copy_price(paper_copy_price)
@@ -216,6 +217,7 @@ def start_lifecycle(actor, certificate: Certificate | int | None, alliance: Alli
     person = _negotiator(actor)
     certificate = _visible(Certificate.objects.all(), _chosen_certificate(certificate), "certificate_unknown")
     alliance_name = _bounded_text(alliance_name, "name", 200)
+    supervision.refuse_delisted(certificate)
     schedule = _published_schedule(certificate)
     alliance = alliance or _new_alliance(person, alliance_name)
     if alliance.lead_id != person.organization_id:
