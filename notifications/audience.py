@@ -57,6 +57,8 @@ class Context:
     previous_holder_id: int | None = None  # who had claimed a task a colleague took over
     task_person_id: int | None = None  # the one person a task is asked of (an expert), if any
     division: str = ""  # the division of the province that decided or asked (会签, 加签)
+    teo_id: int | None = None  # the TEO a supervision or complaint event is about
+    complaint_id: int | None = None  # the complaint an event is about
 
     @property
     def actor_organization_id(self) -> int | None:

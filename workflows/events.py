@@ -60,6 +60,9 @@ class DomainEvent:
     reason: str = ""
     division: str = ""  # the division of the province that decided or asked (会签, 加签)
     expert_id: int | None = None  # the user an expert opinion is asked of
+    teo: object = None  # the TEO a supervision or complaint event is about (an Organization)
+    complaint: object = None  # the complaint an event is about
+    measure: object = None  # the measure the ministry decided (a SupervisionMeasure)
 
     @property
     def actor_id(self) -> int | None:
