@@ -26,6 +26,7 @@ def _property(key: Key) -> dict:
                                   "description": "cost item code (GET /api/v1/cost-items/) -> amount"},
         Kind.IDS: lambda: {"type": "array", "items": {"type": "integer"}, "maxItems": key.max_items},
         Kind.ID: lambda: {"type": "integer"},
+        Kind.COUNT: lambda: {"type": "integer", "minimum": 0, "maximum": key.maximum},
         Kind.DATETIME: lambda: {"type": "string", "format": "date-time", "maxLength": key.max_length},
         Kind.TEXTS: lambda: {"type": "array", "items": {"type": "string", "maxLength": key.max_length},
                              "maxItems": key.max_items},

@@ -34,12 +34,22 @@ AUDIENCES = {
     "assessment_held": ("paying_college_finance",),
     "payment_released": ("teo", "paying_college"),
     "task_due_soon": ("task_holders",),
-    "task_overdue": ("task_holders", "province_reviewers"),
+    # An overdue task of a TEO's supervision (a month's progress report) is escalated to the ministry.
+    "task_overdue": ("task_holders", "province_reviewers", "supervising_ministry"),
     "paper_order_placed": ("order_teo",),
     "paper_order_dispatched": ("order_student",),
     "paper_order_delivered": ("order_counterparty",),
     "paper_order_cancelled": ("order_counterparty",),
     "task_taken_over": ("previous_holder",),
+    # teo_supervision (动态调整): the TEO's people and the ministry; a delisting also reaches the colleges
+    # with filed agreements of its certificates and their provinces' reviewers.
+    "progress_reported": ("supervised_teo", "ministry"),
+    "progress_report_missed": ("supervised_teo", "ministry"),
+    "yellow_card_proposed": ("supervised_teo",),
+    "yellow_card_shown": ("supervised_teo", "ministry"),
+    "delisting_proposed": ("supervised_teo",),
+    "teo_delisted": ("supervised_teo", "ministry", "teo_colleges", "teo_college_reviewers"),
+    "measure_declined": ("supervised_teo", "ministry"),
 }
 
 
@@ -116,6 +126,33 @@ def _order_counterparty(ctx: Context) -> Q:
     return _order_teo(ctx)
 
 
+def _ministry(ctx: Context) -> Q:
+    return Q(organization__kind=Organization.Kind.MINISTRY, role=Role.MINISTRY)
+
+
+def _filed_alliances(ctx: Context):
+    from workflows.models import Agreement, Alliance
+
+    filed = Agreement.objects.filter(state=Agreement.State.FILED, negotiation__certificate__teo_id=ctx.teo_id)
+    return Alliance.objects.filter(negotiations__agreements__in=filed).distinct()
+
+
+def _teo_colleges(ctx: Context) -> Q:
+    """The colleges with a filed agreement of one of the TEO's certificates: the leads and accepted members."""
+    from workflows.models import Membership
+
+    alliances = _filed_alliances(ctx)
+    members = Membership.objects.filter(alliance__in=alliances, state=Membership.State.ACCEPTED)
+    ids = {*alliances.values_list("lead_id", flat=True), *members.values_list("college_id", flat=True)}
+    return Q(organization_id__in=ids, role=Role.COLLEGE)
+
+
+def _teo_college_reviewers(ctx: Context) -> Q:
+    provinces = _filed_alliances(ctx).values("province_id")
+    departments = Organization.objects.filter(kind=Organization.Kind.EDUCATION_DEPT, province_id__in=provinces)
+    return Q(organization__in=departments, role=Role.REVIEWER)
+
+
 RESOLVERS = {
     "alliance_lead": _lead,
     "teo": _teo,
@@ -132,10 +169,17 @@ RESOLVERS = {
     "order_teo": _order_teo,
     "order_counterparty": _order_counterparty,
     "previous_holder": lambda ctx: Q(user_id=ctx.previous_holder_id),
+    "supervised_teo": lambda ctx: Q(organization_id=ctx.teo_id, role=Role.TEO),
+    "ministry": _ministry,
+    "supervising_ministry": _ministry,
+    "teo_colleges": _teo_colleges,
+    "teo_college_reviewers": _teo_college_reviewers,
 }
 
 NEEDS_NEGOTIATION = {"alliance_lead", "teo", "counterparty", "province_reviewers", "alliance_members",
                      "member_finance", "other_division", "asking_division"}
+# Audiences of a TEO's supervision: reached only when the context names the TEO.
+NEEDS_TEO = {"supervised_teo", "supervising_ministry", "teo_colleges", "teo_college_reviewers"}
 
 
 def recipients(event: str, ctx: Context) -> set[int]:
@@ -143,6 +187,8 @@ def recipients(event: str, ctx: Context) -> set[int]:
     users: set[int] = set()
     for audience in AUDIENCES[event]:
         if audience in NEEDS_NEGOTIATION and ctx.negotiation is None:
+            continue
+        if audience in NEEDS_TEO and ctx.teo_id is None:
             continue
         users |= _people(RESOLVERS[audience](ctx))
     users.discard(ctx.actor_id)

@@ -58,6 +58,16 @@ TITLES = {
                               "Paper certificate order cancelled, {price} refunded: {serial}{reason}"),
     "task_taken_over": ("{actor} 接手了你认领的待办：{task}（原因：{reason}）",
                         "{actor} took over the task you had claimed: {task} (reason: {reason})"),
+    "progress_reported": ("{teo} 已报送 {month} 月进展{late}", "{teo} reported its progress for month {month}{late}"),
+    "progress_report_missed": ("{teo} 未报送 {month} 月进展", "{teo} did not report its progress for month {month}"),
+    "yellow_card_proposed": ("{teo} 9月上旬未在全国及湖北启动师资培训，已提请黄牌警告",
+                             "{teo} is proposed for a yellow card: teacher training not started nationally and in "
+                             "Hubei by early September"),
+    "yellow_card_shown": ("{teo} 被给予黄牌警告：{reasons}", "{teo} was shown a yellow card: {reasons}"),
+    "delisting_proposed": ("{teo} 黄牌警告后仍未及时跟进，已提请摘牌",
+                           "{teo} is proposed for delisting: no follow-up after the yellow card"),
+    "teo_delisted": ("{teo} 已被摘牌：{reasons}", "{teo} was delisted: {reasons}"),
+    "measure_declined": ("对 {teo} 不予{measure}：{reasons}", "No {measure} for {teo}: {reasons}"),
 }
 
 
@@ -200,7 +210,28 @@ def _on_paper_order(event: DomainEvent) -> None:
            tracking_no=order.tracking_no, reason=f" — {event.reason}" if event.reason else "")
 
 
+def _on_supervision(event: DomainEvent) -> None:
+    """A TEO's supervision moved (按月调度, 黄牌警告, 摘牌): told to the audiences its name lists."""
+    from workflows.models import Measure
+
+    teo = event.teo
+    ctx = Context(actor_id=event.actor_id, teo_id=teo.pk)
+    measure = event.measure
+    late = pgettext_lazy("progress report", " (late)") if event.decision == "late" else ""
+    notify(event.name, ctx, link="/disclosure/" if measure or event.name == "measure_declined" else "/tasks/",
+           object_type="teo", object_id=str(teo.pk), teo=teo.name, month=event.month or "", late=late,
+           reasons=measure.reasons if measure else event.reason,
+           measure=Measure(event.decision).label if event.name == "measure_declined" else "")
+
+
 HANDLERS = {
+    "progress_reported": _on_supervision,
+    "progress_report_missed": _on_supervision,
+    "yellow_card_proposed": _on_supervision,
+    "yellow_card_shown": _on_supervision,
+    "delisting_proposed": _on_supervision,
+    "teo_delisted": _on_supervision,
+    "measure_declined": _on_supervision,
     "baseline_reviewed": _on_review,
     "expert_opinion_requested": _on_review,
     "expert_opinion_given": _on_review,

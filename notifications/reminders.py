@@ -25,8 +25,9 @@ def _remind(task: OpenTask, kind: str, now) -> int:
     try:
         with transaction.atomic():
             Reminder.objects.create(task_id=task.task_id, kind=kind, sent_at=now)
+            # A task of a TEO's supervision names its TEO (its data's teo_id): overdue, it reaches the ministry.
             ctx = Context(negotiation=negotiation_of_instance(task.instance), task_organization_id=task.organization_id,
-                          task_lane=task.role)
+                          task_lane=task.role, teo_id=(task.data or {}).get("teo_id"))
             event = "task_overdue" if kind == Reminder.Kind.OVERDUE else "task_due_soon"
             notify(event, ctx, link=f"/tasks/{task.task_id}/", task=task.label)
     except IntegrityError:  # already sent, perhaps by another scheduler process

@@ -176,6 +176,45 @@ def _payment_data(post) -> dict:
     return {"funding": funding}
 
 
+# --- a TEO's supervision (动态调整): no negotiation room, the TEO's standing and the proposal's facts ----
+
+
+def _supervision_room(open_task: OpenTask) -> dict:
+    from workflows import supervision
+
+    teo = Organization.objects.get(pk=open_task.data["teo_id"])
+    return {"nav": "inbox", "teo": teo, "year": open_task.data.get("year"), "standing": supervision.standing_of(teo)}
+
+
+def _report_context(task, base) -> dict:
+    from workflows import supervision
+
+    month = task.data.get("report_month")
+    return {"plan": supervision.plan_totals(task.data["teo_id"], task.data["year"])["months"].get(month, {})}
+
+
+def _report_data(post) -> dict:
+    return {key: post.get(key, "") for key in ("training_sessions", "sittings", "assessed", "certified", "note")}
+
+
+def _missing(facts: dict) -> str:
+    from workflows.supervision import TrainingStart
+
+    return str(TrainingStart(facts.get("national", False), facts.get("focus", False), facts.get("province", "")).missing())
+
+
+def _card_context(task, base) -> dict:
+    return {"decide": "show", "decide_label": _("Show the yellow card"), "missing": _missing(task.data["training"])}
+
+
+def _delisting_context(task, base) -> dict:
+    return {"decide": "delist", "decide_label": _("Delist"), "missing": _missing(task.data["training"])}
+
+
+def _measure_data(post) -> dict:
+    return {"decision": post.get("decision", ""), "reasons": post.get("reasons", "")}
+
+
 FORMS = {
     "invite_members": TaskForm("portal/tasks/invite_members.html", _invite_context, _invite_data),
     "respond_invitation": TaskForm("portal/tasks/respond_invitation.html", _respond_context, _decision_only),
@@ -195,6 +234,9 @@ FORMS = {
     "record_supervision": TaskForm("portal/tasks/record_supervision.html", _filing_context,
                                    lambda post: {"supervision_note": post.get("supervision_note", "")}),
     "release_payment": TaskForm("portal/tasks/release_payment.html", _payment_context, _payment_data),
+    "report_progress": TaskForm("portal/tasks/report_progress.html", _report_context, _report_data),
+    "decide_yellow_card": TaskForm("portal/tasks/decide_measure.html", _card_context, _measure_data),
+    "decide_delisting": TaskForm("portal/tasks/decide_measure.html", _delisting_context, _measure_data),
 }
 
 
@@ -236,7 +278,8 @@ def _task(request, open_task: OpenTask):
     if form is None:
         raise Http404
     negotiation = inbox_queries.negotiation_of_task(open_task)
-    room = negotiation_context(request, negotiation)
+    # A task of no negotiation (a TEO's supervision) is shown in its TEO's room instead.
+    room = negotiation_context(request, negotiation) if negotiation else _supervision_room(open_task)
     posted = request.POST if request.method == "POST" else drafts.take(request)
     if posted is not None and request.method != "POST":
         messages.info(request, _("Your session had expired. What you typed is kept below: check it and submit again."))
@@ -249,5 +292,5 @@ def _task(request, open_task: OpenTask):
         except REFUSED as error:
             return refused(request, error, again(request, form.template, context))
         messages.success(request, _("Done: %(task)s.") % {"task": names.shown(open_task.label)})
-        return redirect("negotiation", pk=negotiation.pk)
+        return redirect("negotiation", pk=negotiation.pk) if negotiation else redirect("inbox")
     return render(request, form.template, context)

@@ -347,3 +347,5 @@ LOGGING = {
 SUPERVISION_TRAINING_START_DAY = int(os.environ.get("XCERT_TRAINING_START_DAY", "10"))
 SUPERVISION_FOCUS_PROVINCE = os.environ.get("XCERT_FOCUS_PROVINCE", "42")
 SUPERVISION_FOLLOW_UP_DAYS = int(os.environ.get("XCERT_FOLLOW_UP_DAYS", "30"))
+# A month's progress report (按月调度) opens when the month has ended and is due this many days later.
+SUPERVISION_REPORT_DAYS = int(os.environ.get("XCERT_REPORT_DAYS", "5"))

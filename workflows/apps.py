@@ -9,6 +9,7 @@ class WorkflowsConfig(AppConfig):
         # actions and scripts bind the user tasks and the script functions as they are imported; checks
         # registers the checks of the models against the domain
         from workflows import actions, assignment, checks, contracts, events, integrity, scripts  # noqa: F401
+        from workflows import supervision_actions  # noqa: F401
 
         assignment.install()
         contracts.install()

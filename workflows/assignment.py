@@ -13,7 +13,7 @@ from bpmn.hooks import HOOKS, Assignment
 from workflows.models import Alliance, Negotiation, Organization, Person
 from workflows.roles import LANE_LABELS, LANE_ROLES, PERSONAL_LANES, Lane
 
-DEADLINE_KEYS = ("round_deadline", "response_deadline")
+DEADLINE_KEYS = ("round_deadline", "response_deadline", "report_deadline")
 
 
 def _education_dept_of(province_id: int) -> int | None:
@@ -65,7 +65,8 @@ def assign(instance, task) -> Assignment:
     lane = task.task_spec.lane or ""
     data = task.data
     shown = {k: data[k] for k in ("negotiation_id", "alliance_id", "college_id", "payment_id",
-                                  "agreement_id", "certificate_id", "invited_college_id", "teo_id", "complaint_id") if k in data}
+                                  "agreement_id", "certificate_id", "invited_college_id", "teo_id", "complaint_id", "year", "report_month",
+                                  "report_deadline", "training") if k in data}
     person_id = None
     if lane in PERSONAL_LANES:  # asked of one named person: the expert a division chose (加签)
         person_id = data.get("expert_user_id")

@@ -185,6 +185,34 @@ def _release(actor: str, data: dict, words: Words) -> str:
         "who": actor, "amount": yuan(total), "shares": pgettext("list separator", ", ").join(shares)}
 
 
+def _count(data: dict, key: str) -> int:
+    value = data.get(key)
+    if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.isdigit())):
+        raise Unreadable(key)
+    return int(value)
+
+
+def _report(actor: str, data: dict, words: Words) -> str:
+    return _("%(who)s reported the month's progress: %(sessions)s teacher-training sessions, %(sittings)s "
+             "sittings, %(assessed)s assessed, %(certified)s certificates issued.") % {
+        "who": actor, "sessions": _count(data, "training_sessions"), "sittings": _count(data, "sittings"),
+        "assessed": _count(data, "assessed"), "certified": _count(data, "certified")}
+
+
+def _yellow_card(actor: str, data: dict, words: Words) -> str:
+    return {
+        "show": _("%(who)s showed the yellow card: %(reasons)s"),
+        "decline": _("%(who)s decided against the yellow card: %(reasons)s"),
+    }[data.get("decision")] % {"who": actor, "reasons": _text(data, "reasons")}
+
+
+def _delisting(actor: str, data: dict, words: Words) -> str:
+    return {
+        "delist": _("%(who)s delisted the training evaluation organization: %(reasons)s"),
+        "decline": _("%(who)s decided against the delisting: %(reasons)s"),
+    }[data.get("decision")] % {"who": actor, "reasons": _text(data, "reasons")}
+
+
 TASK_SENTENCES: dict[str, Sentence] = {
     "invite_members": _invite,
     "respond_invitation": _respond_invitation,
@@ -201,6 +229,9 @@ TASK_SENTENCES: dict[str, Sentence] = {
     "acknowledge_filing": _acknowledge,
     "record_supervision": _supervise,
     "release_payment": _release,
+    "report_progress": _report,
+    "decide_yellow_card": _yellow_card,
+    "decide_delisting": _delisting,
 }
 
 

@@ -37,6 +37,7 @@ class Kind(StrEnum):
     DATETIME = "datetime"
     TEXTS = "texts"
     FUNDING = "funding"
+    COUNT = "count"
 
 
 FUNDING_SHARE_KEYS = ("source", "amount", "purpose")
@@ -53,6 +54,7 @@ class Key:
     max_length: int | None = None  # a text's characters (each item's, for a list of texts)
     max_items: int | None = None  # a list's items, a cost-line object's entries
     required: bool = False
+    maximum: int | None = None  # a count's largest value (its smallest is 0)
 
     def bounds(self) -> str:
         """The kind and bounds in words, as docs/processes.md lists them."""
@@ -63,6 +65,8 @@ class Key:
             parts.append(f"≤ {self.max_length} chars")
         if self.max_items:
             parts.append(f"≤ {self.max_items} items")
+        if self.maximum is not None:
+            parts.append(f"0 … {self.maximum}")
         if self.required:
             parts.append("required")
         return ", ".join(parts)
@@ -246,9 +250,29 @@ def _funding(key: Key, raw, required: bool):
     return raw
 
 
+def _count(key: Key, raw, required: bool) -> int | None:
+    # A whole number from 0 to the key's maximum: 7 from JSON, "7" from a form; never true, 7.5 or "七".
+    if raw is None or raw == "":
+        if required:
+            raise RuleViolation(f"{key.name}_required", _("The %(field)s is required."), field=key.label)
+        return None
+    text = raw if isinstance(raw, str) else None
+    if isinstance(raw, bool) or not (isinstance(raw, int) or (text is not None and text.strip().isascii()
+                                                               and text.strip().isdigit())):
+        raise RuleViolation(f"{key.name}_not_a_count",
+                            _("The %(field)s must be a whole number from 0 to %(max)s, given %(given)s."),
+                            field=key.label, max=key.maximum, given=_given(raw))
+    value = int(raw)
+    if not 0 <= value <= key.maximum:
+        raise RuleViolation(f"{key.name}_out_of_range",
+                            _("The %(field)s must be a whole number from 0 to %(max)s, given %(given)s."),
+                            field=key.label, max=key.maximum, given=value)
+    return value
+
+
 CHECKS = {Kind.CHOICE: _choice, Kind.TEXT: _text, Kind.BOOLEAN: _boolean, Kind.AMOUNT: _amount,
           Kind.COST_LINES: _cost_lines, Kind.IDS: _ids, Kind.ID: _id, Kind.DATETIME: _datetime, Kind.TEXTS: _texts,
-          Kind.FUNDING: _funding}
+          Kind.FUNDING: _funding, Kind.COUNT: _count}
 
 
 # --- the contracts -------------------------------------------------------------------------
@@ -269,6 +293,13 @@ OFFER = (_decision("accept", "counter", "reject"), FEE, LINES, _note("comment", 
 REVIEW = (_decision("verify", "return", "reject", "consult"), _note("reasons", _("reasons")),
           Key("expert", Kind.ID, _("expert")), _note("question", _("question to the expert")))
 OPINION = (_note("opinion", _("expert opinion"), required=True),)
+# 按月调度: what the TEO did in the month, against its plan. The bounds are a month of one TEO's
+# pilot at the speech's scale (452,000 people trained in a year by all TEOs together).
+PROGRESS = (Key("training_sessions", Kind.COUNT, _("teacher-training sessions held"), required=True, maximum=1000),
+            Key("sittings", Kind.COUNT, _("assessment sittings held"), required=True, maximum=100000),
+            Key("assessed", Kind.COUNT, _("people assessed"), required=True, maximum=1000000),
+            Key("certified", Kind.COUNT, _("certificates issued"), required=True, maximum=1000000),
+            _note("note", _("note")))
 
 CONTRACTS: dict[tuple[str, str], Contract] = {
     (contract.process_id, contract.task_id): contract for contract in (
@@ -293,6 +324,11 @@ CONTRACTS: dict[tuple[str, str], Contract] = {
         Contract("agreement_filing", "record_supervision", (
             _note("supervision_note", _("supervision note"), required=True),)),
         Contract("payment", "release_payment", (Key("funding", Kind.FUNDING, _("funding"), max_items=10),)),
+        Contract("teo_supervision", "report_progress", PROGRESS),
+        Contract("teo_supervision", "decide_yellow_card", (_decision("show", "decline"),
+                                                           _note("reasons", _("reasons"), required=True))),
+        Contract("teo_supervision", "decide_delisting", (_decision("delist", "decline"),
+                                                         _note("reasons", _("reasons"), required=True))),
     )
 }
 
@@ -318,6 +354,11 @@ PROCESS_KEYS = frozenset({
     "college_id", "assessment", "payment_id", "headcount", "amount_fen", "released",
     # agreement_renewal
     "new_baseline", "renewed_fee_fen", "baseline_id",
+    # teo_supervision
+    "teo_id", "year", "report_month", "training_deadline_at", "report_opens_at", "report_deadline",
+    "report_closes_at", "delisted", "report_missed", "report_id", "report_late", "planned_sittings",
+    "planned_headcount", "training", "training_started",
+    "standing", "card_outcome", "follow_up_at", "delisting_outcome", "measure_id",
 })
 
 INPUT_KEYS = frozenset(name for contract in CONTRACTS.values() for name in contract.names)

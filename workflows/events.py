@@ -40,6 +40,14 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "paper_order_dispatched": _ORDER,
     "paper_order_delivered": _ORDER,
     "paper_order_cancelled": (*_ORDER, "reason"),
+    # teo_supervision (动态调整): the monthly dispatch, the yellow card and the delisting
+    "progress_reported": ("teo", "actor", "month", "decision"),
+    "progress_report_missed": ("teo", "month"),
+    "yellow_card_proposed": ("teo",),
+    "yellow_card_shown": ("teo", "actor", "measure"),
+    "delisting_proposed": ("teo",),
+    "teo_delisted": ("teo", "actor", "measure"),
+    "measure_declined": ("teo", "actor", "decision", "reason"),
 }
 
 
@@ -63,6 +71,7 @@ class DomainEvent:
     teo: object = None  # the TEO a supervision or complaint event is about (an Organization)
     complaint: object = None  # the complaint an event is about
     measure: object = None  # the measure the ministry decided (a SupervisionMeasure)
+    month: int | None = None  # the month a progress report is of (按月调度)
 
     @property
     def actor_id(self) -> int | None:
@@ -94,8 +103,13 @@ def negotiation_of_instance(instance) -> Negotiation | None:
 
 
 def deadline_passed(sender, instance, **kwargs) -> None:
-    """A timer of a lifecycle fired (an invitation's or a round's deadline): its parties are told."""
-    emit("deadline_passed", negotiation=negotiation_of_instance(instance))
+    """A timer of a lifecycle fired (an invitation's or a round's deadline): its parties are told.
+
+    A process about no negotiation (a TEO's supervision) tells of its own deadlines with events of its own.
+    """
+    negotiation = negotiation_of_instance(instance)
+    if negotiation is not None:
+        emit("deadline_passed", negotiation=negotiation)
 
 
 def install() -> None:

@@ -256,7 +256,17 @@ def visible_instances(user) -> QuerySet[ProcessInstance]:
         key=Concat(Value("negotiation:"), Cast("negotiation_id", output_field=CharField()),
                    Value("/agreement:"), Cast("pk", output_field=CharField()))).values("key")
     return ProcessInstance.objects.select_related("definition").filter(
-        Q(business_key__in=keys) | Q(business_key__in=renewals))
+        Q(business_key__in=keys) | Q(business_key__in=renewals) | _supervision_keys(user))
+
+
+def _supervision_keys(user) -> Q:
+    """A TEO's supervision ('supervision:<teo id>:<year>'): the TEO's own people and the ministry see it."""
+    person = _person(user)
+    if person is not None and person.role == Role.MINISTRY:
+        return Q(business_key__startswith="supervision:")
+    if person is not None and person.role == Role.TEO:
+        return Q(business_key__startswith=f"supervision:{person.organization_id}:")
+    return Q(pk__in=[])
 
 
 def display_name(user) -> str:

@@ -2,7 +2,7 @@
 from django.utils import timezone
 
 from bpmn.scripting import register_function
-from workflows import rules
+from workflows import rules, supervision_process
 from workflows.errors import RuleViolation
 from workflows.models import Agreement, Alliance, Baseline, Membership, Negotiation, Payment
 from workflows.money import from_fen, to_fen
@@ -106,4 +106,11 @@ def close_unverified(negotiation_id: int) -> bool:
 
 for _function in (count_accepted, register_alliance, dissolve_alliance, close_round_expired,
                   record_cap_check, check_uniformity, compute_payment, renew_agreement, close_unverified):
+    register_function(_function.__name__, _function)
+
+# teo_supervision (动态调整): the month windows of the dispatch, the facts of the yellow-card rule.
+for _function in (supervision_process.report_opening, supervision_process.report_due,
+                  supervision_process.report_closing, supervision_process.teo_delisted,
+                  supervision_process.record_missed_report, supervision_process.training_start_facts,
+                  supervision_process.follow_up_facts):
     register_function(_function.__name__, _function)

@@ -69,9 +69,15 @@ USER_TASK_LANES = {
     ("agreement_filing", "acknowledge_filing"): "reviewer",
     ("agreement_filing", "record_supervision"): "reviewer",
     ("payment", "release_payment"): "finance",
+    ("teo_supervision", "report_progress"): "teo",
+    ("teo_supervision", "decide_yellow_card"): "ministry",
+    ("teo_supervision", "decide_delisting"): "ministry",
 }
 FUNCTIONS = {"count_accepted", "register_alliance", "dissolve_alliance", "close_round_expired",
-             "check_uniformity", "record_cap_check", "compute_payment", "renew_agreement", "close_unverified"}
+             "check_uniformity", "record_cap_check", "compute_payment", "renew_agreement", "close_unverified",
+             # teo_supervision
+             "report_opening", "report_due", "report_closing", "teo_delisted", "record_missed_report",
+             "training_start_facts", "follow_up_facts"}
 # The stages the lifecycle calls; the renewal (agreement_renewal) is started by the domain on its own.
 LIFECYCLE_CALLS = ("alliance_formation", "fee_negotiation", "fee_verification", "agreement_signing",
                    "agreement_filing", "payment")
