@@ -200,7 +200,8 @@ def _report_data(post) -> dict:
 def _missing(facts: dict) -> str:
     from workflows.supervision import TrainingStart
 
-    return str(TrainingStart(facts.get("national", False), facts.get("focus", False), facts.get("province", "")).missing())
+    start = TrainingStart(facts.get("national", False), facts.get("focus", False), facts.get("province", ""))
+    return str(start.missing())
 
 
 def _card_context(task, base) -> dict:

@@ -1,11 +1,13 @@
 """Demo data worth walking through: two provinces, six colleges, a provincial pilot institution, two TEOs,
 four certificates."""
 import json
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from workflows import services
 from workflows.models import (
@@ -163,6 +165,26 @@ def load_demo_alliances() -> list:
         responder = Person.objects.get(organization_id=task.organization_id, role=Role.COLLEGE).user
         services.complete(task.task_id, responder, {"decision": "accept"})
     return [hubei.alliance, jiangsu.alliance, institution.alliance]
+
+
+def load_demo_supervision(year: int | None = None) -> list:
+    """Start every TEO's supervision (teo_supervision) for the demo's pilot year, once.
+
+    The first TEO has started teacher training in Hubei on September 1 (before 9月上旬 ends); the others
+    have recorded none, so the scheduler (run_timers) proposes them for a yellow card once September 10
+    has passed, and opens the monthly progress reports as each month ends.
+    """
+    from workflows import supervision_process
+    from workflows.models import TrainingSession
+
+    year = year or services.today().year
+    first = Organization.objects.filter(kind=Organization.Kind.TEO).order_by("pk").first()
+    if first is not None and not TrainingSession.objects.filter(teo=first).exists():
+        recorder = Person.objects.filter(organization=first, role=Role.TEO).first().user
+        TrainingSession.objects.create(teo=first, province=Province.objects.get(code="42"),
+                                       starts_on=date(year, 9, 1), ends_on=date(year, 9, 5), teachers_trained=60,
+                                       recorded_by=recorder, recorded_at=timezone.now())
+    return supervision_process.start_supervision_for_all(year)
 
 
 def _start(lead: str, certificate_code: str, name: str, invitees: list[str]):

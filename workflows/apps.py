@@ -8,8 +8,16 @@ class WorkflowsConfig(AppConfig):
     def ready(self) -> None:
         # actions and scripts bind the user tasks and the script functions as they are imported; checks
         # registers the checks of the models against the domain
-        from workflows import actions, assignment, checks, contracts, events, integrity, scripts  # noqa: F401
-        from workflows import supervision_actions  # noqa: F401
+        from workflows import (  # noqa: F401
+            actions,
+            assignment,
+            checks,
+            contracts,
+            events,
+            integrity,
+            scripts,
+            supervision_actions,
+        )
 
         assignment.install()
         contracts.install()

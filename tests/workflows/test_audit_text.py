@@ -39,7 +39,8 @@ SAMPLES = {
     "release_payment": [{"funding": [{"source": "fiscal", "amount": "1000.00", "purpose": "assessment_fee"},
                                      {"source": "special", "amount": "234.50", "purpose": "teacher_training"}]}],
     "report_progress": [{"training_sessions": 2, "sittings": "3", "assessed": 120, "certified": 100, "note": "顺利"}],
-    "decide_yellow_card": [{"decision": "show", "reasons": "未启动师资培训"}, {"decision": "decline", "reasons": "已补报"}],
+    "decide_yellow_card": [{"decision": "show", "reasons": "未启动师资培训"},
+                           {"decision": "decline", "reasons": "已补报"}],
     "decide_delisting": [{"decision": "delist", "reasons": "仍未跟进"}, {"decision": "decline", "reasons": "已跟进"}],
 }
 
@@ -90,7 +91,8 @@ def test_every_task_reads_as_one_sentence_in_each_language_never_as_data(task, h
         assert not re.search(r"[A-Za-z]{3,}", chinese), chinese
         assert not CJK.search(english.replace("王芳 (武汉职业技术学院)", "")) or task in (
             "verify_baseline", "verify_baseline_finance", "expert_opinion", "expert_opinion_finance",
-            "record_supervision", "invite_members", "decide_yellow_card", "decide_delisting"), english  # typed reasons and opinions, names of people
+            "record_supervision", "invite_members",
+            "decide_yellow_card", "decide_delisting"), english  # typed reasons and opinions, names of people
 
 
 def test_the_invitation_reads_as_the_lead_inviting_the_colleges_by_name(hubei):

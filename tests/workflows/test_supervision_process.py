@@ -424,7 +424,7 @@ def test_the_trail_reads_as_sentences_of_the_report_and_the_decisions(world):
     sv.do("report_progress", REPORT, moment="2026-10-02 10:00")
     sv.do("decide_yellow_card", SHOW, moment="2026-10-02 11:00")
     lines = [line.text for line in audit_text.trail(sv.instance)]
-    assert "杨帆（{}）报送了本月进展：师资培训 2 期、考核 3 场、考核 120 人、发证 100 张。".format(sv.teo.name) in lines
+    assert f"杨帆（{sv.teo.name}）报送了本月进展：师资培训 2 期、考核 3 场、考核 120 人、发证 100 张。" in lines
     assert f"马建国（教育部职业教育与成人教育司）给予黄牌警告：{SHOW['reasons']}" in lines
 
 
@@ -491,3 +491,21 @@ def test_the_api_completes_the_report_and_the_decision_with_their_contracts(worl
                                      {"data": SHOW}, format="json")
     assert shown.status_code == 200, shown.json()
     assert standing(sv.teo) == Standing.State.YELLOW_CARD
+
+
+def test_the_command_and_the_demo_start_each_teos_supervision_once(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tryout.demo import load_demo_supervision
+
+    out = StringIO()
+    with at("2026-08-20 09:00"):
+        call_command("start_supervision", year=YEAR, stdout=out)
+        assert load_demo_supervision(YEAR)
+        call_command("start_supervision", stdout=StringIO())
+    teos = Organization.objects.filter(kind=Organization.Kind.TEO).count()
+    assert out.getvalue().strip() == f"{teos} TEO(s) under supervision for {YEAR}"
+    assert ProcessInstance.objects.filter(business_key__startswith="supervision:").count() == teos
+    assert TrainingSession.objects.filter(teo=teo("teo_1"), province__code="42").exists()

@@ -34,6 +34,9 @@ from workflows.models import (
     Membership,
     Negotiation,
     Payment,
+    ProgressReport,
+    Standing,
+    SupervisionMeasure,
 )
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +104,9 @@ def _state() -> dict:
         "instances": list(ProcessInstance.objects.order_by("pk").values_list("pk", "revision", "status")),
         "open_tasks": sorted(str(t) for t in OpenTask.objects.values_list("task_id", flat=True)),
         "audit": AuditEntry.objects.count(),
+        "progress_reports": ProgressReport.objects.count(),
+        "measures": SupervisionMeasure.objects.count(),
+        "standings": list(Standing.objects.order_by("pk").values_list("pk", "state")),
     }
 
 
@@ -181,6 +187,32 @@ def _victim(jiangsu: Walk) -> dict:
     payment = Payment.objects.filter(agreement__negotiation=jiangsu.negotiation).first()
     return {**data, "payment_id": payment.pk, "college_id": payment.college_id,
             "invited_college_id": payment.college_id, "agreement_id": payment.agreement_id}
+
+
+def _walk_supervision(attacks: Attacks) -> None:
+    """teo_1's supervision of 2026: September's report, the yellow card, and the delisting 30 days on."""
+    import time_machine
+
+    from workflows import supervision_process
+    from workflows.models import Organization
+
+    teo_1, teo_2 = (Organization.objects.get(people__user__username=name) for name in ("teo_1", "teo_2"))
+    attacks.victim = {**attacks.victim, "teo_id": teo_2.pk}
+
+    def step(name: str, valid: dict) -> None:
+        found = OpenTask.objects.filter(instance__business_key=supervision_process.supervision_key(teo_1, 2026),
+                                        task_name=name).order_by("pk")
+        assert found, f"no open {name}"
+        attacks.at(found[0], valid)
+
+    reasons = {"reasons": "9月上旬仍未在全国及湖北启动师资培训"}
+    with time_machine.travel("2026-10-01T00:00:01+08:00", tick=False):  # after September 10; September has ended
+        supervision_process.start_supervision(teo_1, 2026)
+        step("report_progress", {"training_sessions": 0, "sittings": 1, "assessed": 30, "certified": 0})
+        step("decide_yellow_card", {"decision": "show", **reasons})
+    with time_machine.travel("2026-11-01T00:00:01+08:00", tick=False):  # the follow-up day (October 31) has ended
+        engine.fire_due_timers()
+        step("decide_delisting", {"decision": "delist", **reasons})
 
 
 # --- the reported attack and the edges -------------------------------------------------------
@@ -309,6 +341,7 @@ def test_every_key_of_the_workflow_data_at_every_user_task_is_refused_and_nothin
         services.record_assessment(user("teo_1"), agreement, member.college, 2, services.today())
     step("release_payment", lambda task: {"funding": [
         {"source": "fiscal", "amount": f"{Payment.objects.get(pk=task.data['payment_id']).amount:.2f}"}]})
+    _walk_supervision(attacks)
 
     assert attacks.visited == set(contracts.CONTRACTS)
     assert attacks.keys_seen <= contracts.PROCESS_KEYS | contracts.INPUT_KEYS, (
