@@ -7,7 +7,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from bpmn.models import AuditEntry, OpenTask
-from workflows.models import Negotiation
+from workflows.models import Negotiation, Organization
 from workflows.permissions import person_of, without_other_colleges_tasks
 from workflows.roles import LANE_ROLES, PERSONAL_LANES
 from workflows.services import negotiation_id_of_key
@@ -79,4 +79,13 @@ def lifecycle_titles(tasks) -> dict[int, str]:
     by_negotiation = {negotiation_id_of(task): task.instance_id for task in tasks}
     negotiations = Negotiation.objects.filter(pk__in=[pk for pk in by_negotiation if pk]).select_related(
         "alliance", "certificate")
-    return {by_negotiation[n.pk]: f"{n.alliance.name} × {n.certificate.code}" for n in negotiations}
+    titles = {by_negotiation[n.pk]: f"{n.alliance.name} × {n.certificate.code}" for n in negotiations}
+    return {**titles, **_supervision_titles(tasks)}
+
+
+def _supervision_titles(tasks) -> dict[int, str]:
+    """Instance id -> 'TEO · year' for the tasks of a TEO's supervision ('supervision:<teo id>:<year>')."""
+    keys = {task.instance_id: task.instance.business_key.split(":") for task in tasks
+            if (task.instance.business_key or "").startswith("supervision:")}
+    names = dict(Organization.objects.filter(pk__in=[int(key[1]) for key in keys.values()]).values_list("pk", "name"))
+    return {pk: f"{names.get(int(key[1]), '')} · {key[2]}" for pk, key in keys.items()}

@@ -450,7 +450,8 @@ def test_the_proposal_page_shows_the_facts_and_the_ministry_decides_on_it(world)
         text = page.content.decode()
         assert "2026-09-10" in text and "在湖北省" in text and "江苏省 2026-09-01" in text
         assert "决定是否黄牌警告" in text
-        assert _client("ministry").get("/tasks/").content.decode().count(str(task.task_id)) >= 1
+        listed = _client("ministry").get("/tasks/").content.decode()
+        assert str(task.task_id) in listed and f"{sv.teo.name} · 2026" in listed
         assert _client("college_42_1").get(f"/tasks/{task.task_id}/").status_code == 404
         trail = _client("ministry").get(f"/processes/{sv.instance_id}/")
         assert trail.status_code == 200 and "培训评价组织动态调整" in trail.content.decode()

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             name='Complaint',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ground', models.CharField(choices=[('bundled_sales', 'Bundled equipment sales (捆绑销售)'), ('excessive_fees', 'Excessive fees (高收费)'), ('lax_assessment', 'Lax assessment (考核放水)'), ('poor_progress', 'Poor progress (推进不力)')], max_length=20)),
+                ('ground', models.CharField(choices=[('bundled_sales', 'Bundled equipment sales'), ('excessive_fees', 'Excessive fees'), ('lax_assessment', 'Lax assessment'), ('poor_progress', 'Poor progress')], max_length=20)),
                 ('account', models.TextField(help_text="what happened, in the complainant's words")),
                 ('evidence', models.JSONField(default=list, help_text='the evidence given: texts (a document number, a link, what a witness said)')),
                 ('lodged_at', models.DateTimeField()),
@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
             name='Standing',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', django_fsm.FSMField(choices=[('active', 'In the pilot'), ('yellow_card', 'Yellow card (黄牌警告)'), ('delisted', 'Delisted (摘牌)')], default='active', max_length=50, protected=True)),
+                ('state', django_fsm.FSMField(choices=[('active', 'In the pilot'), ('yellow_card', 'Yellow card'), ('delisted', 'Delisted')], default='active', max_length=50, protected=True)),
                 ('yellow_card_at', models.DateTimeField(blank=True, null=True)),
                 ('delisted_at', models.DateTimeField(blank=True, null=True)),
                 ('teo', models.OneToOneField(limit_choices_to={'kind': 'teo'}, on_delete=django.db.models.deletion.PROTECT, related_name='standing', to='workflows.organization')),
@@ -117,7 +117,7 @@ class Migration(migrations.Migration):
             name='SupervisionMeasure',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('talk', 'Talk (约谈)'), ('warning', 'Warning (警告)'), ('notice', 'Public notice (通报)'), ('rectification', 'Rectification (整改)'), ('limit_scale', 'Limit of scale (限制规模)'), ('reduced_funds', 'Reduced funds (扣减经费)'), ('yellow_card', 'Yellow card (黄牌警告)'), ('delisting', 'Delisting (摘牌)')], max_length=20)),
+                ('kind', models.CharField(choices=[('talk', 'Talk'), ('warning', 'Warning'), ('notice', 'Public notice'), ('rectification', 'Rectification'), ('limit_scale', 'Limit of scale'), ('reduced_funds', 'Reduced funds'), ('yellow_card', 'Yellow card'), ('delisting', 'Delisting')], max_length=20)),
                 ('reasons', models.TextField()),
                 ('decided_at', models.DateTimeField()),
                 ('proposed', models.BooleanField(default=False, help_text='proposed by the supervision rules (a missed training start or follow-up), not by a complaint')),
