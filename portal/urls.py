@@ -38,5 +38,6 @@ urlpatterns = [
     path("paper-orders/<int:pk>/cancel/", orders.cancel, name="cancel-paper-order"),
     path("payments/", views.payments, name="payments"),
     path("participation/", views.participation_filings, name="participation"),
+    path("supervision/", views.supervision_records, name="supervision"),
     path("processes/<int:pk>/", views.process, name="process"),
 ]

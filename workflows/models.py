@@ -1019,14 +1019,14 @@ class ParticipationFiling(models.Model):
 class Measure(models.TextChoices):
     """What the ministry may decide against a TEO, lightest first (培训评价组织监督管理的处理措施)."""
 
-    TALK = "talk", _("Talk (约谈)")
-    WARNING = "warning", _("Warning (警告)")
-    NOTICE = "notice", _("Public notice (通报)")
-    RECTIFICATION = "rectification", _("Rectification (整改)")
-    LIMIT_SCALE = "limit_scale", _("Limit of scale (限制规模)")
-    REDUCED_FUNDS = "reduced_funds", _("Reduced funds (扣减经费)")
-    YELLOW_CARD = "yellow_card", _("Yellow card (黄牌警告)")
-    DELISTING = "delisting", _("Delisting (摘牌)")
+    TALK = "talk", _("Talk")
+    WARNING = "warning", _("Warning")
+    NOTICE = "notice", _("Public notice")
+    RECTIFICATION = "rectification", _("Rectification")
+    LIMIT_SCALE = "limit_scale", _("Limit of scale")
+    REDUCED_FUNDS = "reduced_funds", _("Reduced funds")
+    YELLOW_CARD = "yellow_card", _("Yellow card")
+    DELISTING = "delisting", _("Delisting")
 
 
 class Standing(FSMModelMixin, models.Model):
@@ -1039,8 +1039,8 @@ class Standing(FSMModelMixin, models.Model):
 
     class State(models.TextChoices):
         ACTIVE = "active", _("In the pilot")
-        YELLOW_CARD = "yellow_card", _("Yellow card (黄牌警告)")
-        DELISTED = "delisted", _("Delisted (摘牌)")
+        YELLOW_CARD = "yellow_card", _("Yellow card")
+        DELISTED = "delisted", _("Delisted")
 
     teo = models.OneToOneField(Organization, on_delete=models.PROTECT, related_name="standing",
                                limit_choices_to={"kind": "teo"})
@@ -1151,10 +1151,10 @@ class ProgressReport(models.Model):
 class Ground(models.TextChoices):
     """The grounds on which a TEO is cleared out of the pilot (涉及…等坚决予以清退)."""
 
-    BUNDLED_SALES = "bundled_sales", _("Bundled equipment sales (捆绑销售)")
-    EXCESSIVE_FEES = "excessive_fees", _("Excessive fees (高收费)")
-    LAX_ASSESSMENT = "lax_assessment", _("Lax assessment (考核放水)")
-    POOR_PROGRESS = "poor_progress", _("Poor progress (推进不力)")
+    BUNDLED_SALES = "bundled_sales", _("Bundled equipment sales")
+    EXCESSIVE_FEES = "excessive_fees", _("Excessive fees")
+    LAX_ASSESSMENT = "lax_assessment", _("Lax assessment")
+    POOR_PROGRESS = "poor_progress", _("Poor progress")
 
 
 class Complaint(FSMModelMixin, models.Model):
