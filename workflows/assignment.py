@@ -64,8 +64,8 @@ def _due(data: dict, lane: str) -> datetime | None:
 def assign(instance, task) -> Assignment:
     lane = task.task_spec.lane or ""
     data = task.data
-    shown = {k: data[k] for k in ("negotiation_id", "alliance_id", "college_id", "payment_id",
-                                  "agreement_id", "certificate_id", "invited_college_id", "teo_id", "complaint_id") if k in data}
+    shown = {k: data[k] for k in ("negotiation_id", "alliance_id", "college_id", "payment_id", "agreement_id",
+                                  "certificate_id", "invited_college_id", "teo_id", "complaint_id") if k in data}
     person_id = None
     if lane in PERSONAL_LANES:  # asked of one named person: the expert a division chose (加签)
         person_id = data.get("expert_user_id")
