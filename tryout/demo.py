@@ -178,3 +178,25 @@ def _start(lead: str, certificate_code: str, name: str, invitees: list[str]):
     services.complete(invite.task_id, lead_user, {"college_ids": colleges})
     negotiation.alliance = Alliance.objects.get(pk=negotiation.alliance_id)
     return negotiation
+
+
+@transaction.atomic
+def load_demo_supervision() -> dict:
+    """The supervision records worth looking at, once: 杨帆's TEO plans September–December in 湖北省 and
+    江苏省 and trains teachers in both (a Hubei college sent some); 朱红's TEO has planned and trained
+    nothing, so it is the one the training-start rule proposes for a yellow card."""
+    from workflows import teo_records
+    from workflows.models import AssessmentPlan, Province
+
+    if AssessmentPlan.objects.exists():
+        return {"plans": AssessmentPlan.objects.count()}
+    teo = Person.objects.get(user__username="teo_1").user
+    today = services.today()
+    for code, per_month in (("42", (3, 120)), ("32", (2, 60))):
+        province = Province.objects.get(code=code)
+        for month in (9, 10, 11, 12):
+            teo_records.submit_assessment_plan(teo, province.pk, today.year, month, *per_month)
+        session = teo_records.record_training_session(teo, province.pk, today, today, 40)
+        if code == "42":
+            teo_records.record_teachers_sent(Person.objects.get(user__username="college_42_1").user, session.pk, 6)
+    return {"plans": AssessmentPlan.objects.count()}

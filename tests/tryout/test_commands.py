@@ -62,3 +62,15 @@ def test_load_demo_creates_three_alliances_once_and_is_idempotent(deployed):
     assert FeeSchedule.objects.filter(state="published").count() == 4
     assert {"college", "finance", "teo", "reviewer", "ministry", "student"} <= set(
         Person.objects.values_list("role", flat=True))
+
+
+def test_load_demo_records_one_teos_plans_and_training_and_none_for_the_other_once(deployed):
+    from tests.workflows.supervision_records import teo_of
+    from workflows.models import AssessmentPlan, TeachersSent, TrainingSession
+
+    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", stdout=StringIO())
+    assert AssessmentPlan.objects.filter(teo=teo_of("teo_1")).count() == 8  # 湖北省 and 江苏省, September–December
+    assert TrainingSession.objects.filter(teo=teo_of("teo_1")).count() == 2
+    assert TeachersSent.objects.get().teachers == 6
+    assert not TrainingSession.objects.filter(teo=teo_of("teo_2")).exists()  # the yellow-card rule's case

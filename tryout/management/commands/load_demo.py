@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from tryout.demo import PASSWORD, load_demo, load_demo_alliances
+from tryout.demo import PASSWORD, load_demo, load_demo_alliances, load_demo_supervision
 from tryout.management.demo_only import require_demo
 
 
@@ -11,8 +11,10 @@ class Command(BaseCommand):
         require_demo("load_demo")
         world = load_demo()
         alliances = load_demo_alliances()
+        supervision = load_demo_supervision()
         self.stdout.write(
             f"demo loaded: {len(world['colleges'])} colleges, {len(world['teos'])} TEOs, "
-            f"{len(world['certificates'])} certificates, {len(alliances)} alliances; "
+            f"{len(world['certificates'])} certificates, {len(alliances)} alliances, "
+            f"{supervision['plans']} assessment plans; "
             f"password for every account: {PASSWORD}"
         )
