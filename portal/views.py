@@ -629,6 +629,7 @@ def supervision_records(request):
         "delisted_certificates": Certificate.objects.filter(teo__standing__state="delisted", replacement=None)
         if person.role == Role.MINISTRY else [],
         "successors": teos.exclude(standing__state="delisted") if person.role == Role.MINISTRY else [],
+        "owed_to_us": teo_records.owed_to(person.organization) if person.role == Role.COLLEGE else [],
     }
     form = request.POST.get("form")
     if request.method == "POST":

@@ -259,5 +259,11 @@ def overview(year: int, teos=None) -> list[dict]:
     return rows
 
 
+def owed_to(college: Organization) -> list:
+    """What every delisted TEO still owes this college, agreement by agreement."""
+    delisted = Organization.objects.filter(kind=Organization.Kind.TEO, standing__state=Standing.State.DELISTED)
+    return [row for teo in delisted.order_by("name") for row in supervision.owed(teo, college)]
+
+
 def deadline_of(year: int) -> date:
     return supervision.training_start_deadline(year)
