@@ -150,7 +150,7 @@ class TeachersSentViewSet(mixins.CreateModelMixin, ReadOnly):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Certificates of delisted TEOs handed to replacements (public)"),
+    list=extend_schema(summary="Certificates of delisted TEOs handed to replacements, for every signed-in person"),
     create=extend_schema(request=ReplacementCreateSerializer, responses={201: ReplacementSerializer, **REFUSALS},
                          summary="Hand a delisted TEO's certificate to a TEO of the next batch (the ministry)"),
 )
