@@ -161,7 +161,7 @@ def decide_measure(actor, teo: Organization | int, kind: str, reasons: str, comp
 
 def withdraw_schedules(teo_id: int) -> list[FeeSchedule]:
     """Withdraw the delisted TEO's published schedules (公示): nothing can be negotiated on them."""
-    schedules = list(FeeSchedule.objects.select_for_update().filter(certificate__teo_id=teo_id,
+    schedules = list(FeeSchedule.objects.select_for_update(of=("self",)).filter(certificate__teo_id=teo_id,
                                                                     state=FeeSchedule.State.PUBLISHED))
     for schedule in schedules:
         schedule.withdraw()

@@ -131,7 +131,7 @@ def record_teachers_sent(actor, session, teachers) -> TeachersSent:
     """The teachers a college sent to a session in its province; all colleges' together within those trained."""
     person = _require(actor, Role.COLLEGE)
     college = person.organization
-    session = _visible(TrainingSession.objects.select_for_update().select_related("teo", "province"),
+    session = _visible(TrainingSession.objects.select_for_update(of=("self",)).select_related("teo", "province"),
                        inputs.object_id(session, "session"), "training_session_unknown",
                        _("No such training session in your province."))
     if session.province_id != college.province_id:
@@ -161,7 +161,7 @@ def hand_over(actor, certificate, successor_teo, code, name="") -> Replacement:
     start on it.
     """
     _require(actor, Role.MINISTRY)
-    certificate = _visible(Certificate.objects.select_for_update().select_related("teo"),
+    certificate = _visible(Certificate.objects.select_for_update(of=("self",)).select_related("teo"),
                            inputs.object_id(certificate, "certificate"), "certificate_unknown")
     if not supervision.is_delisted(certificate.teo_id):
         raise RuleViolation("hand_over_delisted_only",
