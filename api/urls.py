@@ -24,6 +24,8 @@ router.register("assessment-plans", supervision_views.AssessmentPlanViewSet, bas
 router.register("training-sessions", supervision_views.TrainingSessionViewSet, basename="training-session")
 router.register("teachers-sent", supervision_views.TeachersSentViewSet, basename="teachers-sent")
 router.register("replacements", supervision_views.ReplacementViewSet, basename="replacement")
+router.register("complaints", views.ComplaintViewSet, basename="complaint")
+router.register("measures", views.MeasureViewSet, basename="measure")
 
 urlpatterns = [
     path("verify/<str:serial_no>/", verification.VerifyCertificate.as_view(), name="api-verify"),

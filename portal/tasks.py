@@ -176,6 +176,17 @@ def _payment_data(post) -> dict:
     return {"funding": funding}
 
 
+def _complaint_context(task, base) -> dict:
+    """The complaint a task is about: its ground, account and evidence, and the TEO's statement once given."""
+    from portal.complaints import complaint_shown
+
+    return complaint_shown(base["request"], task.data["complaint_id"])
+
+
+def _complaint_data(*names: str):
+    return lambda post: {name: post.get(name, "") for name in names}
+
+
 FORMS = {
     "invite_members": TaskForm("portal/tasks/invite_members.html", _invite_context, _invite_data),
     "respond_invitation": TaskForm("portal/tasks/respond_invitation.html", _respond_context, _decision_only),
@@ -195,6 +206,12 @@ FORMS = {
     "record_supervision": TaskForm("portal/tasks/record_supervision.html", _filing_context,
                                    lambda post: {"supervision_note": post.get("supervision_note", "")}),
     "release_payment": TaskForm("portal/tasks/release_payment.html", _payment_context, _payment_data),
+    "investigate_complaint": TaskForm("portal/tasks/investigate_complaint.html", _complaint_context,
+                                      _complaint_data("decision", "findings")),
+    "answer_complaint": TaskForm("portal/tasks/answer_complaint.html", _complaint_context,
+                                 _complaint_data("statement")),
+    "decide_complaint": TaskForm("portal/tasks/decide_complaint.html", _complaint_context,
+                                 _complaint_data("decision", "findings", "measure", "reasons")),
 }
 
 
@@ -236,11 +253,12 @@ def _task(request, open_task: OpenTask):
     if form is None:
         raise Http404
     negotiation = inbox_queries.negotiation_of_task(open_task)
-    room = negotiation_context(request, negotiation)
+    # A complaint's task has no negotiation room: its page shows the complaint (portal.complaints).
+    room = negotiation_context(request, negotiation) if negotiation else {"nav": "complaints"}
     posted = request.POST if request.method == "POST" else drafts.take(request)
     if posted is not None and request.method != "POST":
         messages.info(request, _("Your session had expired. What you typed is kept below: check it and submit again."))
-    base = {**room, "task": open_task, "mine": services.can_act(request.user, open_task),
+    base = {**room, "request": request, "task": open_task, "mine": services.can_act(request.user, open_task),
             "overdue": open_task.overdue, "posted": posted or request.POST}
     context = {**base, **form.context(open_task, base)}
     if request.method == "POST":
@@ -249,5 +267,5 @@ def _task(request, open_task: OpenTask):
         except REFUSED as error:
             return refused(request, error, again(request, form.template, context))
         messages.success(request, _("Done: %(task)s.") % {"task": names.shown(open_task.label)})
-        return redirect("negotiation", pk=negotiation.pk)
+        return redirect("negotiation", pk=negotiation.pk) if negotiation else redirect("complaints")
     return render(request, form.template, context)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from portal import orders, tasks, verification, views
+from portal import complaints, orders, tasks, verification, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -40,4 +40,6 @@ urlpatterns = [
     path("participation/", views.participation_filings, name="participation"),
     path("supervision/", views.supervision_records, name="supervision"),
     path("processes/<int:pk>/", views.process, name="process"),
+    path("complaints/", complaints.complaints_page, name="complaints"),
+    path("disclosure/teos/", complaints.teo_disclosure, name="teo-disclosure"),
 ]

@@ -8,7 +8,17 @@ class WorkflowsConfig(AppConfig):
     def ready(self) -> None:
         # actions and scripts bind the user tasks and the script functions as they are imported; checks
         # registers the checks of the models against the domain
-        from workflows import actions, assignment, checks, contracts, events, integrity, scripts, teo_records  # noqa: F401
+        from workflows import (  # noqa: F401
+            actions,
+            assignment,
+            checks,
+            complaint_actions,
+            contracts,
+            events,
+            integrity,
+            scripts,
+            teo_records,
+        )
 
         assignment.install()
         contracts.install()

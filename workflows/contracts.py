@@ -293,6 +293,12 @@ CONTRACTS: dict[tuple[str, str], Contract] = {
         Contract("agreement_filing", "record_supervision", (
             _note("supervision_note", _("supervision note"), required=True),)),
         Contract("payment", "release_payment", (Key("funding", Kind.FUNDING, _("funding"), max_items=10),)),
+        # 投诉: the ministry accepts or dismisses, the TEO states its side (申辩), the ministry decides.
+        Contract("complaint", "investigate_complaint", (_decision("accept", "dismiss"), _note("findings", _("findings")))),
+        Contract("complaint", "answer_complaint", (_note("statement", _("statement"), required=True),)),
+        Contract("complaint", "decide_complaint", (
+            _decision("measure", "dismiss"), _note("findings", _("findings"), required=True),
+            Key("measure", Kind.TEXT, _("measure"), max_length=20), _note("reasons", _("reasons")))),
     )
 }
 
@@ -318,6 +324,9 @@ PROCESS_KEYS = frozenset({
     "college_id", "assessment", "payment_id", "headcount", "amount_fen", "released",
     # agreement_renewal
     "new_baseline", "renewed_fee_fen", "baseline_id",
+    # complaint
+    "complaint_id", "teo_id", "investigation_outcome", "answer_deadline", "answered", "complaint_outcome",
+    "measure_id",
 })
 
 INPUT_KEYS = frozenset(name for contract in CONTRACTS.values() for name in contract.names)

@@ -39,6 +39,7 @@ PROCESS_IDS = (
     "payment",
     "agreement_renewal",
     "certificate_lifecycle",
+    "complaint",
 )
 ROLES = set(Lane.values)  # the lanes a model may have
 

@@ -38,6 +38,10 @@ SAMPLES = {
     "record_supervision": [{"supervision_note": "已核查"}],
     "release_payment": [{"funding": [{"source": "fiscal", "amount": "1000.00", "purpose": "assessment_fee"},
                                      {"source": "special", "amount": "234.50", "purpose": "teacher_training"}]}],
+    "investigate_complaint": [{"decision": "accept"}, {"decision": "dismiss", "findings": "所附证据与该机构无关"}],
+    "answer_complaint": [{"statement": "设备为自愿选购"}],
+    "decide_complaint": [{"decision": "measure", "measure": "talk", "findings": "查明属实", "reasons": "约谈负责人"},
+                         {"decision": "dismiss", "findings": "证据不足"}],
 }
 
 
@@ -87,7 +91,8 @@ def test_every_task_reads_as_one_sentence_in_each_language_never_as_data(task, h
         assert not re.search(r"[A-Za-z]{3,}", chinese), chinese
         assert not CJK.search(english.replace("王芳 (武汉职业技术学院)", "")) or task in (
             "verify_baseline", "verify_baseline_finance", "expert_opinion", "expert_opinion_finance",
-            "record_supervision", "invite_members"), english  # typed reasons and opinions, names of people
+            "record_supervision", "invite_members", "investigate_complaint", "answer_complaint",
+            "decide_complaint"), english  # typed reasons and opinions, names of people
 
 
 def test_the_invitation_reads_as_the_lead_inviting_the_colleges_by_name(hubei):
