@@ -60,12 +60,15 @@ TITLES = {
                         "{actor} took over the task you had claimed: {task} (reason: {reason})"),
     "complaint_lodged": ("收到对本机构的投诉（{ground}），教育部将受理调查：{teo}",
                          "A complaint ({ground}) was lodged against {teo}; the ministry will investigate"),
-    "complaint_investigated": ("投诉已受理调查（{ground}）：{teo}", "Your complaint ({ground}) is under investigation: {teo}"),
+    "complaint_investigated": ("投诉已受理调查（{ground}）：{teo}",
+                               "Your complaint ({ground}) is under investigation: {teo}"),
     "complaint_answered": ("被投诉机构已申辩（{ground}）：{teo}", "The TEO stated its side ({ground}): {teo}"),
     "complaint_unanswered": ("申辩期限已过，教育部将直接作出处理（{ground}）：{teo}",
-                             "The deadline to answer passed; the ministry decides without a statement ({ground}): {teo}"),
+                             "The deadline to answer passed; the ministry decides without a statement "
+                             "({ground}): {teo}"),
     "complaint_dismissed": ("投诉已驳回（{ground}）：{teo}", "Complaint dismissed ({ground}): {teo}"),
-    "measure_decided": ("投诉处理决定：{measure}（{ground}）：{teo}", "Complaint decided, measure {measure} ({ground}): {teo}"),
+    "measure_decided": ("投诉处理决定：{measure}（{ground}）：{teo}",
+                        "Complaint decided, measure {measure} ({ground}): {teo}"),
 }
 
 

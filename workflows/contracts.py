@@ -294,7 +294,8 @@ CONTRACTS: dict[tuple[str, str], Contract] = {
             _note("supervision_note", _("supervision note"), required=True),)),
         Contract("payment", "release_payment", (Key("funding", Kind.FUNDING, _("funding"), max_items=10),)),
         # 投诉: the ministry accepts or dismisses, the TEO states its side (申辩), the ministry decides.
-        Contract("complaint", "investigate_complaint", (_decision("accept", "dismiss"), _note("findings", _("findings")))),
+        Contract("complaint", "investigate_complaint", (_decision("accept", "dismiss"),
+                                                        _note("findings", _("findings")))),
         Contract("complaint", "answer_complaint", (_note("statement", _("statement"), required=True),)),
         Contract("complaint", "decide_complaint", (
             _decision("measure", "dismiss"), _note("findings", _("findings"), required=True),

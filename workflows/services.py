@@ -21,7 +21,18 @@ from django.utils.translation import gettext_lazy as _
 
 from bpmn import engine
 from bpmn.models import AuditEntry, OpenTask, ProcessInstance
-from workflows import complaints, contracts, events, inputs, participation, permissions, rules, seals, students, supervision
+from workflows import (
+    complaints,
+    contracts,
+    events,
+    inputs,
+    participation,
+    permissions,
+    rules,
+    seals,
+    students,
+    supervision,
+)
 from workflows.caps import cap_for
 from workflows.errors import RuleViolation
 from workflows.models import (

@@ -1,4 +1,4 @@
-"""Complaints through the API: lodged by a college, a province or a student; read by each as it may; the measures public."""
+"""Complaints through the API: lodged by a college, a province or a student, read by each as it may; measures public."""
 import pytest
 
 from tests.workflows.complaint_walk import accept, answer, decide, teo_of

@@ -232,6 +232,20 @@ def _participation_filed(walk: Walk) -> Ids:
     return ids
 
 
+def _teo(walk: Walk) -> Ids:
+    return {"teo": walk.certificate.teo_id}
+
+
+def _complaint_form(ground: str = "excessive_fees", evidence: tuple = ("收费票据 2026-0088",)) -> Request:
+    return lambda ids: ("/complaints/", {"teo": ids["teo"], "ground": ground, "account": "考核费远超公示标准。",
+                                         "evidence": list(evidence)})
+
+
+def _complaint_api(ground: str = "excessive_fees", evidence: tuple = ("收费票据 2026-0088",)) -> Request:
+    return lambda ids: ("/api/v1/complaints/", {"teo_id": ids["teo"], "ground": ground,
+                                               "account": "考核费远超公示标准。", "evidence": list(evidence)})
+
+
 @dataclass(frozen=True)
 class Case:
     act: str
@@ -451,6 +465,12 @@ CASES = [
          _participation_form("many"), _participation_api("many"), "planned_students_out_of_range", 400),
     Case("file_participation", "filed twice", "college_42_1", _participation_filed, _participation_form("80"),
          _participation_api(80), "participation_already_filed", 409),
+    Case("lodge_complaint", "a TEO, which is complained about", "teo_2", _teo, _complaint_form(), _complaint_api(),
+         "actor_not_allowed", 403),
+    Case("lodge_complaint", "no evidence", "student", _teo, _complaint_form(evidence=("",)),
+         _complaint_api(evidence=()), "complaint_evidence_required", 400),
+    Case("lodge_complaint", "a ground the speech does not name", "college_42_1", _teo,
+         _complaint_form(ground="rudeness"), _complaint_api(ground="rudeness"), "complaint_ground_unknown", 400),
     # Wrongly typed input: one rule per field and kind, the same on the page and in JSON.
     Case("start_lifecycle", "a certificate id that is not a number", "college_42_1", _certificate,
          *_start_typed("abc"), "certificate_not_an_id", 400),
