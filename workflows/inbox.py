@@ -79,4 +79,15 @@ def lifecycle_titles(tasks) -> dict[int, str]:
     by_negotiation = {negotiation_id_of(task): task.instance_id for task in tasks}
     negotiations = Negotiation.objects.filter(pk__in=[pk for pk in by_negotiation if pk]).select_related(
         "alliance", "certificate")
-    return {by_negotiation[n.pk]: f"{n.alliance.name} × {n.certificate.code}" for n in negotiations}
+    titles = {by_negotiation[n.pk]: f"{n.alliance.name} × {n.certificate.code}" for n in negotiations}
+    return {**titles, **_complaint_titles(tasks)}
+
+
+def _complaint_titles(tasks) -> dict[int, str]:
+    """Instance id -> 'TEO · ground' for the tasks of complaints (投诉), which have no negotiation."""
+    from workflows.complaints import complaint_id_of_key
+    from workflows.models import Complaint, Ground
+
+    by_complaint = {complaint_id_of_key(task.instance.business_key): task.instance_id for task in tasks}
+    found = Complaint.objects.filter(pk__in=[pk for pk in by_complaint if pk]).select_related("teo")
+    return {by_complaint[c.pk]: f"{c.teo.name} · {Ground(c.ground).label}" for c in found}

@@ -82,3 +82,12 @@ def test_the_supervision_page_is_public_and_shows_measures_never_complainants_or
 def test_the_fee_disclosure_links_to_the_supervision_page(world):
     page = Client().get("/disclosure/").content.decode()
     assert 'href="/disclosure/teos/"' in page
+
+
+def test_the_ministrys_inbox_lists_the_complaint_and_opens_its_diagram_and_trail(browser):
+    complaint = lodge("student")
+    inbox = browser.as_("ministry").get("/tasks/").content.decode()
+    assert f"/tasks/{task_of(complaint, 'investigate_complaint').task_id}/" in inbox and "捆绑销售" in inbox
+    instance = task_of(complaint, "investigate_complaint").instance
+    assert browser.get(f"/processes/{instance.pk}/").status_code == 200
+    assert browser.as_("teo_1").get(f"/processes/{instance.pk}/").status_code == 404  # the trail names who lodged it
