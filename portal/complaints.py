@@ -36,7 +36,7 @@ def _context(request) -> dict:
             "may_lodge": person.role in LODGING_ROLES, "grounds": Ground.choices,
             "teos": Organization.objects.filter(kind=Organization.Kind.TEO).order_by("name"),
             "certificates": Certificate.objects.select_related("teo").order_by("code"),
-            "evidence_rows": range(complaints.EVIDENCE_MAX_ITEMS // 2),
+            "evidence_rows": range(complaints.EVIDENCE_MAX_ITEMS),
             "limits": {"account": complaints.ACCOUNT_MAX, "items": complaints.EVIDENCE_MAX_ITEMS,
                        "item": complaints.EVIDENCE_ITEM_MAX}}
 

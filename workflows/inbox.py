@@ -7,11 +7,12 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from bpmn.models import AuditEntry, OpenTask
-from workflows.models import Negotiation
+from workflows.models import Negotiation, Role
 from workflows.permissions import person_of, without_other_colleges_tasks
 from workflows.roles import LANE_ROLES, PERSONAL_LANES
 from workflows.services import negotiation_id_of_key
 
+COMPLAINT_TASK_ROLES = (Role.MINISTRY, Role.TEO)  # the lanes of a complaint (complaint.bpmn)
 STATUSES = ("mine", "claimable", "claimed_by_others", "overdue")
 # Due first, then oldest; the id breaks ties, so pages of one list never overlap or skip a task
 # (PostgreSQL and SQLite also disagree on where a missing due date sorts unless told).
@@ -61,6 +62,10 @@ def waiting_on_others(user) -> QuerySet[OpenTask]:
         .exclude(pk__in=mine)
         .order_by(*ORDER)
     )
+    person = person_of(user)
+    if person is None or person.role not in COMPLAINT_TASK_ROLES:
+        # A complainant follows their complaint on its own page: its tasks are the ministry's and the TEO's.
+        held = held.exclude(instance__business_key__startswith="complaint:")
     return without_other_colleges_tasks(user, held)  # another member's release is its own business
 
 

@@ -97,3 +97,17 @@ def test_the_schema_documents_the_complaint_body_and_the_measures(world):
     fields = schema["components"]["schemas"][post.rsplit("/", 1)[1]]["properties"]
     assert set(fields) == {"teo_id", "ground", "account", "evidence", "certificate_id"}
     assert MEASURES in schema["paths"]
+
+
+def test_the_complaint_tasks_are_listed_read_and_completed_through_the_task_api(world):
+    lodged = api("student").post(URL, body(), format="json").json()
+    [task] = [t for t in api("ministry").get("/api/v1/tasks/").json()["results"]
+              if t["task_name"] == "investigate_complaint"]
+    assert api("ministry").get(f"/api/v1/tasks/{task['task_id']}/").json()["can_act"] is True
+    assert api("teo_1").get(f"/api/v1/tasks/{task['task_id']}/").json()["can_act"] is False
+    assert api("student").get(f"/api/v1/tasks/{task['task_id']}/").status_code == 404
+    assert api("student").get("/api/v1/tasks/waiting/").json()["results"] == []
+    done = api("ministry").post(f"/api/v1/tasks/{task['task_id']}/complete/", {"data": {"decision": "accept"}},
+                                format="json")
+    assert done.status_code == 200, done.json()
+    assert api("student").get(f"{URL}{lodged['id']}/").json()["state"] == "investigating"
