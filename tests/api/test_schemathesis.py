@@ -66,7 +66,7 @@ ACCOUNTS = {
 # types, missing and extra fields) as a role that takes it, on the first object of its kind that
 # role sees; the lists and detail pages do as the ministry, who sees them all.
 ACTS = {
-    "lead college": r"^/api/v1/(alliances|negotiations|tasks|participation-filings|teachers-sent)/",
+    "lead college": r"^/api/v1/(alliances|negotiations|tasks|participation-filings|teachers-sent|complaints)/",
     "TEO": r"^/api/v1/(fee-schedules|agreements|sittings|certificates/\{id\}/revoke|paper-orders/\{id\}/dispatch|"
            r"assessment-plans|training-sessions)/",
     "reviewer": r"^/api/v1/(baselines|tasks)/",
