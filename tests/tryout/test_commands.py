@@ -20,20 +20,22 @@ def _demo_installation(settings):
 def test_simulate_completes_every_lifecycle_and_reports_counts(deployed):
     out, err = StringIO(), StringIO()
     call_command("simulate", alliances=4, seed=7, stdout=out, stderr=err)
-    line, checked = out.getvalue().strip().splitlines()[-2:]
+    line, oversight, checked = out.getvalue().strip().splitlines()[-3:]
     assert line.startswith("completed 4/4 lifecycles")
+    assert oversight.startswith("oversight: 3 complaints")
     assert checked.endswith("0 with problems")
     tasks = int(re.search(r"tasks (\d+)", line).group(1))
     assert tasks >= 4 * 10
     assert "refused" in line and "payments" in line
-    assert ProcessInstance.objects.filter(status="completed").count() == 4
+    assert ProcessInstance.objects.filter(status="completed", definition__process_id="certificate_lifecycle").count() == 4
+    assert ProcessInstance.objects.filter(status="completed", definition__process_id="complaint").count() == 3
     assert "lifecycle" in err.getvalue()  # the progress bar
 
 
 def test_simulate_cold_drops_every_cache_after_each_step_and_every_instance_stays_in_step(deployed):
     out = StringIO()
     call_command("simulate", alliances=3, seed=11, cold=True, stdout=out, stderr=StringIO())
-    line, checked = out.getvalue().strip().splitlines()[-2:]
+    line, _oversight, checked = out.getvalue().strip().splitlines()[-3:]
     assert line.startswith("completed 3/3 lifecycles")
     assert checked.endswith("0 with problems") and ProcessInstance.objects.count() >= 3
 
