@@ -14,11 +14,13 @@ from workflows.models import (
     AssessmentSitting,
     Baseline,
     BaselineReview,
+    Complaint,
     CostItem,
     ExpertOpinion,
     FeeSchedule,
     Filing,
     FundingAllocation,
+    Ground,
     IssuedCertificate,
     MakeUpSitting,
     Membership,
@@ -27,7 +29,9 @@ from workflows.models import (
     PaperCertificateOrder,
     ParticipationFiling,
     Payment,
+    Standing,
     Student,
+    SupervisionMeasure,
 )
 
 
@@ -562,3 +566,65 @@ class ParticipationTotalsSerializer(serializers.Serializer):
     planned = serializers.IntegerField(help_text="planned students, summed")
     assessed = serializers.IntegerField(help_text="students assessed so far under the province's agreements of "
                                         "the certificate and year: progress against the plans")
+
+
+# --- complaints against a TEO (投诉) and the measures decided -----------------------------------
+
+
+class ComplaintMeasureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SupervisionMeasure
+        fields = ["id", "kind", "reasons", "decided_at"]
+
+
+class ComplaintSerializer(serializers.ModelSerializer):
+    """A complaint as its reader may see it: the TEO it is against reads it without who lodged it."""
+
+    teo_id = serializers.IntegerField(read_only=True)
+    teo = serializers.CharField(source="teo.name")
+    certificate = serializers.CharField(source="certificate.code", allow_null=True, default=None)
+    lodged_by = serializers.SerializerMethodField(help_text="who lodged it: null for the TEO complained about")
+    measures = ComplaintMeasureSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Complaint
+        fields = ["id", "teo_id", "teo", "certificate", "ground", "account", "evidence", "lodged_at", "lodged_by",
+                  "state", "findings", "measures"]
+
+    def get_lodged_by(self, complaint) -> str | None:
+        request = self.context.get("request")
+        if request is None or not permissions.sees_complainant(request.user):
+            return None
+        return permissions.display_name(complaint.lodged_by)
+
+
+class ComplaintCreateSerializer(serializers.Serializer):
+    """A complaint by a pilot college, a province or a student; the ministry investigates it. No other key is taken."""
+
+    teo_id = serializers.IntegerField(help_text="the training evaluation organization complained about")
+    ground = serializers.ChoiceField(choices=Ground.choices)
+    account = serializers.CharField(help_text="what happened: required, at most 5000 characters")
+    evidence = serializers.ListField(child=serializers.CharField(), help_text="1 to 10 texts of at most 500 "
+                                     "characters each: a document number, a link, what a witness said")
+    certificate_id = serializers.IntegerField(required=False, allow_null=True,
+                                              help_text="the TEO's certificate concerned, if one")
+
+
+class PublicMeasureSerializer(serializers.ModelSerializer):
+    """A measure as the public supervision page shows it: never who complained."""
+
+    teo_id = serializers.IntegerField(read_only=True)
+    teo = serializers.CharField(source="teo.name")
+    teo_standing = serializers.SerializerMethodField(help_text="active, yellow_card or delisted")
+    complaint_ground = serializers.CharField(source="complaint.ground", allow_null=True, default=None,
+                                             help_text="the ground of the complaint it was decided on, if any")
+    complaint_findings = serializers.CharField(source="complaint.findings", allow_null=True, default=None)
+
+    class Meta:
+        model = SupervisionMeasure
+        fields = ["id", "teo_id", "teo", "teo_standing", "kind", "reasons", "decided_at", "proposed",
+                  "complaint_ground", "complaint_findings"]
+
+    def get_teo_standing(self, measure) -> str:
+        standing = getattr(measure.teo, "standing", None)
+        return standing.state if standing is not None else Standing.State.ACTIVE

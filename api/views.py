@@ -36,7 +36,7 @@ from workflows.filters import (
     PaymentFilter,
 )
 from workflows.funding import FundingPurpose
-from workflows.models import CostItem, FeeSchedule
+from workflows.models import CostItem, FeeSchedule, SupervisionMeasure
 from workflows.payment_totals import alliance_totals
 from workflows.proposals import offer_check
 
@@ -448,3 +448,53 @@ class ParticipationFilingViewSet(mixins.CreateModelMixin, ReadOnly):
     def totals(self, request):
         rows = participation.totals(permissions.visible_participation_filings(request.user))
         return Response(s.ParticipationTotalsSerializer(rows, many=True).data)
+
+
+# --- complaints against a TEO (投诉) and the public measures -------------------------------------
+
+COMPLAINT_UNKNOWN_KEY = _lazy("A complaint takes no %(keys)s. It takes: %(allowed)s.")
+
+
+def _refuse_unknown_keys(serializer_class, data, rule: str, message) -> None:
+    """A body key the act does not take is refused by name, as a task's contract refuses one."""
+    if not isinstance(data, Mapping):
+        raise RuleViolation("malformed_request", _lazy("The request body must be a JSON object."))
+    allowed = tuple(serializer_class().fields)
+    unknown = sorted(str(key) for key in data if key not in allowed)
+    if unknown:
+        raise RuleViolation(rule, message, keys=", ".join(unknown[:10])[:400], allowed=", ".join(allowed))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Complaints: a complainant its own, the TEO those against it (without who lodged "
+                               "them), the ministry every one"),
+    retrieve=extend_schema(summary="One complaint", responses={200: s.ComplaintSerializer, **REFUSALS}),
+    create=extend_schema(request=s.ComplaintCreateSerializer, responses={201: s.ComplaintSerializer, **REFUSALS},
+                         summary="Lodge a complaint against a TEO (a pilot college, a province or a student), with "
+                                 "evidence; the ministry investigates it. Any other key is refused "
+                                 "(complaint_unknown_key)"),
+)
+class ComplaintViewSet(mixins.CreateModelMixin, ReadOnly):
+    serializer_class = s.ComplaintSerializer
+    visible = staticmethod(permissions.visible_complaints)
+    prefetch = ("measures",)
+
+    def create(self, request):
+        _refuse_unknown_keys(s.ComplaintCreateSerializer, request.data, "complaint_unknown_key",
+                             COMPLAINT_UNKNOWN_KEY)
+        data = _sent(s.ComplaintCreateSerializer, request.data)
+        complaint = services.lodge_complaint(request.user, data["teo_id"], data["ground"], data["account"],
+                                             data["evidence"], certificate=data["certificate_id"])
+        return Response(s.ComplaintSerializer(complaint, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Measures decided against TEOs, newest first, as the public supervision page shows "
+                               "them (no sign-in; never who complained)"),
+    retrieve=extend_schema(summary="One measure", responses={200: s.PublicMeasureSerializer, **REFUSALS}),
+)
+class MeasureViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.PublicMeasureSerializer
+    queryset = SupervisionMeasure.objects.select_related("teo__standing", "complaint").order_by("-decided_at", "-pk")
+    permission_classes = (AllowAny,)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from workflows.joint_review import DIVISION_ROLES, other
-from workflows.models import Negotiation, Organization, Person, Role
+from workflows.models import Complaint, Negotiation, Organization, Person, Role
 from workflows.roles import LANE_ROLES
 
 AUDIENCES = {
@@ -50,6 +50,14 @@ AUDIENCES = {
     "delisting_proposed": ("supervised_teo",),
     "teo_delisted": ("supervised_teo", "ministry", "teo_colleges", "teo_college_reviewers"),
     "measure_declined": ("supervised_teo", "ministry"),
+    # 投诉: the TEO hears of the complaint (never who lodged it) and of every decision; the complainant of
+    # each step of their complaint; the ministry hears through its tasks (task_assigned).
+    "complaint_lodged": ("complaint_teo",),
+    "complaint_investigated": ("complainant",),
+    "complaint_answered": ("complainant",),
+    "complaint_unanswered": ("complaint_teo", "complainant"),
+    "complaint_dismissed": ("complainant", "complaint_teo"),
+    "measure_decided": ("complainant", "complaint_teo"),
 }
 
 
@@ -174,6 +182,8 @@ RESOLVERS = {
     "supervising_ministry": _ministry,
     "teo_colleges": _teo_colleges,
     "teo_college_reviewers": _teo_college_reviewers,
+    "complaint_teo": lambda ctx: Q(organization_id=ctx.teo_id, role=Role.TEO),
+    "complainant": lambda ctx: Q(user_id__in=Complaint.objects.filter(pk=ctx.complaint_id).values("lodged_by_id")),
 }
 
 NEEDS_NEGOTIATION = {"alliance_lead", "teo", "counterparty", "province_reviewers", "alliance_members",

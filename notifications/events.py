@@ -18,7 +18,7 @@ from notifications import delivery
 from notifications.audience import Context, recipients
 from notifications.models import Delivery, Notification
 from workflows.events import DomainEvent, negotiation_of_instance
-from workflows.models import BaselineReview, Division
+from workflows.models import BaselineReview, Division, Ground, Measure
 from workflows.money import yuan
 from workflows.permissions import display_name
 from workflows.roles import PERSONAL_LANES
@@ -68,6 +68,17 @@ TITLES = {
                            "{teo} is proposed for delisting: no follow-up after the yellow card"),
     "teo_delisted": ("{teo} 已被摘牌：{reasons}", "{teo} was delisted: {reasons}"),
     "measure_declined": ("对 {teo} 不予{measure}：{reasons}", "No {measure} for {teo}: {reasons}"),
+    "complaint_lodged": ("收到对本机构的投诉（{ground}），教育部将受理调查：{teo}",
+                         "A complaint ({ground}) was lodged against {teo}; the ministry will investigate"),
+    "complaint_investigated": ("投诉已受理调查（{ground}）：{teo}",
+                               "Your complaint ({ground}) is under investigation: {teo}"),
+    "complaint_answered": ("被投诉机构已申辩（{ground}）：{teo}", "The TEO stated its side ({ground}): {teo}"),
+    "complaint_unanswered": ("申辩期限已过，教育部将直接作出处理（{ground}）：{teo}",
+                             "The deadline to answer passed; the ministry decides without a statement "
+                             "({ground}): {teo}"),
+    "complaint_dismissed": ("投诉已驳回（{ground}）：{teo}", "Complaint dismissed ({ground}): {teo}"),
+    "measure_decided": ("投诉处理决定：{measure}（{ground}）：{teo}",
+                        "Complaint decided, measure {measure} ({ground}): {teo}"),
 }
 
 
@@ -218,10 +229,19 @@ def _on_supervision(event: DomainEvent) -> None:
     ctx = Context(actor_id=event.actor_id, teo_id=teo.pk)
     measure = event.measure
     late = pgettext_lazy("progress report", " (late)") if event.decision == "late" else ""
-    notify(event.name, ctx, link="/disclosure/" if measure or event.name == "measure_declined" else "/tasks/",
+    notify(event.name, ctx, link="/disclosure/teos/" if measure or event.name == "measure_declined" else "/tasks/",
            object_type="teo", object_id=str(teo.pk), teo=teo.name, month=event.month or "", late=late,
            reasons=measure.reasons if measure else event.reason,
            measure=Measure(event.decision).label if event.name == "measure_declined" else "")
+
+
+def _on_complaint(event: DomainEvent) -> None:
+    """A complaint's step: told to its TEO and its complainant, linked to the complaints page."""
+    complaint = event.complaint
+    ctx = Context(actor_id=event.actor_id, teo_id=complaint.teo_id, complaint_id=complaint.pk)
+    measure = Measure(event.measure.kind).label if event.measure is not None else ""
+    notify(event.name, ctx, link="/complaints/", object_type="complaint", object_id=str(complaint.pk),
+           teo=complaint.teo.name, ground=Ground(complaint.ground).label, measure=measure)
 
 
 HANDLERS = {
@@ -232,6 +252,12 @@ HANDLERS = {
     "delisting_proposed": _on_supervision,
     "teo_delisted": _on_supervision,
     "measure_declined": _on_supervision,
+    "complaint_lodged": _on_complaint,
+    "complaint_investigated": _on_complaint,
+    "complaint_answered": _on_complaint,
+    "complaint_unanswered": _on_complaint,
+    "complaint_dismissed": _on_complaint,
+    "measure_decided": _on_complaint,
     "baseline_reviewed": _on_review,
     "expert_opinion_requested": _on_review,
     "expert_opinion_given": _on_review,

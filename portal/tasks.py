@@ -216,6 +216,17 @@ def _measure_data(post) -> dict:
     return {"decision": post.get("decision", ""), "reasons": post.get("reasons", "")}
 
 
+def _complaint_context(task, base) -> dict:
+    """The complaint a task is about: its ground, account and evidence, and the TEO's statement once given."""
+    from portal.complaints import complaint_shown
+
+    return complaint_shown(base["request"], task.data["complaint_id"])
+
+
+def _complaint_data(*names: str):
+    return lambda post: {name: post.get(name, "") for name in names}
+
+
 FORMS = {
     "invite_members": TaskForm("portal/tasks/invite_members.html", _invite_context, _invite_data),
     "respond_invitation": TaskForm("portal/tasks/respond_invitation.html", _respond_context, _decision_only),
@@ -238,6 +249,12 @@ FORMS = {
     "report_progress": TaskForm("portal/tasks/report_progress.html", _report_context, _report_data),
     "decide_yellow_card": TaskForm("portal/tasks/decide_measure.html", _card_context, _measure_data),
     "decide_delisting": TaskForm("portal/tasks/decide_measure.html", _delisting_context, _measure_data),
+    "investigate_complaint": TaskForm("portal/tasks/investigate_complaint.html", _complaint_context,
+                                      _complaint_data("decision", "findings")),
+    "answer_complaint": TaskForm("portal/tasks/answer_complaint.html", _complaint_context,
+                                 _complaint_data("statement")),
+    "decide_complaint": TaskForm("portal/tasks/decide_complaint.html", _complaint_context,
+                                 _complaint_data("decision", "findings", "measure", "reasons")),
 }
 
 
@@ -279,12 +296,14 @@ def _task(request, open_task: OpenTask):
     if form is None:
         raise Http404
     negotiation = inbox_queries.negotiation_of_task(open_task)
-    # A task of no negotiation (a TEO's supervision) is shown in its TEO's room instead.
-    room = negotiation_context(request, negotiation) if negotiation else _supervision_room(open_task)
+    # A task of no negotiation has no negotiation room: a TEO's supervision is shown in its TEO's room, a
+    # complaint's task shows the complaint (portal.complaints).
+    room = (negotiation_context(request, negotiation) if negotiation
+            else _supervision_room(open_task) if "year" in open_task.data else {"nav": "complaints"})
     posted = request.POST if request.method == "POST" else drafts.take(request)
     if posted is not None and request.method != "POST":
         messages.info(request, _("Your session had expired. What you typed is kept below: check it and submit again."))
-    base = {**room, "task": open_task, "mine": services.can_act(request.user, open_task),
+    base = {**room, "request": request, "task": open_task, "mine": services.can_act(request.user, open_task),
             "overdue": open_task.overdue, "posted": posted or request.POST}
     context = {**base, **form.context(open_task, base)}
     if request.method == "POST":
@@ -293,5 +312,7 @@ def _task(request, open_task: OpenTask):
         except REFUSED as error:
             return refused(request, error, again(request, form.template, context))
         messages.success(request, _("Done: %(task)s.") % {"task": names.shown(open_task.label)})
-        return redirect("negotiation", pk=negotiation.pk) if negotiation else redirect("inbox")
+        if negotiation:
+            return redirect("negotiation", pk=negotiation.pk)
+        return redirect("inbox" if "year" in open_task.data else "complaints")
     return render(request, form.template, context)

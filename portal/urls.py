@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from portal import orders, tasks, verification, views
+from portal import complaints, orders, tasks, verification, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -38,5 +38,8 @@ urlpatterns = [
     path("paper-orders/<int:pk>/cancel/", orders.cancel, name="cancel-paper-order"),
     path("payments/", views.payments, name="payments"),
     path("participation/", views.participation_filings, name="participation"),
+    path("supervision/", views.supervision_records, name="supervision"),
     path("processes/<int:pk>/", views.process, name="process"),
+    path("complaints/", complaints.complaints_page, name="complaints"),
+    path("disclosure/teos/", complaints.teo_disclosure, name="teo-disclosure"),
 ]

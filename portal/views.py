@@ -16,6 +16,7 @@ from django.db.models import Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bpmn import names
@@ -24,7 +25,7 @@ from bpmn.models import OpenTask, ProcessInstance
 from portal.access import posted_pk, role_required, visible_or_404
 from portal.errors import again, refused
 from webapp.pagination import CommitSafePaginator
-from workflows import audit_text, filters, participation, permissions, rounds, rules, services
+from workflows import audit_text, filters, participation, permissions, rounds, rules, services, teo_records
 from workflows import inbox as inbox_queries
 from workflows import overview as national_overview
 from workflows.caps import cap_for, cap_table
@@ -32,6 +33,7 @@ from workflows.errors import RuleViolation
 from workflows.models import (
     Agreement,
     AssessmentMode,
+    AssessmentPlan,
     AssessmentSitting,
     Baseline,
     Certificate,
@@ -39,8 +41,10 @@ from workflows.models import (
     FeeSchedule,
     IssuedCertificate,
     Negotiation,
+    Organization,
     PaperCertificateOrder,
     Person,
+    Province,
     Role,
 )
 from workflows.money import parse_amount
@@ -587,3 +591,55 @@ def participation_filings(request):
             "code": filing.certificate.code, "year": filing.year})
         return redirect("participation")
     return render(request, "portal/participation.html", context)
+
+
+# --- supervision of TEOs (动态调整): plans, training, teachers sent, what a delisted TEO owes -----------
+
+
+SUPERVISION_FORMS = {
+    "plan": lambda user, post: teo_records.submit_assessment_plan(
+        user, post.get("province"), post.get("year"), post.get("month"), post.get("sittings"), post.get("headcount")),
+    "session": lambda user, post: teo_records.record_training_session(
+        user, post.get("province"), post.get("starts_on"), post.get("ends_on"), post.get("teachers_trained")),
+    "sent": lambda user, post: teo_records.record_teachers_sent(user, post.get("session"), post.get("teachers")),
+    "hand_over": lambda user, post: teo_records.hand_over(
+        user, post.get("certificate"), post.get("successor_teo"), post.get("code"), post.get("name", "")),
+}
+SUPERVISION_DONE = {
+    "plan": gettext_lazy("Assessment plan saved."), "session": gettext_lazy("Training session recorded."),
+    "sent": gettext_lazy("Teachers sent recorded."), "hand_over": gettext_lazy("Certificate handed over."),
+}
+
+
+@role_required(Role.TEO, Role.COLLEGE, Role.REVIEWER, Role.PROVINCIAL_FINANCE, Role.MINISTRY, acts_by_service=True)
+def supervision_records(request):
+    """A TEO's plans and training; the colleges' teachers sent; the province's and the ministry's view of them."""
+    person = permissions.person_of(request.user)
+    year = services.today().year
+    teos = Organization.objects.filter(kind=Organization.Kind.TEO)
+    if person.role == Role.TEO:
+        teos = teos.filter(pk=person.organization_id)
+    context = {
+        "nav": "supervision", "year": year, "deadline": teo_records.deadline_of(year),
+        "plans": teo_records.visible_plans(request.user).order_by("teo__name", "province__name", "year", "month"),
+        "sessions": teo_records.visible_sessions(request.user).order_by("-starts_on", "teo__name"),
+        "sent": teo_records.visible_teachers_sent(request.user).order_by("-session__starts_on", "college__name"),
+        "overview": teo_records.overview(year, teos) if person.role in (Role.TEO, Role.MINISTRY) else [],
+        "provinces": Province.objects.order_by("code"), "months": AssessmentPlan.MONTHS,
+        "delisted_certificates": Certificate.objects.filter(teo__standing__state="delisted", replacement=None)
+        if person.role == Role.MINISTRY else [],
+        "successors": teos.exclude(standing__state="delisted") if person.role == Role.MINISTRY else [],
+        "owed_to_us": teo_records.owed_to(person.organization) if person.role == Role.COLLEGE else [],
+    }
+    form = request.POST.get("form")
+    if request.method == "POST":
+        if form not in SUPERVISION_FORMS:
+            return _refused(request, "portal/supervision.html", context,
+                            RuleViolation("supervision_form_unknown", _("Unknown form."), 400))
+        try:
+            SUPERVISION_FORMS[form](request.user, request.POST)
+        except REFUSED as error:
+            return _refused(request, "portal/supervision.html", {**context, "form": form}, error)
+        messages.success(request, SUPERVISION_DONE[form])
+        return redirect("supervision")
+    return render(request, "portal/supervision.html", context)

@@ -167,26 +167,6 @@ def load_demo_alliances() -> list:
     return [hubei.alliance, jiangsu.alliance, institution.alliance]
 
 
-def load_demo_supervision(year: int | None = None) -> list:
-    """Start every TEO's supervision (teo_supervision) for the demo's pilot year, once.
-
-    The first TEO has started teacher training in Hubei on September 1 (before 9月上旬 ends); the others
-    have recorded none, so the scheduler (run_timers) proposes them for a yellow card once September 10
-    has passed, and opens the monthly progress reports as each month ends.
-    """
-    from workflows import supervision_process
-    from workflows.models import TrainingSession
-
-    year = year or services.today().year
-    first = Organization.objects.filter(kind=Organization.Kind.TEO).order_by("pk").first()
-    if first is not None and not TrainingSession.objects.filter(teo=first).exists():
-        recorder = Person.objects.filter(organization=first, role=Role.TEO).first().user
-        TrainingSession.objects.create(teo=first, province=Province.objects.get(code="42"),
-                                       starts_on=date(year, 9, 1), ends_on=date(year, 9, 5), teachers_trained=60,
-                                       recorded_by=recorder, recorded_at=timezone.now())
-    return supervision_process.start_supervision_for_all(year)
-
-
 def _start(lead: str, certificate_code: str, name: str, invitees: list[str]):
     from bpmn.models import OpenTask
     from workflows.models import Alliance
@@ -200,3 +180,34 @@ def _start(lead: str, certificate_code: str, name: str, invitees: list[str]):
     services.complete(invite.task_id, lead_user, {"college_ids": colleges})
     negotiation.alliance = Alliance.objects.get(pk=negotiation.alliance_id)
     return negotiation
+
+
+@transaction.atomic
+def load_demo_supervision(year: int | None = None) -> dict:
+    """The supervision worth looking at, once, and every TEO's supervision (teo_supervision) for the year.
+
+    杨帆's TEO plans September–December in 湖北省 and 江苏省, started teacher training in 湖北省 on
+    September 1 (before 9月上旬 ends) and trains in both today (a Hubei college sent teachers). 朱红's TEO
+    has planned and trained nothing, so the scheduler (run_timers) proposes it for a yellow card once
+    September 10 has passed, and opens the monthly progress reports as each month ends.
+    """
+    from workflows import supervision_process, teo_records
+    from workflows.models import AssessmentPlan, TrainingSession
+
+    year = year or services.today().year
+    if not AssessmentPlan.objects.exists():
+        person = Person.objects.get(user__username="teo_1")
+        TrainingSession.objects.create(teo=person.organization, province=Province.objects.get(code="42"),
+                                       starts_on=date(year, 9, 1), ends_on=date(year, 9, 5), teachers_trained=60,
+                                       recorded_by=person.user, recorded_at=timezone.now())
+        today = services.today()
+        for code, per_month in (("42", (3, 120)), ("32", (2, 60))):
+            province = Province.objects.get(code=code)
+            for month in (9, 10, 11, 12):
+                teo_records.submit_assessment_plan(person.user, province.pk, year, month, *per_month)
+            session = teo_records.record_training_session(person.user, province.pk, today, today, 40)
+            if code == "42":
+                teo_records.record_teachers_sent(Person.objects.get(user__username="college_42_1").user,
+                                                 session.pk, 6)
+    return {"plans": AssessmentPlan.objects.count(),
+            "instances": supervision_process.start_supervision_for_all(year)}

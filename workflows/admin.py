@@ -100,3 +100,52 @@ class SigningKeyAdmin(ReadOnlyAdmin):
     """The TEOs' public keys; keys are made and rotated by `manage.py certificate_keys`, never here."""
 
     list_display = ["teo", "key_id", "created_at", "retired_at"]
+
+
+# --- supervision of TEOs (动态调整): recorded and decided through the services only ---------------
+
+
+@admin.register(models.Standing)
+class StandingAdmin(ReadOnlyAdmin):
+    list_display = ["teo", "state", "yellow_card_at", "delisted_at"]
+    list_filter = ["state"]
+
+
+@admin.register(models.AssessmentPlan)
+class AssessmentPlanAdmin(ReadOnlyAdmin):
+    list_display = ["teo", "province", "year", "month", "sittings", "headcount", "submitted_at"]
+    list_filter = ["year", "month", "province"]
+
+
+@admin.register(models.TrainingSession)
+class TrainingSessionAdmin(ReadOnlyAdmin):
+    list_display = ["teo", "province", "starts_on", "ends_on", "teachers_trained"]
+    list_filter = ["province"]
+
+
+@admin.register(models.TeachersSent)
+class TeachersSentAdmin(ReadOnlyAdmin):
+    list_display = ["college", "session", "teachers", "recorded_at"]
+
+
+@admin.register(models.ProgressReport)
+class ProgressReportAdmin(ReadOnlyAdmin):
+    list_display = ["teo", "year", "month", "training_sessions", "sittings", "assessed", "certified", "late"]
+    list_filter = ["year", "month", "late"]
+
+
+@admin.register(models.Complaint)
+class ComplaintAdmin(ReadOnlyAdmin):
+    list_display = ["teo", "ground", "state", "lodged_at"]
+    list_filter = ["ground", "state"]
+
+
+@admin.register(models.SupervisionMeasure)
+class SupervisionMeasureAdmin(ReadOnlyAdmin):
+    list_display = ["teo", "kind", "decided_by", "decided_at", "proposed", "complaint"]
+    list_filter = ["kind", "proposed"]
+
+
+@admin.register(models.Replacement)
+class ReplacementAdmin(ReadOnlyAdmin):
+    list_display = ["withdrawn", "successor", "decided_by", "decided_at"]

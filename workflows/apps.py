@@ -12,11 +12,13 @@ class WorkflowsConfig(AppConfig):
             actions,
             assignment,
             checks,
+            complaint_actions,
             contracts,
             events,
             integrity,
             scripts,
             supervision_actions,
+            teo_records,
         )
 
         assignment.install()

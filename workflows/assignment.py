@@ -13,7 +13,7 @@ from bpmn.hooks import HOOKS, Assignment
 from workflows.models import Alliance, Negotiation, Organization, Person
 from workflows.roles import LANE_LABELS, LANE_ROLES, PERSONAL_LANES, Lane
 
-DEADLINE_KEYS = ("round_deadline", "response_deadline", "report_deadline")
+DEADLINE_KEYS = ("round_deadline", "response_deadline", "report_deadline", "answer_deadline")
 
 
 def _education_dept_of(province_id: int) -> int | None:

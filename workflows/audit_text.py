@@ -16,7 +16,7 @@ from django.utils.translation import pgettext
 from bpmn import names
 from bpmn.models import AuditEntry, ProcessDefinition
 from workflows.funding import FundingPurpose, FundingSource
-from workflows.models import Division, Negotiation, Organization
+from workflows.models import Division, Measure, Negotiation, Organization
 from workflows.money import from_fen, yuan
 from workflows.permissions import display_name
 from workflows.services import negotiation_id_of_key
@@ -211,6 +211,29 @@ def _delisting(actor: str, data: dict, words: Words) -> str:
         "delist": _("%(who)s delisted the training evaluation organization: %(reasons)s"),
         "decline": _("%(who)s decided against the delisting: %(reasons)s"),
     }[data.get("decision")] % {"who": actor, "reasons": _text(data, "reasons")}
+def _investigate(actor: str, data: dict, words: Words) -> str:
+    if data.get("decision") == "dismiss":
+        return _("%(who)s dismissed the complaint as unfounded: %(findings)s") % {
+            "who": actor, "findings": _text(data, "findings")}
+    if data.get("decision") == "accept":
+        return _("%(who)s accepted the complaint for investigation; the TEO is asked for its statement.") % {
+            "who": actor}
+    raise Unreadable(data.get("decision"))
+
+
+def _answer(actor: str, data: dict, words: Words) -> str:
+    return _("%(who)s stated the TEO's side: %(statement)s") % {"who": actor, "statement": _text(data, "statement")}
+
+
+def _decide_complaint(actor: str, data: dict, words: Words) -> str:
+    if data.get("decision") == "dismiss":
+        return _("%(who)s dismissed the complaint after investigation: %(findings)s") % {
+            "who": actor, "findings": _text(data, "findings")}
+    if data.get("decision") == "measure":
+        return _("%(who)s decided the measure %(measure)s on the complaint: %(findings)s (reasons: %(reasons)s)") % {
+            "who": actor, "measure": _choice(Measure, data.get("measure")), "findings": _text(data, "findings"),
+            "reasons": _text(data, "reasons")}
+    raise Unreadable(data.get("decision"))
 
 
 TASK_SENTENCES: dict[str, Sentence] = {
@@ -232,6 +255,9 @@ TASK_SENTENCES: dict[str, Sentence] = {
     "report_progress": _report,
     "decide_yellow_card": _yellow_card,
     "decide_delisting": _delisting,
+    "investigate_complaint": _investigate,
+    "answer_complaint": _answer,
+    "decide_complaint": _decide_complaint,
 }
 
 

@@ -329,6 +329,13 @@ CONTRACTS: dict[tuple[str, str], Contract] = {
                                                            _note("reasons", _("reasons"), required=True))),
         Contract("teo_supervision", "decide_delisting", (_decision("delist", "decline"),
                                                          _note("reasons", _("reasons"), required=True))),
+        # 投诉: the ministry accepts or dismisses, the TEO states its side (申辩), the ministry decides.
+        Contract("complaint", "investigate_complaint", (_decision("accept", "dismiss"),
+                                                        _note("findings", _("findings")))),
+        Contract("complaint", "answer_complaint", (_note("statement", _("statement"), required=True),)),
+        Contract("complaint", "decide_complaint", (
+            _decision("measure", "dismiss"), _note("findings", _("findings"), required=True),
+            Key("measure", Kind.TEXT, _("measure"), max_length=20), _note("reasons", _("reasons")))),
     )
 }
 
@@ -359,6 +366,8 @@ PROCESS_KEYS = frozenset({
     "report_closes_at", "delisted", "report_missed", "report_id", "report_late", "planned_sittings",
     "planned_headcount", "training", "training_started",
     "standing", "card_outcome", "follow_up_at", "delisting_outcome", "measure_id",
+    # complaint (teo_id and measure_id as above)
+    "complaint_id", "investigation_outcome", "answer_deadline", "answered", "complaint_outcome",
 })
 
 INPUT_KEYS = frozenset(name for contract in CONTRACTS.values() for name in contract.names)

@@ -16,6 +16,7 @@ happened = Signal()
 
 _PARTIES = ("negotiation", "actor")
 _ORDER = ("order", "actor")
+_COMPLAINT = ("complaint", "teo", "actor")
 EVENTS: dict[str, tuple[str, ...]] = {
     "invitation_answered": (*_PARTIES, "decision"),
     "offer_countered": (*_PARTIES, "fee"),
@@ -48,6 +49,13 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "delisting_proposed": ("teo",),
     "teo_delisted": ("teo", "actor", "measure"),
     "measure_declined": ("teo", "actor", "decision", "reason"),
+    # 投诉: a complaint against a TEO and what the ministry decided on it
+    "complaint_lodged": _COMPLAINT,
+    "complaint_investigated": _COMPLAINT,
+    "complaint_answered": _COMPLAINT,
+    "complaint_unanswered": _COMPLAINT,
+    "complaint_dismissed": _COMPLAINT,
+    "measure_decided": (*_COMPLAINT, "measure"),
 }
 
 
@@ -105,8 +113,18 @@ def negotiation_of_instance(instance) -> Negotiation | None:
 def deadline_passed(sender, instance, **kwargs) -> None:
     """A timer of a lifecycle fired (an invitation's or a round's deadline): its parties are told.
 
-    A process about no negotiation (a TEO's supervision) tells of its own deadlines with events of its own.
+    A complaint's timer is the TEO's answer deadline: the complaint goes on to the ministry without
+    its statement, and the TEO is told. A process about no negotiation (a TEO's supervision) tells of
+    its own deadlines with events of its own.
     """
+    from workflows.complaints import complaint_id_of_key
+    from workflows.models import Complaint
+
+    complaint_id = complaint_id_of_key(getattr(instance, "business_key", ""))
+    if complaint_id is not None:
+        complaint = Complaint.objects.select_related("teo").get(pk=complaint_id)
+        emit("complaint_unanswered", complaint=complaint, teo=complaint.teo)
+        return
     negotiation = negotiation_of_instance(instance)
     if negotiation is not None:
         emit("deadline_passed", negotiation=negotiation)

@@ -7,11 +7,12 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from bpmn.models import AuditEntry, OpenTask
-from workflows.models import Negotiation, Organization
+from workflows.models import Negotiation, Organization, Role
 from workflows.permissions import person_of, without_other_colleges_tasks
 from workflows.roles import LANE_ROLES, PERSONAL_LANES
 from workflows.services import negotiation_id_of_key
 
+COMPLAINT_TASK_ROLES = (Role.MINISTRY, Role.TEO)  # the lanes of a complaint (complaint.bpmn)
 STATUSES = ("mine", "claimable", "claimed_by_others", "overdue")
 # Due first, then oldest; the id breaks ties, so pages of one list never overlap or skip a task
 # (PostgreSQL and SQLite also disagree on where a missing due date sorts unless told).
@@ -61,6 +62,10 @@ def waiting_on_others(user) -> QuerySet[OpenTask]:
         .exclude(pk__in=mine)
         .order_by(*ORDER)
     )
+    person = person_of(user)
+    if person is None or person.role not in COMPLAINT_TASK_ROLES:
+        # A complainant follows their complaint on its own page: its tasks are the ministry's and the TEO's.
+        held = held.exclude(instance__business_key__startswith="complaint:")
     return without_other_colleges_tasks(user, held)  # another member's release is its own business
 
 
@@ -80,7 +85,7 @@ def lifecycle_titles(tasks) -> dict[int, str]:
     negotiations = Negotiation.objects.filter(pk__in=[pk for pk in by_negotiation if pk]).select_related(
         "alliance", "certificate")
     titles = {by_negotiation[n.pk]: f"{n.alliance.name} × {n.certificate.code}" for n in negotiations}
-    return {**titles, **_supervision_titles(tasks)}
+    return {**titles, **_supervision_titles(tasks), **_complaint_titles(tasks)}
 
 
 def _supervision_titles(tasks) -> dict[int, str]:
@@ -89,3 +94,13 @@ def _supervision_titles(tasks) -> dict[int, str]:
             if (task.instance.business_key or "").startswith("supervision:")}
     names = dict(Organization.objects.filter(pk__in=[int(key[1]) for key in keys.values()]).values_list("pk", "name"))
     return {pk: f"{names.get(int(key[1]), '')} · {key[2]}" for pk, key in keys.items()}
+
+
+def _complaint_titles(tasks) -> dict[int, str]:
+    """Instance id -> 'TEO · ground' for the tasks of complaints (投诉), which have no negotiation."""
+    from workflows.complaints import complaint_id_of_key
+    from workflows.models import Complaint, Ground
+
+    by_complaint = {complaint_id_of_key(task.instance.business_key): task.instance_id for task in tasks}
+    found = Complaint.objects.filter(pk__in=[pk for pk in by_complaint if pk]).select_related("teo")
+    return {by_complaint[c.pk]: f"{c.teo.name} · {Ground(c.ground).label}" for c in found}

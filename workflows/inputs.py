@@ -14,7 +14,7 @@ from workflows import rules
 from workflows.errors import RuleViolation
 
 LABELS = {"headcount": _("headcount"), "held_on": _("date held"), "certificate": _("certificate"),
-          "college": _("college")}
+          "college": _("college"), "teo": _("training evaluation organization")}
 DIGITS_MAX = 18  # no 5,000-digit numbers: beyond any bound, and slow to convert
 
 

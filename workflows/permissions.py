@@ -14,6 +14,7 @@ from workflows.models import (
     AssessmentSitting,
     Baseline,
     Certificate,
+    Complaint,
     ExpertOpinion,
     Filing,
     IssuedCertificate,
@@ -255,8 +256,13 @@ def visible_instances(user) -> QuerySet[ProcessInstance]:
     renewals = visible_agreements(user).annotate(
         key=Concat(Value("negotiation:"), Cast("negotiation_id", output_field=CharField()),
                    Value("/agreement:"), Cast("pk", output_field=CharField()))).values("key")
-    return ProcessInstance.objects.select_related("definition").filter(
-        Q(business_key__in=keys) | Q(business_key__in=renewals) | _supervision_keys(user))
+    shown = Q(business_key__in=keys) | Q(business_key__in=renewals) | _supervision_keys(user)
+    person = _person(user)
+    if person is not None and person.role == Role.MINISTRY:
+        # The ministry reads a complaint's diagram and trail (its own decisions, who lodged it); the TEO reads
+        # the complaint on its own page, without the trail that names the complainant.
+        shown |= Q(business_key__startswith="complaint:")
+    return ProcessInstance.objects.select_related("definition").filter(shown)
 
 
 def _supervision_keys(user) -> Q:
@@ -355,3 +361,38 @@ def visible_participation_filings(user) -> QuerySet[ParticipationFiling]:
     if person.role == Role.MINISTRY:
         return qs
     return qs.none()
+
+
+def visible_complaints(user) -> QuerySet[Complaint]:
+    """Complaints: a complainant their own (a college's or a province's office those of its staff), the TEO
+    those against it, the ministry all. Who lodged one is shown to the complainant and the ministry only
+    (`sees_complainant`)."""
+    person = _person(user)
+    qs = Complaint.objects.select_related("teo", "certificate", "lodged_by__person__organization")
+    if person is None:
+        return qs.none()
+    if person.role == Role.MINISTRY:
+        return qs
+    if person.role == Role.TEO:
+        return qs.filter(teo=person.organization)
+    if person.role == Role.STUDENT:
+        return qs.filter(lodged_by=user)
+    if person.role in (Role.COLLEGE, *PROVINCE_DIVISIONS):
+        return qs.filter(lodged_by__person__organization=person.organization,
+                         lodged_by__person__role=person.role)
+    return qs.none()
+
+
+def sees_complainant(user) -> bool:
+    """A TEO reads the complaints against it without who lodged them: a student or a college is not exposed to
+    the organization it complains about. The complainant's own office and the ministry see who."""
+    person = _person(user)
+    return person is not None and person.role != Role.TEO
+
+
+def sees_complaint_process(user, complaint_id: int | None) -> bool:
+    """A complaint's tasks are seen by the lanes' parties: the ministry, and the TEO it is against."""
+    person = _person(user)
+    if person is None or complaint_id is None or person.role not in (Role.MINISTRY, Role.TEO):
+        return False
+    return visible_complaints(user).filter(pk=complaint_id).exists()

@@ -21,7 +21,18 @@ from django.utils.translation import gettext_lazy as _
 
 from bpmn import engine
 from bpmn.models import AuditEntry, OpenTask, ProcessInstance
-from workflows import contracts, events, inputs, participation, permissions, rules, seals, students, supervision
+from workflows import (
+    complaints,
+    contracts,
+    events,
+    inputs,
+    participation,
+    permissions,
+    rules,
+    seals,
+    students,
+    supervision,
+)
 from workflows.caps import cap_for
 from workflows.errors import RuleViolation
 from workflows.models import (
@@ -30,6 +41,7 @@ from workflows.models import (
     AssessmentSitting,
     Baseline,
     Certificate,
+    Complaint,
     FeeSchedule,
     IssuedCertificate,
     MakeUpSitting,
@@ -202,6 +214,63 @@ def file_participation(actor, certificate: Certificate | int | None, year, plann
                                               planned_students=planned, filed_at=timezone.now(), filed_by=actor)
 
 
+# --- complaints against a TEO (投诉) ----------------------------------------------------------
+
+
+@act("lodge_complaint")
+@transaction.atomic
+def lodge_complaint(actor, teo: Organization | int | None, ground, account, evidence,
+                    certificate: Certificate | int | None = None) -> Complaint:
+    """A pilot college, a province or a student complains about a TEO, with evidence; the ministry investigates.
+
+    Starts the `complaint` process (business key 'complaint:<id>'); the TEO hears of it, never who lodged it.
+    """
+    person = acting_person(actor)
+    if person.role not in complaints.COMPLAINANT_ROLES or not _complainant_organization(person):
+        raise RuleViolation("actor_not_allowed",
+                            _("Only a pilot college, a province's education department or a student may lodge a "
+                              "complaint against a training evaluation organization."), 403)
+    teo_id = inputs.object_id(teo, "teo")
+    if teo_id is None:
+        raise RuleViolation("teo_required", _("Choose the training evaluation organization complained about."))
+    teo = _visible(Organization.objects.filter(kind=Organization.Kind.TEO), teo_id, "teo_unknown")
+    ground = complaints.ground(ground)
+    account = complaints.account(account)
+    evidence = complaints.evidence(evidence)
+    certificate = _complained_certificate(teo, certificate)
+    if supervision.is_delisted(teo):  # it has left the pilot: nothing more is decided against it
+        standing = supervision.standing_of(teo)
+        raise RuleViolation("teo_already_delisted",
+                            _("%(teo)s has left the pilot, delisted on %(on)s: no complaint is taken against it."),
+                            409, teo=teo.name, on=_beijing_day(standing.delisted_at))
+    complaint = Complaint.objects.create(teo=teo, certificate=certificate, ground=ground, account=account,
+                                         evidence=evidence, lodged_by=actor, lodged_at=timezone.now())
+    engine.start(complaints.PROCESS, business_key=complaints.complaint_key(complaint),
+                 data={"complaint_id": complaint.pk, "teo_id": teo.pk}, actor=actor)
+    events.emit("complaint_lodged", complaint=complaint, teo=teo, actor=actor)
+    return complaint
+
+
+def _complainant_organization(person: Person) -> bool:
+    """A college's staff or student is of a college; a province's reviewers are of its education department."""
+    kind = person.organization.kind
+    if person.role in (Role.COLLEGE, Role.STUDENT):
+        return kind == Organization.Kind.COLLEGE
+    return kind == Organization.Kind.EDUCATION_DEPT
+
+
+def _complained_certificate(teo: Organization, raw) -> Certificate | None:
+    pk = inputs.object_id(raw, "certificate")
+    if pk is None:
+        return None
+    certificate = _visible(Certificate.objects.all(), pk, "certificate_unknown")
+    if certificate.teo_id != teo.pk:
+        raise RuleViolation("complaint_certificate_not_of_teo",
+                            _("%(certificate)s is not a certificate of %(teo)s."),
+                            certificate=certificate.code, teo=teo.name)
+    return certificate
+
+
 # --- starting a lifecycle ----------------------------------------------------------------
 
 
@@ -332,6 +401,9 @@ def _uuid_text(task_id) -> str | None:
 
 
 def _sees_task(user, task: OpenTask) -> bool:
+    complaint_id = complaints.complaint_id_of_key(task.instance.business_key)
+    if complaint_id is not None:
+        return permissions.sees_complaint_process(user, complaint_id)
     if not permissions.visible_instances(user).filter(pk=task.instance_id).exists():
         return False
     payment_id = (task.data or {}).get("payment_id")  # a college sees only its own payments

@@ -13,7 +13,6 @@ certified) is listed until settled (`owed`).
 """
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Q, Sum
@@ -162,7 +161,7 @@ def decide_measure(actor, teo: Organization | int, kind: str, reasons: str, comp
 
 def withdraw_schedules(teo_id: int) -> list[FeeSchedule]:
     """Withdraw the delisted TEO's published schedules (公示): nothing can be negotiated on them."""
-    schedules = list(FeeSchedule.objects.select_for_update().filter(certificate__teo_id=teo_id,
+    schedules = list(FeeSchedule.objects.select_for_update(of=("self",)).filter(certificate__teo_id=teo_id,
                                                                     state=FeeSchedule.State.PUBLISHED))
     for schedule in schedules:
         schedule.withdraw()
@@ -182,7 +181,6 @@ class Owed:
     planned: int  # the students the college filed to take part with (院校试点备案)
     assessed: int
     certified: int
-    paid: Decimal  # what the college released on its actuals
 
     @property
     def not_assessed(self) -> int:
@@ -222,8 +220,7 @@ def owed(teo: Organization | int, college: Organization | int | None = None) -> 
         rows.append(Owed(college_id=payment.college_id, college=payment.college.name, agreement_id=agreement.pk,
                          agreement_no=agreement.number, certificate=agreement.negotiation.certificate.code,
                          planned=planned, assessed=sitting.headcount if sitting else 0,
-                         certified=sitting.certificates.count() if sitting else 0,
-                         paid=payment.amount if payment.state == Payment.State.RELEASED else Decimal("0.00")))
+                         certified=sitting.certificates.count() if sitting else 0))
     return [row for row in rows if not row.settled]
 
 

@@ -12,9 +12,10 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tests.portal.conftest import Browser
+from tests.workflows import supervision_records
 from tests.workflows.paper_copies import TRACKING_NO, second_student
 from tests.workflows.walk import DELIVERY, Walk, college, open_task, user
-from workflows import services
+from workflows import services, teo_records
 from workflows.models import Baseline, Certificate, IssuedCertificate, Person
 
 from .clients import api
@@ -231,6 +232,20 @@ def _participation_filed(walk: Walk) -> Ids:
     return ids
 
 
+def _teo(walk: Walk) -> Ids:
+    return {"teo": walk.certificate.teo_id}
+
+
+def _complaint_form(ground: str = "excessive_fees", evidence: tuple = ("收费票据 2026-0088",)) -> Request:
+    return lambda ids: ("/complaints/", {"teo": ids["teo"], "ground": ground, "account": "考核费远超公示标准。",
+                                         "evidence": list(evidence)})
+
+
+def _complaint_api(ground: str = "excessive_fees", evidence: tuple = ("收费票据 2026-0088",)) -> Request:
+    return lambda ids: ("/api/v1/complaints/", {"teo_id": ids["teo"], "ground": ground,
+                                               "account": "考核费远超公示标准。", "evidence": list(evidence)})
+
+
 @dataclass(frozen=True)
 class Case:
     act: str
@@ -244,6 +259,75 @@ class Case:
 
     def __str__(self) -> str:
         return f"{self.act}: {self.why}"
+
+
+# --- supervision records (动态调整) ------------------------------------------------------------
+
+
+def _provinces(walk: Walk) -> Ids:
+    return {"hubei": supervision_records.province("42").pk}
+
+
+def _session(walk: Walk) -> Ids:
+    session = teo_records.record_training_session(user("teo_1"), supervision_records.province("42").pk,
+                                                  services.today(), services.today(), 10)
+    return {"session": session.pk}
+
+
+def _teos(walk: Walk) -> Ids:
+    return {"certificate": walk.certificate.pk, "successor": supervision_records.teo_of("teo_2").pk}
+
+
+def _plan(form_or_api: str, month="9", sittings="2", headcount="60") -> Request:
+    if form_or_api == "form":
+        return lambda ids: ("/supervision/", {"form": "plan", "province": ids["hubei"], "year":
+                                              str(services.today().year), "month": month, "sittings": sittings,
+                                              "headcount": headcount})
+    return lambda ids: ("/api/v1/assessment-plans/", {"province_id": ids["hubei"], "year": services.today().year,
+                                                      "month": month, "sittings": sittings, "headcount": headcount})
+
+
+def _training(starts_on: str = TODAY, ends_on: str = TODAY, teachers: str = "20") -> tuple[Request, Request]:
+    return (lambda ids: ("/supervision/", {"form": "session", "province": ids["hubei"], "starts_on": starts_on,
+                                           "ends_on": ends_on, "teachers_trained": teachers}),
+            lambda ids: ("/api/v1/training-sessions/", {"province_id": ids["hubei"], "starts_on": starts_on,
+                                                        "ends_on": ends_on, "teachers_trained": teachers}))
+
+
+def _sent(teachers: str) -> tuple[Request, Request]:
+    return (lambda ids: ("/supervision/", {"form": "sent", "session": ids["session"], "teachers": teachers}),
+            lambda ids: ("/api/v1/teachers-sent/", {"session_id": ids["session"], "teachers": teachers}))
+
+
+def _hand_over(code: str = "X-NEXT-01") -> tuple[Request, Request]:
+    return (lambda ids: ("/supervision/", {"form": "hand_over", "certificate": ids["certificate"],
+                                           "successor_teo": ids["successor"], "code": code}),
+            lambda ids: ("/api/v1/replacements/", {"certificate_id": ids["certificate"],
+                                                   "successor_teo_id": ids["successor"], "code": code}))
+
+
+SUPERVISION_CASES = [
+    Case("submit_assessment_plan", "a month outside September–December", "teo_1", _provinces, _plan("form", "8"),
+         _plan("api", "8"), "plan_month_september_to_december", 400),
+    Case("submit_assessment_plan", "sittings without people", "teo_1", _provinces,
+         _plan("form", headcount="0"), _plan("api", headcount="0"), "plan_sittings_and_headcount", 400),
+    Case("submit_assessment_plan", "a college, which submits no plan", "college_42_1", _provinces, _plan("form"),
+         _plan("api"), "actor_not_allowed", 403),
+    Case("record_training_session", "a session that has not started", "teo_1", _provinces,
+         *_training("2099-09-01", "2099-09-02"), "training_not_started", 400),
+    Case("record_training_session", "ending before it starts", "teo_1", _provinces,
+         *_training("2020-09-02", "2020-09-01"), "training_dates", 400),
+    Case("record_training_session", "nobody trained", "teo_1", _provinces, *_training(teachers="0"),
+         "teachers_trained_out_of_range", 400),
+    Case("record_teachers_sent", "more than the session trained", "college_42_1", _session, *_sent("11"),
+         "teachers_sent_within_trained", 400),
+    Case("record_teachers_sent", "a session of another province", "college_32_1", _session, *_sent("1"),
+         "training_session_unknown", 404),
+    Case("hand_over_certificate", "a TEO still in the pilot", "ministry", _teos, *_hand_over(),
+         "hand_over_delisted_only", 409),
+    Case("hand_over_certificate", "a TEO, not the ministry", "teo_2", _teos, *_hand_over(), "actor_not_allowed", 403),
+]
+
 
 
 CASES = [
@@ -381,6 +465,12 @@ CASES = [
          _participation_form("many"), _participation_api("many"), "planned_students_out_of_range", 400),
     Case("file_participation", "filed twice", "college_42_1", _participation_filed, _participation_form("80"),
          _participation_api(80), "participation_already_filed", 409),
+    Case("lodge_complaint", "a TEO, which is complained about", "teo_2", _teo, _complaint_form(), _complaint_api(),
+         "actor_not_allowed", 403),
+    Case("lodge_complaint", "no evidence", "student", _teo, _complaint_form(evidence=("",)),
+         _complaint_api(evidence=()), "complaint_evidence_required", 400),
+    Case("lodge_complaint", "a ground the speech does not name", "college_42_1", _teo,
+         _complaint_form(ground="rudeness"), _complaint_api(ground="rudeness"), "complaint_ground_unknown", 400),
     # Wrongly typed input: one rule per field and kind, the same on the page and in JSON.
     Case("start_lifecycle", "a certificate id that is not a number", "college_42_1", _certificate,
          *_start_typed("abc"), "certificate_not_an_id", 400),
@@ -421,6 +511,7 @@ CASES = [
          *_sitting_typed("make-ups", {"headcount": "1", "held_on": "01/05/2026"}), "held_on_not_a_date", 400),
     Case("record_makeup", "no date", "teo_1", _sitting, *_sitting_typed("make-ups", {"headcount": "1"}),
          "held_on_required", 400),
+    *SUPERVISION_CASES,
 ]
 
 

@@ -66,11 +66,13 @@ ACCOUNTS = {
 # types, missing and extra fields) as a role that takes it, on the first object of its kind that
 # role sees; the lists and detail pages do as the ministry, who sees them all.
 ACTS = {
-    "lead college": r"^/api/v1/(alliances|negotiations|tasks|participation-filings)/",
-    "TEO": r"^/api/v1/(fee-schedules|agreements|sittings|certificates/\{id\}/revoke|paper-orders/\{id\}/dispatch)/",
+    "lead college": r"^/api/v1/(alliances|negotiations|tasks|participation-filings|teachers-sent|complaints)/",
+    "TEO": r"^/api/v1/(fee-schedules|agreements|sittings|certificates/\{id\}/revoke|paper-orders/\{id\}/dispatch|"
+           r"assessment-plans|training-sessions)/",
     "reviewer": r"^/api/v1/(baselines|tasks)/",
     "finance": r"^/api/v1/tasks/",
     "student": r"^/api/v1/(certificates/\{id\}/paper-orders|paper-orders/\{id\}/(deliver|cancel))/",
+    "ministry": r"^/api/v1/replacements/",
     "signed out": r"^/api/v1/auth/",
 }
 PAGES_ROLE = "ministry"

@@ -40,6 +40,7 @@ PROCESS_IDS = (
     "agreement_renewal",
     "certificate_lifecycle",
     "teo_supervision",
+    "complaint",
 )
 ROLES = set(Lane.values)  # the lanes a model may have
 

@@ -72,6 +72,9 @@ USER_TASK_LANES = {
     ("teo_supervision", "report_progress"): "teo",
     ("teo_supervision", "decide_yellow_card"): "ministry",
     ("teo_supervision", "decide_delisting"): "ministry",
+    ("complaint", "investigate_complaint"): "ministry",
+    ("complaint", "answer_complaint"): "teo",
+    ("complaint", "decide_complaint"): "ministry",
 }
 FUNCTIONS = {"count_accepted", "register_alliance", "dissolve_alliance", "close_round_expired",
              "check_uniformity", "record_cap_check", "compute_payment", "renew_agreement", "close_unverified",
@@ -107,7 +110,7 @@ def _tree(path):
 # --- the files -----------------------------------------------------------------------------
 
 
-def test_the_eight_models_and_the_decision_are_there():
+def test_the_nine_models_and_the_decision_are_there():
     assert sorted(p.stem for p in bpmn_files()) == sorted(PROCESS_IDS)
     assert [p.relative_to(PROCESS_DIR).as_posix() for p in dmn_files()] == ["decisions/assessment_fee_cap.dmn"]
 
@@ -816,3 +819,45 @@ def test_completed_lifecycle_json_size():
     size = run.json_size()
     print(f"\ncompleted lifecycle JSON: {size['full']} bytes with specs, {size['state']} bytes of state")
     assert size["state"] < 200_000
+
+
+# --- complaint ---------------------------------------------------------------------------
+
+COMPLAINT_ID, TEO_ID = 5, 9
+
+
+def _complaint(roundtrip, outcome="accepted"):
+    run = Run("complaint", {"complaint_id": COMPLAINT_ID, "teo_id": TEO_ID}, Domain(), roundtrip)
+    assert run.ready_names() == ["investigate_complaint"]
+    assert run.task("investigate_complaint").task_spec.lane == "ministry"
+    data = {"investigation_outcome": outcome}
+    if outcome == "accepted":
+        data["answer_deadline"] = iso(timedelta(days=14))
+    run.complete("investigate_complaint", data)
+    return run
+
+
+def test_a_complaint_dismissed_as_unfounded_ends_at_investigation(roundtrip):
+    run = _complaint(roundtrip, "dismissed")
+    assert run.workflow.completed and run.ends() == ["unfounded_end"]
+
+
+@pytest.mark.parametrize("outcome, end", [("measure", "measure_end"), ("dismissed", "dismissed_end")])
+def test_a_complaint_answered_by_the_teo_is_decided_by_the_ministry(roundtrip, outcome, end):
+    run = _complaint(roundtrip)
+    assert run.task("answer_complaint").task_spec.lane == "teo"
+    run.complete("answer_complaint", {"answered": True})
+    assert run.ready_names() == ["decide_complaint"]
+    run.complete("decide_complaint", {"complaint_outcome": outcome})
+    assert run.ends() == [end]
+
+
+def test_the_answer_deadline_passes_and_the_ministry_decides_without_a_statement(roundtrip):
+    run = _complaint(roundtrip)
+    run.fire_timers()  # not due yet
+    assert run.ready_names() == ["answer_complaint"]
+    with later(15):
+        run.fire_timers()
+        assert run.ready_names() == ["decide_complaint"]
+        run.complete("decide_complaint", {"complaint_outcome": "measure"})
+    assert run.ends() == ["measure_end"] and "answered" not in run.data

@@ -20,20 +20,23 @@ def _demo_installation(settings):
 def test_simulate_completes_every_lifecycle_and_reports_counts(deployed):
     out, err = StringIO(), StringIO()
     call_command("simulate", alliances=4, seed=7, stdout=out, stderr=err)
-    line, checked = out.getvalue().strip().splitlines()[-2:]
+    line, oversight, checked = out.getvalue().strip().splitlines()[-3:]
     assert line.startswith("completed 4/4 lifecycles")
+    assert oversight.startswith("oversight: 3 complaints")
     assert checked.endswith("0 with problems")
     tasks = int(re.search(r"tasks (\d+)", line).group(1))
     assert tasks >= 4 * 10
     assert "refused" in line and "payments" in line
-    assert ProcessInstance.objects.filter(status="completed").count() == 4
+    completed = ProcessInstance.objects.filter(status="completed")
+    assert completed.filter(definition__process_id="certificate_lifecycle").count() == 4
+    assert completed.filter(definition__process_id="complaint").count() == 3
     assert "lifecycle" in err.getvalue()  # the progress bar
 
 
 def test_simulate_cold_drops_every_cache_after_each_step_and_every_instance_stays_in_step(deployed):
     out = StringIO()
     call_command("simulate", alliances=3, seed=11, cold=True, stdout=out, stderr=StringIO())
-    line, checked = out.getvalue().strip().splitlines()[-2:]
+    line, _oversight, checked = out.getvalue().strip().splitlines()[-3:]
     assert line.startswith("completed 3/3 lifecycles")
     assert checked.endswith("0 with problems") and ProcessInstance.objects.count() >= 3
 
@@ -62,3 +65,15 @@ def test_load_demo_creates_three_alliances_once_and_is_idempotent(deployed):
     assert FeeSchedule.objects.filter(state="published").count() == 4
     assert {"college", "finance", "teo", "reviewer", "ministry", "student"} <= set(
         Person.objects.values_list("role", flat=True))
+
+
+def test_load_demo_records_one_teos_plans_and_training_and_none_for_the_other_once(deployed):
+    from tests.workflows.supervision_records import teo_of
+    from workflows.models import AssessmentPlan, TeachersSent, TrainingSession
+
+    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", stdout=StringIO())
+    assert AssessmentPlan.objects.filter(teo=teo_of("teo_1")).count() == 8  # 湖北省 and 江苏省, September–December
+    assert TrainingSession.objects.filter(teo=teo_of("teo_1")).count() == 3  # September 1 in 湖北省, and today
+    assert TeachersSent.objects.get().teachers == 6
+    assert not TrainingSession.objects.filter(teo=teo_of("teo_2")).exists()  # the yellow-card rule's case

@@ -42,6 +42,10 @@ SAMPLES = {
     "decide_yellow_card": [{"decision": "show", "reasons": "未启动师资培训"},
                            {"decision": "decline", "reasons": "已补报"}],
     "decide_delisting": [{"decision": "delist", "reasons": "仍未跟进"}, {"decision": "decline", "reasons": "已跟进"}],
+    "investigate_complaint": [{"decision": "accept"}, {"decision": "dismiss", "findings": "所附证据与该机构无关"}],
+    "answer_complaint": [{"statement": "设备为自愿选购"}],
+    "decide_complaint": [{"decision": "measure", "measure": "talk", "findings": "查明属实", "reasons": "约谈负责人"},
+                         {"decision": "dismiss", "findings": "证据不足"}],
 }
 
 
@@ -91,8 +95,8 @@ def test_every_task_reads_as_one_sentence_in_each_language_never_as_data(task, h
         assert not re.search(r"[A-Za-z]{3,}", chinese), chinese
         assert not CJK.search(english.replace("王芳 (武汉职业技术学院)", "")) or task in (
             "verify_baseline", "verify_baseline_finance", "expert_opinion", "expert_opinion_finance",
-            "record_supervision", "invite_members",
-            "decide_yellow_card", "decide_delisting"), english  # typed reasons and opinions, names of people
+            "record_supervision", "invite_members", "investigate_complaint", "answer_complaint",
+            "decide_complaint", "decide_yellow_card", "decide_delisting"), english  # typed texts, names of people
 
 
 def test_the_invitation_reads_as_the_lead_inviting_the_colleges_by_name(hubei):

@@ -20,6 +20,8 @@ from bpmn.hooks import HOOKS
 from bpmn.models import AuditEntry, OpenTask, ProcessInstance
 from portal.tasks import form_fields
 from tests.api.clients import api
+from tests.workflows.complaint_walk import lodge as lodge_complaint
+from tests.workflows.complaint_walk import task_of as complaint_task
 from tests.workflows.walk import Walk, user
 from tryout.simulation import actor_for
 from workflows import contracts, services
@@ -28,6 +30,7 @@ from workflows.models import (
     Agreement,
     Alliance,
     Baseline,
+    Complaint,
     FeeProposal,
     Filing,
     FundingAllocation,
@@ -101,11 +104,12 @@ def _state() -> dict:
         "filings": list(Filing.objects.order_by("pk").values_list("pk", "state", "supervision_note")),
         "payments": list(Payment.objects.order_by("pk").values_list("pk", "state", "amount")),
         "allocations": FundingAllocation.objects.count(),
+        "complaints": list(Complaint.objects.order_by("pk").values_list("pk", "state", "findings")),
+        "measures": SupervisionMeasure.objects.count(),
         "instances": list(ProcessInstance.objects.order_by("pk").values_list("pk", "revision", "status")),
         "open_tasks": sorted(str(t) for t in OpenTask.objects.values_list("task_id", flat=True)),
         "audit": AuditEntry.objects.count(),
         "progress_reports": ProgressReport.objects.count(),
-        "measures": SupervisionMeasure.objects.count(),
         "standings": list(Standing.objects.order_by("pk").values_list("pk", "state")),
     }
 
@@ -341,7 +345,15 @@ def test_every_key_of_the_workflow_data_at_every_user_task_is_refused_and_nothin
         services.record_assessment(user("teo_1"), agreement, member.college, 2, services.today())
     step("release_payment", lambda task: {"funding": [
         {"source": "fiscal", "amount": f"{Payment.objects.get(pk=task.data['payment_id']).amount:.2f}"}]})
-    _walk_supervision(attacks)
+    # A complaint against the Hubei TEO, through its three tasks (投诉).
+    complaint = lodge_complaint("student")
+    for name, valid in (("investigate_complaint", {"decision": "accept"}),
+                        ("answer_complaint", {"statement": "设备为自愿选购"}),
+                        ("decide_complaint", {"decision": "measure", "measure": "talk", "findings": "属实",
+                                              "reasons": "约谈负责人"})):
+        attacks.at(complaint_task(complaint, name), valid)
+    assert Complaint.objects.get(pk=complaint.pk).state == Complaint.State.DECIDED
+    _walk_supervision(attacks)  # last: it delists the Hubei TEO, which then takes no complaint
 
     assert attacks.visited == set(contracts.CONTRACTS)
     assert attacks.keys_seen <= contracts.PROCESS_KEYS | contracts.INPUT_KEYS, (

@@ -15,6 +15,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"demo loaded: {len(world['colleges'])} colleges, {len(world['teos'])} TEOs, "
             f"{len(world['certificates'])} certificates, {len(alliances)} alliances, "
-            f"{len(supervised)} TEOs under supervision; "
+            f"{supervised['plans']} assessment plans, {len(supervised['instances'])} TEOs under supervision; "
             f"password for every account: {PASSWORD}"
         )

@@ -7,6 +7,7 @@ from bpmn import caches, integrity
 from bpmn.models import ProcessInstance
 from tryout.demo import load_demo
 from tryout.management.demo_only import require_demo
+from tryout.oversight import Oversight, OversightTally
 from tryout.simulation import Driver, Tally
 from workflows.models import Certificate, Organization, Person, Role
 
@@ -17,10 +18,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--alliances", type=int, default=10)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--complaints", type=int, default=3,
+                            help="complaints against TEOs lodged and taken to a decision after the lifecycles")
         parser.add_argument("--cold", action="store_true",
                             help="drop every per-process cache after each step, as if each ran in a new process")
 
-    def handle(self, *args, alliances=10, seed=1, cold=False, **options):
+    def handle(self, *args, alliances=10, seed=1, cold=False, complaints=3, **options):
         require_demo("simulate")
         load_demo()
         rng = random.Random(seed)
@@ -41,7 +44,18 @@ class Command(BaseCommand):
             f"rounds {tally.rounds}, payments {tally.payments}, refused {tally.refusals}, "
             f"returns {tally.returns}; outcomes {dict(sorted(tally.outcomes.items()))}"
         )
+        self._oversee(rng, complaints, caches.drop_all if cold else None)
         self._check_every_instance()
+
+    def _oversee(self, rng, complaints: int, on_step) -> None:
+        """Complaints lodged by colleges, provinces and students, each taken to the ministry's decision."""
+        tally = OversightTally()
+        oversight = Oversight(rng, tally, on_step)
+        oversight.lodge_complaints(complaints)
+        oversight.settle()
+        self.stdout.write(
+            f"oversight: {tally.complaints} complaints, tasks {tally.tasks}; outcomes "
+            f"{dict(sorted(tally.outcomes.items()))}; measures {dict(sorted(tally.measures.items()))}")
 
     def _check_every_instance(self) -> None:
         """Restore every instance from its row in a cold process state; any problem fails the run."""
