@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from bpmn.models import ProcessInstance
+from workflows.models import Organization
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,9 @@ def test_simulate_completes_every_lifecycle_and_reports_counts(deployed):
     call_command("simulate", alliances=4, seed=7, stdout=out, stderr=err)
     line, oversight, checked = out.getvalue().strip().splitlines()[-3:]
     assert line.startswith("completed 4/4 lifecycles")
-    assert oversight.startswith("oversight: 3 complaints")
+    teos = Organization.objects.filter(kind=Organization.Kind.TEO).count()
+    assert re.match(rf"oversight: {teos} TEOs supervised for 20\d\d, \d+ progress reports; 3 complaints", oversight)
+    assert ProcessInstance.objects.filter(definition__process_id="teo_supervision").count() == teos
     assert checked.endswith("0 with problems")
     tasks = int(re.search(r"tasks (\d+)", line).group(1))
     assert tasks >= 4 * 10

@@ -48,13 +48,16 @@ class Command(BaseCommand):
         self._check_every_instance()
 
     def _oversee(self, rng, complaints: int, on_step) -> None:
-        """Complaints lodged by colleges, provinces and students, each taken to the ministry's decision."""
+        """Every TEO's supervision for the pilot year, then complaints lodged by colleges, provinces and
+        students, each taken to the ministry's decision."""
         tally = OversightTally()
         oversight = Oversight(rng, tally, on_step)
+        year = oversight.supervise()
         oversight.lodge_complaints(complaints)
         oversight.settle()
         self.stdout.write(
-            f"oversight: {tally.complaints} complaints, tasks {tally.tasks}; outcomes "
+            f"oversight: {tally.supervised} TEOs supervised for {year}, {tally.reports} progress reports; "
+            f"{tally.complaints} complaints, tasks {tally.tasks}; outcomes "
             f"{dict(sorted(tally.outcomes.items()))}; measures {dict(sorted(tally.measures.items()))}")
 
     def _check_every_instance(self) -> None:
