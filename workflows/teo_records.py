@@ -191,10 +191,10 @@ def hand_over(actor, certificate, successor_teo, code, name="") -> Replacement:
 # --- what each person sees ---------------------------------------------------------------------
 
 
-def visible_plans(user):
-    """Assessment plans: a TEO its own, a province's people the plans for its colleges, the ministry all."""
+def _by_province(qs, user):
+    """A TEO its own, the ministry all, the people of a province (its colleges and its department) the
+    province's; nobody else anything."""
     person = permissions.person_of(user)
-    qs = AssessmentPlan.objects.select_related("teo", "province")
     if person is None:
         return qs.none()
     if person.role == Role.TEO:
@@ -204,22 +204,17 @@ def visible_plans(user):
     if person.organization.province_id and person.role != Role.STUDENT:
         return qs.filter(province_id=person.organization.province_id)
     return qs.none()
+
+
+def visible_plans(user):
+    """Assessment plans: a TEO its own, a province's people the plans for its colleges, the ministry all."""
+    return _by_province(AssessmentPlan.objects.select_related("teo", "province"), user)
 
 
 def visible_sessions(user):
     """Training sessions: a TEO its own, a province's colleges and departments those in the province, the
     ministry all."""
-    person = permissions.person_of(user)
-    qs = TrainingSession.objects.select_related("teo", "province")
-    if person is None:
-        return qs.none()
-    if person.role == Role.TEO:
-        return qs.filter(teo=person.organization)
-    if person.role == Role.MINISTRY:
-        return qs
-    if person.organization.province_id and person.role != Role.STUDENT:
-        return qs.filter(province_id=person.organization.province_id)
-    return qs.none()
+    return _by_province(TrainingSession.objects.select_related("teo", "province"), user)
 
 
 def visible_teachers_sent(user):

@@ -10,8 +10,6 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
@@ -19,6 +17,7 @@ from playwright.sync_api import expect
 from bpmn.models import OpenTask
 from portal.templatetags.portal import yuan
 from tests.browser.conftest import new_page
+from tests.browser.steps import signed_in
 from tests.servers import threaded_server
 from tests.workflows.walk import Walk, college, lifecycle_instance, user
 from tryout.demo import PASSWORD
@@ -98,15 +97,6 @@ def browse(chromium, server):
 
 
 # --- steps and expectations ------------------------------------------------------------------
-
-
-def signed_in(page, username: str) -> None:
-    """Give the page a fresh session of that person, as signing in would (the sign-in page is tested elsewhere)."""
-    client = Client()
-    client.force_login(get_user_model().objects.get(username=username))
-    page.context.clear_cookies()
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": page.base,
-                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
 
 
 def speak(page, lang: str) -> None:

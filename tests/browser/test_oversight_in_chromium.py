@@ -10,13 +10,11 @@ from datetime import datetime
 
 import pytest
 import time_machine
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.test import Client
 from playwright.sync_api import expect
 
 from bpmn import engine
 from tests.browser.conftest import new_page
+from tests.browser.steps import signed_in
 from tests.servers import threaded_server
 from workflows import services, supervision_process
 from workflows.models import Complaint, FeeSchedule, Measure, Person, Standing, SupervisionMeasure
@@ -36,14 +34,6 @@ def server(django_db_setup):
 def at(moment: str):
     """Beijing time, ticking: the server's thread lives at that moment too."""
     return time_machine.travel(datetime.fromisoformat(f"{moment}+08:00"), tick=True)
-
-
-def signed_in(page, username: str) -> None:
-    client = Client()
-    client.force_login(get_user_model().objects.get(username=username))
-    page.context.clear_cookies()
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": page.base,
-                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
 
 
 def open_task(page, task_name: str) -> None:
