@@ -52,12 +52,12 @@ AUDIENCES = {
     "measure_declined": ("supervised_teo", "ministry"),
     # 投诉: the TEO hears of the complaint (never who lodged it) and of every decision; the complainant of
     # each step of their complaint; the ministry hears through its tasks (task_assigned).
-    "complaint_lodged": ("complaint_teo",),
+    "complaint_lodged": ("supervised_teo",),
     "complaint_investigated": ("complainant",),
     "complaint_answered": ("complainant",),
-    "complaint_unanswered": ("complaint_teo", "complainant"),
-    "complaint_dismissed": ("complainant", "complaint_teo"),
-    "measure_decided": ("complainant", "complaint_teo"),
+    "complaint_unanswered": ("supervised_teo", "complainant"),
+    "complaint_dismissed": ("complainant", "supervised_teo"),
+    "measure_decided": ("complainant", "supervised_teo"),
 }
 
 
@@ -177,12 +177,11 @@ RESOLVERS = {
     "order_teo": _order_teo,
     "order_counterparty": _order_counterparty,
     "previous_holder": lambda ctx: Q(user_id=ctx.previous_holder_id),
-    "supervised_teo": lambda ctx: Q(organization_id=ctx.teo_id, role=Role.TEO),
+    "supervised_teo": lambda ctx: Q(organization_id=ctx.teo_id, role=Role.TEO),  # supervised or complained of
     "ministry": _ministry,
     "supervising_ministry": _ministry,
     "teo_colleges": _teo_colleges,
     "teo_college_reviewers": _teo_college_reviewers,
-    "complaint_teo": lambda ctx: Q(organization_id=ctx.teo_id, role=Role.TEO),
     "complainant": lambda ctx: Q(user_id__in=Complaint.objects.filter(pk=ctx.complaint_id).values("lodged_by_id")),
 }
 

@@ -179,6 +179,16 @@ def _payment_data(post) -> dict:
 # --- a TEO's supervision (动态调整): no negotiation room, the TEO's standing and the proposal's facts ----
 
 
+def _room_outside(open_task: OpenTask) -> tuple[dict, str]:
+    """The room of a task of no negotiation, and the page after it: a complaint's task shows the complaint
+    (portal.complaints) and returns to the complaints; a TEO's supervision is shown in its TEO's room."""
+    from workflows.complaints import complaint_id_of_key
+
+    if complaint_id_of_key(open_task.instance.business_key) is not None:
+        return {"nav": "complaints"}, "complaints"
+    return _supervision_room(open_task), "inbox"
+
+
 def _supervision_room(open_task: OpenTask) -> dict:
     from workflows import supervision
 
@@ -296,10 +306,7 @@ def _task(request, open_task: OpenTask):
     if form is None:
         raise Http404
     negotiation = inbox_queries.negotiation_of_task(open_task)
-    # A task of no negotiation has no negotiation room: a TEO's supervision is shown in its TEO's room, a
-    # complaint's task shows the complaint (portal.complaints).
-    room = (negotiation_context(request, negotiation) if negotiation
-            else _supervision_room(open_task) if "year" in open_task.data else {"nav": "complaints"})
+    room, done = (negotiation_context(request, negotiation), None) if negotiation else _room_outside(open_task)
     posted = request.POST if request.method == "POST" else drafts.take(request)
     if posted is not None and request.method != "POST":
         messages.info(request, _("Your session had expired. What you typed is kept below: check it and submit again."))
@@ -312,7 +319,5 @@ def _task(request, open_task: OpenTask):
         except REFUSED as error:
             return refused(request, error, again(request, form.template, context))
         messages.success(request, _("Done: %(task)s.") % {"task": names.shown(open_task.label)})
-        if negotiation:
-            return redirect("negotiation", pk=negotiation.pk)
-        return redirect("inbox" if "year" in open_task.data else "complaints")
+        return redirect("negotiation", pk=negotiation.pk) if negotiation else redirect(done)
     return render(request, form.template, context)

@@ -25,7 +25,7 @@ from bpmn.models import OpenTask, ProcessInstance
 from portal.access import posted_pk, role_required, visible_or_404
 from portal.errors import again, refused
 from webapp.pagination import CommitSafePaginator
-from workflows import audit_text, filters, participation, permissions, rounds, rules, services, teo_records
+from workflows import audit_text, filters, participation, permissions, rounds, rules, services, supervision, teo_records
 from workflows import inbox as inbox_queries
 from workflows import overview as national_overview
 from workflows.caps import cap_for, cap_table
@@ -620,7 +620,7 @@ def supervision_records(request):
     if person.role == Role.TEO:
         teos = teos.filter(pk=person.organization_id)
     context = {
-        "nav": "supervision", "year": year, "deadline": teo_records.deadline_of(year),
+        "nav": "supervision", "year": year, "deadline": supervision.training_start_deadline(year),
         "plans": teo_records.visible_plans(request.user).order_by("teo__name", "province__name", "year", "month"),
         "sessions": teo_records.visible_sessions(request.user).order_by("-starts_on", "teo__name"),
         "sent": teo_records.visible_teachers_sent(request.user).order_by("-session__starts_on", "college__name"),

@@ -12,7 +12,7 @@ certificates it issued stay valid; what it still owes each college (not assessed
 certified) is listed until settled (`owed`).
 """
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Q, Sum
@@ -31,6 +31,7 @@ from workflows.models import (
     Standing,
     SupervisionMeasure,
     TrainingSession,
+    shown_day,
 )
 
 REASONS_MAX = 2000
@@ -99,16 +100,10 @@ def refuse_delisted(certificate: Certificate) -> None:
         raise RuleViolation("teo_delisted",
                             _("%(teo)s was delisted (摘牌) on %(on)s: %(certificate)s takes no new negotiation. "
                               "Its replacement is %(successor)s."), 409, teo=certificate.teo.name,
-                            on=_day(standing.delisted_at), certificate=certificate.code, successor=successor.code)
+                            on=shown_day(standing.delisted_at), certificate=certificate.code, successor=successor.code)
     raise RuleViolation("teo_delisted",
                         _("%(teo)s was delisted (摘牌) on %(on)s: %(certificate)s takes no new negotiation."), 409,
-                        teo=certificate.teo.name, on=_day(standing.delisted_at), certificate=certificate.code)
-
-
-def _day(at: datetime | None) -> str:
-    from workflows.models import shown_day
-
-    return shown_day(at)
+                        teo=certificate.teo.name, on=shown_day(standing.delisted_at), certificate=certificate.code)
 
 
 def reasons_text(raw) -> str:
@@ -142,11 +137,11 @@ def decide_measure(actor, teo: Organization | int, kind: str, reasons: str, comp
     standing = standing_of(teo, lock=True)
     if standing.state == Standing.State.DELISTED:
         raise RuleViolation("teo_already_delisted", _("%(teo)s was delisted (摘牌) on %(on)s."), 409,
-                            teo=standing.teo.name, on=_day(standing.delisted_at))
+                            teo=standing.teo.name, on=shown_day(standing.delisted_at))
     if kind == Measure.YELLOW_CARD and standing.state == Standing.State.YELLOW_CARD:
         raise RuleViolation("yellow_card_shown",
                             _("%(teo)s was shown a yellow card (黄牌警告) on %(on)s already; the next step is "
-                              "delisting (摘牌)."), 409, teo=standing.teo.name, on=_day(standing.yellow_card_at))
+                              "delisting (摘牌)."), 409, teo=standing.teo.name, on=shown_day(standing.yellow_card_at))
     now = timezone.now()
     measure = SupervisionMeasure.objects.create(teo_id=standing.teo_id, kind=kind, reasons=reasons,
                                                 decided_by=actor, decided_at=now, complaint=complaint,

@@ -6,7 +6,6 @@ records the teacher-training sessions it held (province, dates, teachers trained
 teachers it sent to one. The yellow-card rule (`workflows.supervision.training_start`) reads the sessions.
 The ministry hands a delisted TEO's certificate to a TEO of the next batch (`hand_over`).
 """
-from datetime import date
 
 from django.db import transaction
 from django.db.models import Sum
@@ -258,7 +257,3 @@ def owed_to(college: Organization) -> list:
     """What every delisted TEO still owes this college, agreement by agreement."""
     delisted = Organization.objects.filter(kind=Organization.Kind.TEO, standing__state=Standing.State.DELISTED)
     return [row for teo in delisted.order_by("name") for row in supervision.owed(teo, college)]
-
-
-def deadline_of(year: int) -> date:
-    return supervision.training_start_deadline(year)
