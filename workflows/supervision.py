@@ -204,18 +204,23 @@ def owed(teo: Organization | int, college: Organization | int | None = None) -> 
                                       agreement__state=Agreement.State.FILED)
     if college is not None:
         payments = payments.filter(college=college)
+    payments = list(payments.select_related("agreement__negotiation__certificate", "college").order_by(
+        "college__name", "agreement__number"))
+    # Three queries however many agreements: the sittings with their certificates counted, the filings summed.
+    sittings = {(s.agreement_id, s.college_id): s for s in AssessmentSitting.objects.filter(
+        agreement_id__in={p.agreement_id for p in payments}).annotate(certified=Count("certificates"))}
+    filings = ParticipationFiling.objects.filter(college_id__in={p.college_id for p in payments}, certificate__teo=teo)
+    planned = {(r["college_id"], r["certificate_id"], r["year"]): r["total"] for r in filings.values(
+        "college_id", "certificate_id", "year").annotate(total=Sum("planned_students"))}
     rows = []
-    for payment in payments.select_related("agreement__negotiation__certificate", "college").order_by(
-            "college__name", "agreement__number"):
+    for payment in payments:
         agreement = payment.agreement
-        sitting = AssessmentSitting.objects.filter(agreement=agreement, college=payment.college).first()
-        planned = ParticipationFiling.objects.filter(
-            college=payment.college, certificate=agreement.negotiation.certificate, year=agreement.year,
-        ).aggregate(total=Sum("planned_students"))["total"] or 0
+        sitting = sittings.get((agreement.pk, payment.college_id))
         rows.append(Owed(college_id=payment.college_id, college=payment.college.name, agreement_id=agreement.pk,
                          agreement_no=agreement.number, certificate=agreement.negotiation.certificate.code,
-                         planned=planned, assessed=sitting.headcount if sitting else 0,
-                         certified=sitting.certificates.count() if sitting else 0))
+                         planned=planned.get((payment.college_id, agreement.negotiation.certificate_id,
+                                              agreement.year), 0),
+                         assessed=sitting.headcount if sitting else 0, certified=sitting.certified if sitting else 0))
     return [row for row in rows if not row.settled]
 
 

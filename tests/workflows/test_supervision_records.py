@@ -278,3 +278,13 @@ def test_a_certificate_is_handed_over_once_only_after_delisting_and_to_a_teo_in_
     twice = refused(teo_records.hand_over, user("ministry"), plc.pk, teo_1, "X-PLC-03C")
     assert (twice.rule, twice.status) == ("certificate_handed_over", 409)
     assert refused(teo_records.hand_over, user("teo_1"), plc.pk, teo_1, "X-PLC-03D").rule == "actor_not_allowed"
+
+
+def test_what_is_owed_is_read_in_three_queries_however_many_agreements_and_colleges(hubei_filed,
+                                                                                   django_assert_num_queries):
+    services.file_participation(user("college_42_1"), hubei_filed.certificate, services.today().year, 5)
+    records.delist("teo_1")
+    teo = records.teo_of("teo_1")
+    with django_assert_num_queries(3):  # the payments, the sittings with their certificates, the filings
+        rows = supervision.owed(teo)
+    assert [row.planned for row in rows] == [5]
