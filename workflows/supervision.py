@@ -81,9 +81,13 @@ def training_start(teo: Organization | int, by: date) -> TrainingStart:
 
 
 def standing_of(teo: Organization | int, lock: bool = False) -> Standing:
+    """The TEO's standing: read, a TEO never decided against is in the pilot (no row is written for it);
+    locked, for a decision, its row is made first."""
     teo_id = getattr(teo, "pk", teo)
+    if not lock:
+        return Standing.objects.filter(teo_id=teo_id).first() or Standing(teo_id=teo_id)
     standing, _created = Standing.objects.get_or_create(teo_id=teo_id)
-    return Standing.objects.select_for_update().get(pk=standing.pk) if lock else standing
+    return Standing.objects.select_for_update().get(pk=standing.pk)
 
 
 def is_delisted(teo: Organization | int) -> bool:
