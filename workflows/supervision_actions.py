@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from bpmn.hooks import TaskContext, bind
 from workflows import contracts, events, supervision, supervision_process
 from workflows.errors import RuleViolation
-from workflows.models import Measure, Organization, ProgressReport
+from workflows.models import Measure, Organization, ProgressReport, SupervisionMeasure
 
 
 def _read(ctx: TaskContext, key: str):
@@ -56,27 +56,28 @@ def _refuse_more_certified_than_assessed(counts: dict) -> None:
 
 @bind("teo_supervision", "decide_yellow_card")
 def decide_yellow_card(ctx: TaskContext) -> dict:
-    teo = _teo(ctx)
-    reasons = _read(ctx, "reasons")
-    if _read(ctx, "decision") == "decline":
-        _declined(ctx, teo, Measure.YELLOW_CARD, reasons)
-        return {"card_outcome": "declined"}
-    measure = supervision.decide_measure(ctx.actor, teo, Measure.YELLOW_CARD, reasons, proposed=True)
-    events.emit("yellow_card_shown", teo=teo, actor=ctx.actor, measure=measure)
-    return {"card_outcome": "shown", "measure_id": measure.pk,
-            "follow_up_at": supervision_process.follow_up_at(measure.decided_at)}
+    decided, measure = _decide_proposal(ctx, Measure.YELLOW_CARD, "yellow_card_shown", "card_outcome", "shown")
+    if measure is not None:  # the follow-up runs from the card's day
+        decided["follow_up_at"] = supervision_process.follow_up_at(measure.decided_at)
+    return decided
 
 
 @bind("teo_supervision", "decide_delisting")
 def decide_delisting(ctx: TaskContext) -> dict:
+    return _decide_proposal(ctx, Measure.DELISTING, "teo_delisted", "delisting_outcome", "delisted")[0]
+
+
+def _decide_proposal(ctx: TaskContext, kind: str, event: str, outcome_key: str,
+                     outcome: str) -> tuple[dict, SupervisionMeasure | None]:
+    """The ministry decides what the supervision proposed: the measure with its published reasons, or not."""
     teo = _teo(ctx)
     reasons = _read(ctx, "reasons")
     if _read(ctx, "decision") == "decline":
-        _declined(ctx, teo, Measure.DELISTING, reasons)
-        return {"delisting_outcome": "declined"}
-    measure = supervision.decide_measure(ctx.actor, teo, Measure.DELISTING, reasons, proposed=True)
-    events.emit("teo_delisted", teo=teo, actor=ctx.actor, measure=measure)
-    return {"delisting_outcome": "delisted", "measure_id": measure.pk}
+        _declined(ctx, teo, kind, reasons)
+        return {outcome_key: "declined"}, None
+    measure = supervision.decide_measure(ctx.actor, teo, kind, reasons, proposed=True)
+    events.emit(event, teo=teo, actor=ctx.actor, measure=measure)
+    return {outcome_key: outcome, "measure_id": measure.pk}, measure
 
 
 def _declined(ctx: TaskContext, teo: Organization, kind: str, reasons: str) -> None:
