@@ -396,16 +396,19 @@ def correlate_message(name: str, payload: dict, correlation: dict, actor=None):
 
 @transaction.atomic
 @evaluator.budget()
-def broadcast_message(name: str, payload: dict, correlation: dict, actor=None) -> list[ProcessInstance]:
+def broadcast_message(name: str, payload: dict, correlation: dict, actor=None,
+                      sender_id: int | None = None) -> list[ProcessInstance]:
     """Deliver a message to every task waiting for it now with that correlation; keep nothing.
 
     For an announcement that concerns whoever waits at that moment (a province's new baseline):
     an instance that starts waiting later is not handed an old announcement. Return the
-    instances that received it.
+    instances that received it. The instance `sender_id`, whose task is completing as it sends,
+    is not handed its own message: its model goes on by its own flows.
     """
     key = projections.correlation_key(correlation)
     waiting = list(
         MessageSubscription.objects.filter(message_name=name, correlation_key=key)
+        .exclude(instance_id=sender_id)
         .order_by("pk")
         .values_list("instance_id", "task_id")
     )

@@ -71,7 +71,8 @@ def end_event_id(workflow: BpmnWorkflow) -> str:
     """Return the id of the last end event the top-level process reached, "" if none."""
     ends = [t for t in workflow.get_tasks(task_filter=TaskFilter(state=TaskState.COMPLETED, spec_class=EndEvent))
             if t.workflow is workflow and t.task_spec.bpmn_id]
-    return ends[-1].task_spec.bpmn_id if ends else ""
+    # The tree's order is not the order of arrival: parallel branches end at different times.
+    return max(ends, key=lambda t: t.last_state_change).task_spec.bpmn_id if ends else ""
 
 
 # --- stored format -----------------------------------------------------------------------

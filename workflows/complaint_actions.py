@@ -67,7 +67,8 @@ def decide_complaint(ctx: TaskContext) -> dict:
     kind = _read(ctx, "measure")
     if not kind:
         raise RuleViolation("measure_required", _("Choose the measure decided, or dismiss the complaint."))
-    measure = supervision.decide_measure(ctx.actor, complaint.teo, kind, _read(ctx, "reasons"), complaint=complaint)
+    measure = supervision.decide_measure(ctx.actor, complaint.teo, kind, _read(ctx, "reasons"), complaint=complaint,
+                                         instance=ctx.instance)
     complaint.decide(findings)
     complaint.save()
     _emit("measure_decided", ctx, complaint, measure=measure)

@@ -130,11 +130,11 @@ def measure_kind(raw) -> str:
 
 
 def decide_measure(actor, teo: Organization | int, kind: str, reasons: str, complaint=None,
-                   proposed: bool = False) -> SupervisionMeasure:
+                   proposed: bool = False, instance=None) -> SupervisionMeasure:
     """Record a measure the ministry decided, and what a yellow card or delisting changes.
 
     A yellow card is shown once; a delisted TEO takes no further measure (it has left the pilot).
-    Runs inside the caller's transaction.
+    Runs inside the caller's transaction; `instance` is the process whose task decides it.
     """
     kind = measure_kind(kind)
     reasons = reasons_text(reasons)
@@ -155,7 +155,19 @@ def decide_measure(actor, teo: Organization | int, kind: str, reasons: str, comp
         standing.save()
     if kind == Measure.DELISTING:
         withdraw_schedules(standing.teo_id)
+        stop_reporting(standing.teo_id, actor, instance)
     return measure
+
+
+def stop_reporting(teo_id: int, actor, sender=None) -> list:
+    """A delisted TEO reports no more: the month's report its supervision has open closes now.
+
+    The supervision deciding the delisting itself ends by its terminating end event instead.
+    """
+    from bpmn import engine
+
+    return engine.broadcast_message("teo_delisted", payload={"teo_id": teo_id}, correlation={"teo_id": teo_id},
+                                    actor=actor, sender_id=getattr(sender, "pk", None))
 
 
 def withdraw_schedules(teo_id: int) -> list[FeeSchedule]:

@@ -58,7 +58,7 @@ def _refuse_more_certified_than_assessed(counts: dict) -> None:
 def decide_yellow_card(ctx: TaskContext) -> dict:
     decided, measure = _decide_proposal(ctx, Measure.YELLOW_CARD, "yellow_card_shown", "card_outcome", "shown")
     if measure is not None:  # the follow-up runs from the card's day
-        decided["follow_up_at"] = supervision_process.follow_up_at(measure.decided_at)
+        decided["follow_up_at"] = supervision_process.follow_up_at(measure.decided_at, ctx.task.data["year"])
     return decided
 
 
@@ -75,7 +75,7 @@ def _decide_proposal(ctx: TaskContext, kind: str, event: str, outcome_key: str,
     if _read(ctx, "decision") == "decline":
         _declined(ctx, teo, kind, reasons)
         return {outcome_key: "declined"}, None
-    measure = supervision.decide_measure(ctx.actor, teo, kind, reasons, proposed=True)
+    measure = supervision.decide_measure(ctx.actor, teo, kind, reasons, proposed=True, instance=ctx.instance)
     events.emit(event, teo=teo, actor=ctx.actor, measure=measure)
     return {outcome_key: outcome, "measure_id": measure.pk}, measure
 

@@ -83,29 +83,37 @@ def _facts(teo_id: int, by: date, kind: str) -> dict:
 
 
 def training_start_facts(teo_id: int, year: int) -> dict:
-    """The facts at the training start day (9月上旬); a TEO proposed for a yellow card is told so."""
+    """The facts at the training start day (9月上旬); a TEO proposed for a yellow card is told so.
+
+    A TEO shown a yellow card already (on a complaint) and still not started is not proposed a second
+    card: `follow_up_at` is when its follow-up ends, and the delisting is proposed then.
+    """
     facts = _facts(teo_id, supervision.training_start_deadline(year), "yellow_card")
-    _tell_proposal(teo_id, facts, "yellow_card_proposed")
+    carded = not facts["started"] and facts["standing"] == Standing.State.YELLOW_CARD
+    facts["follow_up_at"] = follow_up_at(supervision.standing_of(teo_id).yellow_card_at, year) if carded else None
+    if not facts["started"] and facts["standing"] == Standing.State.ACTIVE:
+        events.emit("yellow_card_proposed", teo=Organization.objects.get(pk=teo_id))
     return facts
 
 
 def follow_up_facts(teo_id: int, year: int) -> dict:
-    """The facts at the follow-up day (SUPERVISION_FOLLOW_UP_DAYS after the card); a TEO proposed for delisting
-    is told so."""
+    """The facts at the follow-up day (follow_up_day of the card); a TEO proposed for delisting is told so."""
     standing = supervision.standing_of(teo_id)
-    carded = (standing.yellow_card_at or timezone.now()).astimezone(_beijing()).date()
-    facts = _facts(teo_id, supervision.follow_up_deadline(carded), "delisting")
-    _tell_proposal(teo_id, facts, "delisting_proposed")
+    facts = _facts(teo_id, follow_up_day(standing.yellow_card_at or timezone.now(), year), "delisting")
+    if not facts["started"] and facts["standing"] != Standing.State.DELISTED:
+        events.emit("delisting_proposed", teo=Organization.objects.get(pk=teo_id))
     return facts
 
 
-def _tell_proposal(teo_id: int, facts: dict, event: str) -> None:
-    if not facts["started"] and facts["standing"] != Standing.State.DELISTED:
-        events.emit(event, teo=Organization.objects.get(pk=teo_id))
+def follow_up_day(carded_at: datetime, year: int) -> date:
+    """The day a yellow card's follow-up ends: SUPERVISION_FOLLOW_UP_DAYS after the card, and never before the
+    training start day (a card shown earlier in the year, on a complaint, is followed up from that day)."""
+    carded = supervision.follow_up_deadline(carded_at.astimezone(_beijing()).date())
+    return max(carded, supervision.training_start_deadline(year))
 
 
-def follow_up_at(carded_at: datetime) -> str:
-    return end_of_day(supervision.follow_up_deadline(carded_at.astimezone(_beijing()).date())).isoformat()
+def follow_up_at(carded_at: datetime, year: int) -> str:
+    return end_of_day(follow_up_day(carded_at, year)).isoformat()
 
 
 def teo_delisted(teo_id: int) -> bool:

@@ -18,6 +18,7 @@ from bpmn.errors import ActorNotAllowed
 from bpmn.models import OpenTask, ProcessInstance, Timer
 from notifications.models import Notification
 from notifications.reminders import send_reminders
+from tests.workflows import complaint_walk
 from tests.workflows.walk import user
 from workflows import audit_text, inbox, services, supervision, supervision_process
 from workflows.errors import RuleViolation
@@ -350,6 +351,70 @@ def test_the_dispatch_stops_once_the_teo_is_delisted(world):
         supervision.decide_measure(user("ministry"), sv.teo, Measure.DELISTING, "推进不力")
     _tick_until_stable(sv, "2026-11-01 00:00")
     assert not sv.tasks("report_progress")
+
+
+def test_a_report_open_when_the_teo_is_delisted_on_a_complaint_closes_at_once_and_is_never_missed(world):
+    sv = Supervision()
+    train(sv.teo, "42", date(2026, 9, 1))
+    _tick_until_stable(sv, "2026-10-01 00:00")
+    assert sv.tasks("report_progress")
+    complaint = complaint_walk.lodge()
+    complaint_walk.accept(complaint)
+    complaint_walk.answer(complaint)
+    with at("2026-10-03 10:00"):
+        complaint_walk.decide(complaint, Measure.DELISTING)
+    assert not sv.tasks("report_progress")
+    assert sv.instance.status == ProcessInstance.Status.COMPLETED and sv.ended() == "dispatch_stopped_end"
+    _tick_until_stable(sv, "2026-11-01 00:00")
+    assert not _notified("teo_1", "progress_report_missed") and not ProgressReport.objects.filter(teo=sv.teo)
+
+
+def test_delisting_decided_by_the_supervision_closes_its_open_report_and_ends_the_instance(world):
+    sv = Supervision()
+    _carded_without_follow_up(sv)
+    assert sv.tasks("report_progress")  # September's, open since October 1
+    sv.do("decide_delisting", DELIST, moment="2026-10-12 10:00")
+    assert not sv.tasks()
+    assert sv.instance.status == ProcessInstance.Status.COMPLETED and sv.ended() == "delisted_end"
+    assert not Timer.objects.filter(instance_id=sv.instance_id)
+
+
+def _carded_on_a_complaint(sv: Supervision, moment: str) -> None:
+    with at(moment):
+        supervision.decide_measure(user("ministry"), sv.teo, Measure.YELLOW_CARD, "捆绑销售")
+
+
+def test_a_teo_carded_before_september_10_and_not_started_is_proposed_for_delisting_30_days_after_the_card(world):
+    sv = Supervision()
+    _carded_on_a_complaint(sv, "2026-08-25 10:00")
+    _tick_until_stable(sv, "2026-09-11 00:00")
+    assert not sv.tasks("decide_yellow_card") and not sv.tasks("decide_delisting")
+    assert not _notified("teo_1", "yellow_card_proposed")
+    _tick_until_stable(sv, "2026-09-24 23:59")
+    assert not sv.tasks("decide_delisting")
+    _tick_until_stable(sv, "2026-09-25 00:00")
+    facts = sv.task("decide_delisting").data["training"]
+    assert (facts["kind"], facts["deadline"], facts["standing"]) == ("delisting", "2026-09-24", "yellow_card")
+    assert _notified("teo_1", "delisting_proposed")
+    sv.do("decide_delisting", DELIST, moment="2026-09-25 10:00")
+    assert standing(sv.teo) == Standing.State.DELISTED
+
+
+def test_a_card_older_than_30_days_on_september_10_is_proposed_for_delisting_that_day(world):
+    sv = Supervision()
+    _carded_on_a_complaint(sv, "2026-07-01 10:00")
+    _tick_until_stable(sv, "2026-09-11 00:00")
+    assert sv.task("decide_delisting").data["training"]["deadline"] == "2026-09-10"
+    assert not sv.tasks("decide_yellow_card")
+
+
+def test_a_teo_carded_before_september_10_that_started_training_is_not_proposed_anything(world):
+    sv = Supervision()
+    _carded_on_a_complaint(sv, "2026-08-25 10:00")
+    train(sv.teo, "42", date(2026, 9, 5))
+    _tick_until_stable(sv, "2026-10-12 00:00")
+    assert not sv.tasks("decide_yellow_card") and not sv.tasks("decide_delisting")
+    assert standing(sv.teo) == Standing.State.YELLOW_CARD
 
 
 # --- refusals ---------------------------------------------------------------------------------
