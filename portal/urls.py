@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from portal import complaints, orders, tasks, verification, views
+from portal import complaints, dashboards, orders, tasks, verification, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -42,4 +42,6 @@ urlpatterns = [
     path("processes/<int:pk>/", views.process, name="process"),
     path("complaints/", complaints.complaints_page, name="complaints"),
     path("disclosure/teos/", complaints.teo_disclosure, name="teo-disclosure"),
+    path("dashboard/", dashboards.dashboard, name="dashboard"),
+    path("dashboard/<str:code>/", dashboards.province_dashboard, name="province-dashboard"),
 ]

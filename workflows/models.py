@@ -272,6 +272,8 @@ class Negotiation(FSMModelMixin, models.Model):
     agreed_fee = models.DecimalField(null=True, blank=True, **MONEY)
     mediated = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the fee was last agreed (协商一致): the dashboards' time from first offer to agreement.
+    agreed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -309,6 +311,7 @@ class Negotiation(FSMModelMixin, models.Model):
     def agree(self, fee: Decimal, mediated: bool = False):
         self.agreed_fee = fee
         self.mediated = mediated
+        self.agreed_at = timezone.now()
 
     @transition(field=state, source=State.NEGOTIATING, target=State.MEDIATION)
     def escalate(self):
@@ -321,6 +324,7 @@ class Negotiation(FSMModelMixin, models.Model):
     @transition(field=state, source=State.AGREED, target=State.NEGOTIATING)
     def reopen(self):
         self.agreed_fee = None
+        self.agreed_at = None
 
     @transition(field=state, source=[State.AWAITING_ALLIANCE, State.AGREED], target=State.ABANDONED)
     def abandon(self):
