@@ -8,6 +8,7 @@ PORT ?= 8000
 SERVICES_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379/0
 
 BROWSER_STAMP := $(VENV)/.browser
+DOCUMENTS_STAMP := $(VENV)/.documents
 # The suites run on this many worker processes (pytest-xdist), one per core of CI's two; 0 runs in one process.
 TEST_WORKERS ?= 2
 XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
@@ -36,7 +37,12 @@ $(BROWSER_STAMP): $(STAMP) scripts/install-browser
 	scripts/install-browser
 	touch $(BROWSER_STAMP)
 
-run: $(STAMP) messages
+# Pango and the Noto CJK fonts WeasyPrint lays the PDF documents out with, from Debian's packages.
+$(DOCUMENTS_STAMP): $(STAMP) scripts/install-documents
+	scripts/install-documents
+	touch $(DOCUMENTS_STAMP)
+
+run: $(STAMP) $(DOCUMENTS_STAMP) messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py deploy_processes
 	$(PY) manage.py load_demo
@@ -45,14 +51,14 @@ run: $(STAMP) messages
 	trap 'kill $$SCHEDULER 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) webapp.asgi:application
 
-test: $(STAMP) messages
+test: $(STAMP) $(DOCUMENTS_STAMP) messages
 	$(PY) -m pytest $(XDIST) -m "not services and not browser"
 
-test-services: $(STAMP) messages
+test-services: $(STAMP) $(DOCUMENTS_STAMP) messages
 	$(SERVICES_ENV) $(PY) -m pytest $(XDIST) --create-db -m "not browser"
 
 # Headless Debian chromium driven by Playwright; screenshots land in docs/screenshots/.
-test-browser: $(BROWSER_STAMP) messages
+test-browser: $(BROWSER_STAMP) $(DOCUMENTS_STAMP) messages
 	$(PY) -m pytest -m browser
 
 # The README's pictures of the models, drawn again by bpmn-js in chromium from bpmn/processes/;
