@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from portal import complaints, dashboards, orders, tasks, verification, views
+from portal import complaints, dashboards, orders, pdfs, tasks, verification, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -22,11 +22,13 @@ urlpatterns = [
     path("baselines/", views.baselines, name="baselines"),
     path("baselines/<int:pk>/supersede/", views.supersede, name="supersede"),
     path("agreements/<int:pk>/", views.agreement, name="agreement"),
+    path("agreements/<int:pk>/pdf/", pdfs.agreement_pdf, name="pdf-agreement"),
     path("agreements/<int:pk>/assessments/", views.record_sitting, name="record-sitting"),
     path("sittings/<int:pk>/certificates/", views.issue, name="issue"),
     path("sittings/<int:pk>/correction/", views.correct_sitting, name="correct-sitting"),
     path("sittings/<int:pk>/make-ups/", views.record_makeup, name="record-makeup"),
     path("filings/", views.filings, name="filings"),
+    path("filings/pdf/", pdfs.filing_register_pdf, name="pdf-filings"),
     path("assessments/", views.assessments, name="assessments"),
     path("certificates/", views.certificates, name="certificates"),
     path("certificates/<int:pk>/revoke/", views.revoke, name="revoke-certificate"),
@@ -37,6 +39,7 @@ urlpatterns = [
     path("paper-orders/<int:pk>/deliver/", orders.deliver, name="deliver-paper-order"),
     path("paper-orders/<int:pk>/cancel/", orders.cancel, name="cancel-paper-order"),
     path("payments/", views.payments, name="payments"),
+    path("payments/<int:pk>/pdf/", pdfs.payment_voucher_pdf, name="pdf-payment"),
     path("participation/", views.participation_filings, name="participation"),
     path("supervision/", views.supervision_records, name="supervision"),
     path("processes/<int:pk>/", views.process, name="process"),

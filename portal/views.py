@@ -408,7 +408,7 @@ def agreement(request, pk):
     })
 
 
-@role_required(Role.REVIEWER, Role.MINISTRY)
+@role_required(*permissions.FILING_REGISTER_ROLES)
 def filings(request):
     visible = permissions.visible_filings(request.user).order_by("-submitted_at", "-pk")
     return _list_page(request, "filings", filters.FilingFilter, visible, {"nav": "filings"})
@@ -547,7 +547,7 @@ def certificates(request):
 # --- payments ----------------------------------------------------------------------------
 
 
-@role_required(Role.FINANCE, Role.COLLEGE, Role.MINISTRY)
+@role_required(*permissions.PAYMENTS_ROLES)
 def payments(request):
     visible = permissions.visible_payments(request.user).prefetch_related("allocations").order_by("-pk")
     return _list_page(request, "payments", filters.PaymentFilter, visible, {

@@ -106,6 +106,21 @@ def hubei_filed(hubei):
 
 
 @pytest.fixture
+def released(hubei_filed):
+    """The Hubei lead college's payment on 10 assessed, released by its finance office from two sources."""
+    from tests.workflows.walk import user
+    from workflows import services
+    from workflows.models import Payment
+
+    agreement = hubei_filed.negotiation.agreements.get()
+    lead = hubei_filed.negotiation.alliance.lead
+    services.record_assessment(user("teo_1"), agreement, lead, 10, held_on=services.today())
+    hubei_filed.do("release_payment", {"funding": [{"source": "own", "amount": "1000.00"},
+                                                   {"source": "fiscal", "amount": "800.00"}]})
+    return Payment.objects.get(agreement=agreement, college=lead)
+
+
+@pytest.fixture
 def jiangsu(world):
     """A Jiangsu lifecycle of X-PLC-03 (teo_2), led by college_32_1."""
     from tests.workflows.walk import Walk

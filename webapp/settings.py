@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "webapp",
     "portal",
     "api",
+    "documents",  # the agreement, the filing register and payment vouchers as PDF (WeasyPrint)
 ]
 
 MIDDLEWARE = [

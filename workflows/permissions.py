@@ -234,6 +234,18 @@ def sees_alliance_totals(user, agreement: Agreement) -> bool:
     return person is not None and person.organization_id == agreement.negotiation.alliance.lead_id
 
 
+# The roles the lists' pages open to; the documents printed from them (the filing register, a payment's voucher)
+# open to the same roles, each reading the rows its visibility grants.
+FILING_REGISTER_ROLES = (Role.REVIEWER, Role.MINISTRY)
+PAYMENTS_ROLES = (Role.FINANCE, Role.COLLEGE, Role.MINISTRY)
+
+
+def has_role(user, roles) -> bool:
+    """Whether the user is a person of one of the roles."""
+    person = _person(user)
+    return person is not None and person.role in roles
+
+
 def visible_colleges(user) -> QuerySet[Organization]:
     """Pilot colleges a person may invite or review: their own province's; the ministry every one."""
     person = _person(user)

@@ -22,7 +22,7 @@ GETTEXT_CALL = re.compile(r'\b_\("([^"]+)"\)')
 
 def _used_strings() -> set[str]:
     used = set()
-    for app in ("portal", "notifications"):
+    for app in ("portal", "notifications", "documents"):
         for path in (Path(settings.BASE_DIR) / app).rglob("*"):
             if path.suffix in (".html", ".py"):
                 text = path.read_text(encoding="utf-8")
@@ -84,7 +84,7 @@ def _literals(node: ast.Call) -> tuple | None:
     return (None, texts[0]) if texts and len(node.args) >= 1 and node.args[0].value == texts[0] else None
 
 
-def _marked_strings(apps=("workflows", "api", "bpmn", "portal", "notifications")) -> dict[tuple, str]:
+def _marked_strings(apps=("workflows", "api", "bpmn", "portal", "notifications", "documents")) -> dict[tuple, str]:
     """Every literal passed to _ / _lazy / gettext(_lazy) / pgettext(_lazy) in the apps' Python, with where."""
     found = {}
     for app in apps:
