@@ -14,15 +14,18 @@ from collections.abc import Mapping
 from django.db.models import Count, Prefetch
 from django.utils.translation import gettext_lazy as _lazy
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from api import serializers as s
+from api.negotiation import DocumentOrRefusal
 from bpmn.models import AuditEntry, OpenTask, ProcessInstance
+from documents import responses as documents
 from workflows import contracts, inbox, participation, permissions, rules, services
 from workflows.errors import RuleViolation
 from workflows.filters import (
@@ -48,6 +51,16 @@ ALLIANCE_TOTALS_LEAD_ONLY = _lazy("The alliance's payment totals are read by its
 REFUSALS = {code: OpenApiResponse(s.RefusalSerializer, description=text) for code, text in (
     (400, "a rule refused the input"), (403, "your role may not do this"),
     (404, "not found, or not yours to see"), (409, "the state does not allow it"))}
+
+
+# A document's success is a PDF (the same file the page's 下载 PDF link gives); its refusals are JSON.
+PDF_DOCUMENT = OpenApiResponse(OpenApiTypes.BINARY, description="the document as PDF, in the request's language")
+
+
+def _role_among(user, roles) -> None:
+    """Refuse a document to a role its page does not open to (403 role_required), as the page does."""
+    if not permissions.has_role(user, roles):
+        raise exceptions.PermissionDenied()
 
 
 def _sent(serializer_class, data) -> dict:
@@ -237,11 +250,30 @@ class AgreementViewSet(ReadOnly):
             raise RuleViolation("alliance_totals_lead_only", ALLIANCE_TOTALS_LEAD_ONLY, 403)
         return Response(s.AllianceTotalsSerializer(alliance_totals(agreement)).data)
 
+    @extend_schema(responses={(200, "application/pdf"): PDF_DOCUMENT},
+                   summary="The agreement as PDF: formal number, parties, certificate, verified terms, teacher "
+                           "training, signatories and the filing acknowledgement")
+    @action(detail=True, content_negotiation_class=DocumentOrRefusal)
+    def pdf(self, request, pk=None):
+        return documents.agreement_pdf(self.get_object())
+
 
 class FilingViewSet(ReadOnly):
     serializer_class = s.FilingSerializer
     visible = staticmethod(permissions.visible_filings)
     filterset_class = FilingFilter
+
+    @extend_schema(filters=True, responses={(200, "application/pdf"): PDF_DOCUMENT, 403: REFUSALS[403]},
+                   summary="The filing register (备案登记) as PDF, under the list's filters: for the province's "
+                           "reviewers and the ministry, as the page")
+    @action(detail=False, url_path="pdf", pagination_class=None, content_negotiation_class=DocumentOrRefusal)
+    def pdf(self, request):
+        _role_among(request.user, permissions.FILING_REGISTER_ROLES)
+        found = self.filterset_class(request.query_params, queryset=permissions.visible_filings(request.user),
+                                     request=request)
+        if not found.is_valid():
+            raise exceptions.ValidationError(found.errors)
+        return documents.filing_register_pdf(found, request.user)
 
 
 @extend_schema_view(list=extend_schema(
@@ -281,6 +313,16 @@ class PaymentViewSet(ReadOnly):
         payments = list(shown) if isinstance(shown, list | tuple) else [shown]
         context = {**self.get_serializer_context(), "release_tasks": services.release_task_ids(payments)}
         return self.get_serializer_class()(*args, **{**kwargs, "context": context})
+
+    @extend_schema(responses={(200, "application/pdf"): PDF_DOCUMENT, 403: REFUSALS[403], 409: REFUSALS[409]},
+                   summary="A released payment's voucher (拨付凭证) as PDF: college, agreement, headcount, amount, "
+                           "funding sources and purposes, who released it and when; for the roles of the "
+                           "payments page (409 voucher_after_release before the release)")
+    @action(detail=True, content_negotiation_class=DocumentOrRefusal)
+    def pdf(self, request, pk=None):
+        payment = self.get_object()  # visibility first (404), then the role (403), as every act of the API
+        _role_among(request.user, permissions.PAYMENTS_ROLES)
+        return documents.payment_voucher_pdf(payment)
 
 
 @extend_schema_view(list=extend_schema(

@@ -208,6 +208,12 @@ def test_the_openapi_schema_is_valid_and_every_get_endpoint_in_it_answers(hubei,
     hubei.through_filing()
     sitting = services.record_assessment(user("teo_1"), hubei.negotiation.agreements.get(),
                                          hubei.negotiation.alliance.lead, 5, held_on=services.today())
+    # A neighbour's payment released, for a voucher to download; the lead's release stays open for tasks/.
+    neighbour = hubei.invitees[0]
+    services.record_assessment(user("teo_1"), hubei.negotiation.agreements.get(), neighbour, 2,
+                               held_on=services.today())
+    services.complete(open_task(hubei.negotiation, "release_payment", neighbour.pk).task_id, user("finance_42_2"),
+                      {"funding": [{"source": "own", "amount": "360.00"}]})
     [mine] = services.issue_certificates(user("teo_1"), sitting, ["李明,2023010001"])
     services.order_paper_certificate(user("student"), mine, "李明", "13800000000", "湖北省武汉市江夏区")
     services.file_participation(user("college_42_1"), hubei.certificate, services.today().year, 30)
@@ -234,7 +240,9 @@ def test_the_openapi_schema_is_valid_and_every_get_endpoint_in_it_answers(hubei,
         if path.startswith("/api/v1/verify/"):  # public, by the serial printed on the certificate
             url = path.replace("{serial_no}", mine.serial_no)
         elif "{" in path:
-            listed = client.get(path.split("{")[0]).json()["results"]
+            # A payment's voucher is a released payment's: fill its id from the list filtered so.
+            released = "?state=released" if path == "/api/v1/payments/{id}/pdf/" else ""
+            listed = client.get(path.split("{")[0] + released).json()["results"]
             assert listed, f"nothing listed under {path.split('{')[0]} to fill {path}"
             url = re.sub(r"{[^}]+}", str(listed[0]["task_id" if "{task_id}" in path else "id"]), path)
         if path.endswith("/state/"):  # the raw engine state: the technical staff's only
