@@ -35,7 +35,7 @@ def test_the_pages_filters_apply_to_the_register_and_are_printed_on_it(browser, 
     assert hubei.filing_no in everything and other.filing_no in everything and "共2条备案。" in everything
     hubei_only = text_of(_register(browser, "ministry", "?province=42&state=acknowledged").content)
     assert hubei.filing_no in hubei_only and other.filing_no not in hubei_only
-    assert "省份:湖北省;状态:已备案" in hubei_only and "共1条备案。" in hubei_only
+    assert "省份：湖北省；状态：已备案" in hubei_only and "共1条备案。" in hubei_only
     none = text_of(_register(browser, "ministry", "?state=under_supervision").content)
     assert hubei.filing_no not in none and "共0条备案。" in none
 
