@@ -74,3 +74,14 @@ def test_the_register_page_links_the_pdf_with_its_filters_also_under_htmx(browse
     assert 'href="/filings/pdf/?state=acknowledged"' in page and "下载 PDF" in page
     swapped = browser.get("/filings/?province=42", headers={"HX-Request": "true", "HX-Target": "filings-list"})
     assert 'href="/filings/pdf/?province=42"' in swapped.content.decode()
+
+
+def test_a_register_longer_than_its_limit_prints_the_latest_and_says_how_many_there_are(browser, hubei_filed, jiangsu,
+                                                                                        monkeypatch):
+    from documents import content
+
+    jiangsu.through_filing()
+    monkeypatch.setattr(content, "REGISTER_MAX_ROWS", 1)
+    text = text_of(_register(browser, "ministry").content)
+    assert "共2条备案，此处为最近的1条；其余请缩小筛选范围。" in text
+    assert _filing(jiangsu).filing_no in text and _filing(hubei_filed).filing_no not in text
