@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from bpmn import names
 from bpmn.diagram import diagrams
 from bpmn.models import OpenTask, ProcessInstance
+from portal import columns, exports
 from portal.access import posted_pk, role_required, visible_or_404
 from portal.errors import again, refused
 from webapp.pagination import CommitSafePaginator
@@ -81,17 +82,22 @@ def _refused_list(request, name: str, filterset_class, visible, context: dict, e
 LIST_PAGE_SIZE = 50  # as the API's pages
 
 
-def _list_page(request, name: str, filterset_class, visible, context: dict, status: int = 200, rows=None):
-    """Render a list page, or only its list when its filter form asks through htmx.
+def _list_page(request, name: str, filterset_class, visible, context: dict, status: int = 200, rows=None,
+               export: tuple = ()):
+    """Render a list page, or only its list when its filter form asks through htmx, or export it.
 
     The filter narrows the visible queryset; an invalid value (not one of the choices) is a 400
     showing the form's errors and no rows, as the API refuses it. `rows` turns the page's objects
-    into what the template shows.
+    into what the template shows. `export` is the list's (title, columns): `?export=csv|xlsx` with
+    the same filters answers every row of the filtered list as a file (`portal.exports`).
     """
     found = filterset_class(request.GET, queryset=visible, request=request)
     valid = found.is_valid()
+    if valid and export and exports.asked(request):
+        title, exported = export
+        return exports.export_response(request, name, exported, found.qs, title=title)
     page = CommitSafePaginator(found.qs if valid else visible.none(), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {**context, "filter": found, "page": page, "list_id": f"{name}-list",
+    context = {**context, "filter": found, "page": page, "list_id": f"{name}-list", "exportable": bool(export),
                "rows": rows(page.object_list) if rows else page.object_list}
     partial = request.headers.get("HX-Request") and request.headers.get("HX-Target") == f"{name}-list"
     template = f"portal/parts/{name}_list.html" if partial else f"portal/{name}.html"
@@ -199,7 +205,8 @@ def disclosure(request):
 
     modes = [(mode.label, caps[mode.value]) for mode in AssessmentMode]
     return _list_page(request, "disclosure", filters.FeeScheduleFilter, schedules,
-                      {"nav": "disclosure", "modes": modes}, rows=rows)
+                      {"nav": "disclosure", "modes": modes}, rows=rows,
+                      export=(gettext_lazy("Fee disclosure"), columns.disclosure(caps, items)))
 
 
 @role_required(Role.TEO, Role.MINISTRY, acts_by_service=True)
@@ -250,7 +257,8 @@ def alliances(request):
             return _refused_list(request, "alliances", filters.AllianceFilter, visible, context, error)
         messages.success(request, _("Alliance formed; invite its member colleges next."))
         return redirect("negotiation", pk=negotiation.pk)
-    return _list_page(request, "alliances", filters.AllianceFilter, visible, context)
+    return _list_page(request, "alliances", filters.AllianceFilter, visible, context,
+                      export=(gettext_lazy("Alliances"), columns.ALLIANCES))
 
 
 @role_required()
@@ -269,8 +277,10 @@ def alliance(request, pk):
 
 @role_required()
 def negotiations(request):
-    visible = permissions.visible_negotiations(request.user).select_related("certificate__teo").order_by("-created_at")
-    return _list_page(request, "negotiations", filters.NegotiationFilter, visible, {"nav": "negotiations"})
+    visible = permissions.visible_negotiations(request.user).select_related(
+        "alliance__province", "certificate__teo").order_by("-created_at")
+    return _list_page(request, "negotiations", filters.NegotiationFilter, visible, {"nav": "negotiations"},
+                      export=(gettext_lazy("Negotiations"), columns.NEGOTIATIONS))
 
 
 def negotiation_context(request, negotiation: Negotiation) -> dict:
@@ -344,7 +354,8 @@ def _line_total(lines: dict) -> str | None:
 @role_required(Role.REVIEWER, Role.PROVINCIAL_FINANCE, Role.MINISTRY)  # both divisions verify (会签)
 def baselines(request):
     visible = permissions.visible_baselines(request.user).order_by("certificate__code", "-pk")
-    return _list_page(request, "baselines", filters.BaselineFilter, visible, {"nav": "baselines"})
+    return _list_page(request, "baselines", filters.BaselineFilter, visible, {"nav": "baselines"},
+                      export=(gettext_lazy("Baselines"), columns.BASELINES))
 
 
 @role_required(Role.REVIEWER, acts_by_service=True)
@@ -399,7 +410,8 @@ def agreement(request, pk):
 @role_required(Role.REVIEWER, Role.MINISTRY)
 def filings(request):
     visible = permissions.visible_filings(request.user).order_by("-submitted_at", "-pk")
-    return _list_page(request, "filings", filters.FilingFilter, visible, {"nav": "filings"})
+    return _list_page(request, "filings", filters.FilingFilter, visible, {"nav": "filings"},
+                      export=(gettext_lazy("Filing register"), columns.FILINGS))
 
 
 # --- assessment and certificates ---------------------------------------------------------
@@ -542,7 +554,7 @@ def payments(request):
         "nav": "payments",
         "release_tasks": {t.data.get("payment_id"): t for t in inbox_queries.actionable(request.user)
                           .filter(task_name="release_payment")},
-    })
+    }, export=(gettext_lazy("Payments"), columns.PAYMENTS))
 
 
 # --- process instance --------------------------------------------------------------------
