@@ -10,7 +10,9 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from portal import columns, exports
 from portal.access import role_required
 from portal.views import _refused
 from workflows import complaints, permissions, services, supervision
@@ -28,10 +30,14 @@ def complaint_shown(request, complaint_id: int) -> dict:
             "teo_standing": supervision.standing_of(complaint.teo)}
 
 
+def _complaints(request):
+    """The complaints the person may see, newest first, with their measures."""
+    return permissions.visible_complaints(request.user).prefetch_related("measures").order_by("-lodged_at", "-pk")
+
+
 def _context(request) -> dict:
     person = request.person
-    return {"nav": "complaints", "complaints": permissions.visible_complaints(request.user).prefetch_related(
-                "measures").order_by("-lodged_at", "-pk"),
+    return {"nav": "complaints", "complaints": _complaints(request),
             "sees_complainant": permissions.sees_complainant(request.user),
             "may_lodge": person.role in LODGING_ROLES, "grounds": Ground.choices,
             "teos": Organization.objects.filter(kind=Organization.Kind.TEO).order_by("name"),
@@ -44,6 +50,9 @@ def _context(request) -> dict:
 @role_required(*LODGING_ROLES, Role.TEO, Role.MINISTRY, acts_by_service=True)
 def complaints_page(request):
     """Lodge a complaint (a college, a province, a student) and follow it; the TEO's and the ministry's list."""
+    if exports.asked(request):
+        return exports.export_response(request, "complaints", columns.complaints(
+            permissions.sees_complainant(request.user)), _complaints(request), title=gettext_lazy("Complaints"))
     context = _context(request)
     if request.method == "POST":
         try:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -218,9 +218,15 @@ def schedules(request):
     published = Prefetch("schedules", FeeSchedule.objects.filter(state=FeeSchedule.State.PUBLISHED), "published")
     own = permissions.schedule_certificates(request.user).prefetch_related(published).order_by("code")
     caps = cap_table()
+
+    def row(c: Certificate) -> dict:
+        return {"certificate": c, "cap": caps[c.assessment_mode], "current": next(iter(c.published), None)}
+
+    if exports.asked(request):
+        return exports.export_response(request, "schedules", columns.SCHEDULES, exports.each(own, row),
+                                       title=gettext_lazy("Fee schedules"))
     items = list(CostItem.objects.filter(active=True).order_by("position", "code"))
-    rows = [{"certificate": c, "cap": caps[c.assessment_mode], "current": next(iter(c.published), None)}
-            for c in own]
+    rows = [row(c) for c in own]
     context = {"nav": "schedules", "rows": rows, "cost_items": items}
     if request.method == "POST":
         fee, lines = offer_from(request.POST)
@@ -437,7 +443,18 @@ def assessments_context(request) -> dict:
 
 @role_required(Role.TEO, Role.MINISTRY)
 def assessments(request):
+    if exports.asked(request):
+        return exports.export_response(request, "assessments", columns.SITTINGS, _filed_sittings(request),
+                                       title=gettext_lazy("Assessments"))
     return render(request, "portal/assessments.html", assessments_context(request))
+
+
+def _filed_sittings(request):
+    """Each college's sitting under the filed agreements the person sees, in the page's order, one row each."""
+    return (permissions.visible_sittings(request.user).filter(agreement__state=Agreement.State.FILED)
+            .select_related("agreement__negotiation__alliance", "agreement__negotiation__certificate")
+            .prefetch_related("makeups", "agreement__payments").annotate(issued=Count("certificates"))
+            .order_by("-agreement_id", "college__name", "pk"))
 
 
 def _assessment_refused(request, form: str, error: Exception):
@@ -519,10 +536,15 @@ def _with_paper_copies(issued) -> list:
     return issued
 
 
+def _certificates(request):
+    """The certificates the person may read, newest first, as the page lists them."""
+    return permissions.visible_certificates(request.user).select_related("holder").order_by("-issued_at", "-pk")
+
+
 def certificates_context(request) -> dict:
     """The certificates page: each certificate with its paper orders (state, tracking number) and price."""
-    own = permissions.visible_certificates(request.user).prefetch_related(
-        Prefetch("paper_orders", PaperCertificateOrder.objects.order_by("ordered_at", "pk"))).order_by("-issued_at")
+    own = _certificates(request).prefetch_related(
+        Prefetch("paper_orders", PaperCertificateOrder.objects.order_by("ordered_at", "pk")))
     return {"nav": "certificates", "own": own, "certificates": _with_paper_copies(own),
             "max_price": rules.PAPER_CERTIFICATE_MAX, "record": permissions.student_record(request.user)}
 
@@ -530,6 +552,11 @@ def certificates_context(request) -> dict:
 @role_required(Role.STUDENT, Role.MINISTRY, acts_by_service=True)
 def certificates(request):
     """A student's own certificates, issued online, and the optional paper copy at the TEO's published price."""
+    if exports.asked(request):
+        ministry = request.person.role == Role.MINISTRY
+        return exports.export_response(
+            request, "certificates", columns.CERTIFICATES, _certificates(request),
+            title=gettext_lazy("Certificates issued online") if ministry else gettext_lazy("My certificates"))
     context = certificates_context(request)
     if request.method == "POST":
         certificate = posted_pk(request.POST.get("certificate"))
@@ -590,7 +617,16 @@ def process(request, pk):
 def participation_filings(request):
     """A college files its participation (a filing, not an approval); the province and the ministry read totals."""
     visible = permissions.visible_participation_filings(request.user)
-    context = {"nav": "participation", "filings": visible.order_by("-year", "certificate__code", "college__name"),
+    filed = visible.order_by("-year", "certificate__code", "college__name")
+    if exports.asked(request):
+        return exports.one_of(request, {
+            "totals": lambda: exports.export_response(request, "participation-totals", columns.PARTICIPATION_TOTALS,
+                                                      participation.totals(visible),
+                                                      title=gettext_lazy("Participation totals")),
+            "filings": lambda: exports.export_response(request, "participation", columns.PARTICIPATION_FILINGS,
+                                                       filed, title=gettext_lazy("Pilot participation")),
+        })
+    context = {"nav": "participation", "filings": filed,
                "totals": participation.totals(visible), "certificates": Certificate.objects.order_by("code"),
                "this_year": services.today().year}
     if request.method == "POST":
@@ -623,6 +659,42 @@ SUPERVISION_DONE = {
 }
 
 
+SUPERVISION_OVERVIEW_ROLES = (Role.TEO, Role.MINISTRY)
+
+
+def _supervision_lists(user) -> dict:
+    """The plans, training sessions and teachers sent the person may see, as the page lists them."""
+    return {
+        "plans": teo_records.visible_plans(user).order_by("teo__name", "province__name", "year", "month"),
+        "sessions": teo_records.visible_sessions(user).order_by("-starts_on", "teo__name"),
+        "sent": teo_records.visible_teachers_sent(user).order_by("-session__starts_on", "college__name"),
+    }
+
+
+def _supervision_export(request, person: Person, year: int, teos):
+    """One of the supervision page's tables as a file: those the person's page shows."""
+    lists = _supervision_lists(request.user)
+
+    def table(basename: str, title, exported, rows):
+        """The export of one table; its rows are read only if it is the one asked for."""
+        return lambda: exports.export_response(request, basename, exported, rows(), title=title)
+
+    tables = {
+        "plans": table("assessment-plans", gettext_lazy("Assessment plans"), columns.ASSESSMENT_PLANS,
+                       lambda: lists["plans"]),
+        "sessions": table("training-sessions", gettext_lazy("Teacher-training sessions"), columns.TRAINING_SESSIONS,
+                          lambda: lists["sessions"]),
+        "sent": table("teachers-sent", gettext_lazy("Teachers sent"), columns.TEACHERS_SENT, lambda: lists["sent"]),
+    }
+    if person.role in SUPERVISION_OVERVIEW_ROLES:
+        tables["overview"] = table("supervision", gettext_lazy("Supervision of TEOs"), columns.SUPERVISION_OVERVIEW,
+                                   lambda: teo_records.overview(year, teos))
+    if person.role == Role.COLLEGE:
+        tables["owed"] = table("owed-to-us", gettext_lazy("What delisted TEOs still owe us"), columns.OWED_TO_US,
+                               lambda: teo_records.owed_to(person.organization))
+    return exports.one_of(request, tables)
+
+
 @role_required(Role.TEO, Role.COLLEGE, Role.REVIEWER, Role.PROVINCIAL_FINANCE, Role.MINISTRY, acts_by_service=True)
 def supervision_records(request):
     """A TEO's plans and training; the colleges' teachers sent; the province's and the ministry's view of them."""
@@ -631,12 +703,12 @@ def supervision_records(request):
     teos = Organization.objects.filter(kind=Organization.Kind.TEO)
     if person.role == Role.TEO:
         teos = teos.filter(pk=person.organization_id)
+    if exports.asked(request):
+        return _supervision_export(request, person, year, teos)
     context = {
         "nav": "supervision", "year": year, "deadline": supervision.training_start_deadline(year),
-        "plans": teo_records.visible_plans(request.user).order_by("teo__name", "province__name", "year", "month"),
-        "sessions": teo_records.visible_sessions(request.user).order_by("-starts_on", "teo__name"),
-        "sent": teo_records.visible_teachers_sent(request.user).order_by("-session__starts_on", "college__name"),
-        "overview": teo_records.overview(year, teos) if person.role in (Role.TEO, Role.MINISTRY) else [],
+        **_supervision_lists(request.user),
+        "overview": teo_records.overview(year, teos) if person.role in SUPERVISION_OVERVIEW_ROLES else [],
         "provinces": Province.objects.order_by("code"), "months": AssessmentPlan.MONTHS,
         "delisted_certificates": Certificate.objects.filter(teo__standing__state="delisted", replacement=None)
         if person.role == Role.MINISTRY else [],

@@ -16,10 +16,12 @@ from django.test import AsyncClient
 from django.test.utils import CaptureQueriesContext
 
 from portal import exports, views
-from tests.workflows.paper_copies import LI_MING
+from tests.workflows import supervision_records as records
+from tests.workflows.complaint_walk import lodge
+from tests.workflows.paper_copies import LI_MING, WANG_WU
 from tests.workflows.walk import DELIVERY, Walk, college, user
 from workflows import services
-from workflows.models import Alliance, Organization
+from workflows.models import Alliance, AssessmentSitting, Organization
 
 pytestmark = pytest.mark.django_db
 
@@ -229,7 +231,10 @@ def test_the_export_links_carry_the_current_filters_and_follow_htmx_changes(brow
 
 @pytest.mark.parametrize("url, who", [("/alliances/", "ministry"), ("/baselines/", "reviewer_42"),
                                       ("/filings/", "ministry"), ("/payments/", "finance_42_1"),
-                                      ("/paper-orders/", "teo_1"), ("/disclosure/", None)])
+                                      ("/paper-orders/", "teo_1"), ("/disclosure/", None),
+                                      ("/schedules/", "teo_1"), ("/participation/", "college_42_1"),
+                                      ("/supervision/", "ministry"), ("/complaints/", "student"),
+                                      ("/assessments/", "teo_1"), ("/certificates/", "student")])
 def test_every_list_page_links_its_exports_and_each_link_answers_a_file(browser, filed, url, who):
     reader = browser.as_(who) if who else browser
     page = reader.get(url).content.decode()
@@ -241,6 +246,83 @@ def test_every_list_page_links_its_exports_and_each_link_answers_a_file(browser,
             assert _csv(response)[0], href
         else:
             assert _sheet(response).max_column > 1, href
+
+
+# --- the other lists: their own tables -------------------------------------------------------
+
+
+def test_the_disclosure_exports_for_anyone_with_each_cost_item_as_a_number(browser, world):
+    header, *rows = _values(_sheet(_export(browser, "/disclosure/", "xlsx", {"teo": _teo("teo_2")})))
+    assert sorted(row[0] for row in rows) == ["X-CNC-04", "X-PLC-03"]
+    assert header[4:6] == ["费用", "上限"] and all(isinstance(row[4], int | float) for row in rows)
+    english = _csv(_export(browser, "/disclosure/", "csv", {"mode": "paper"}, headers=EN))
+    assert "Question bank construction" in english[0] and [row[0] for row in english[1:]] == ["X-WEB-01"]
+    assert english[1][english[0].index("Fee")] == "180.00"
+
+
+def test_the_teo_exports_its_own_schedules_and_the_ministry_every_certificate(browser, world):
+    own = _csv(_export(browser.as_("teo_1"), "/schedules/", "csv"))
+    assert [row[0] for row in own[1:]] == ["X-CLOUD-02", "X-WEB-01"]
+    assert own[2][own[0].index("纸质证书价格")] == "25.00"
+    every = _csv(_export(browser.as_("ministry"), "/schedules/", "csv"))
+    assert len(every) - 1 == len(_values(_sheet(_export(browser, "/schedules/", "xlsx")))) - 1 >= 4
+
+
+def test_participation_exports_its_totals_and_its_filings(browser, filed):
+    certificate = filed[0].negotiation.certificate
+    services.file_participation(user("college_42_1"), certificate, services.today().year, 30)
+    services.file_participation(user("college_42_2"), certificate, services.today().year, 20)
+    totals = _values(_sheet(_export(browser.as_("reviewer_42"), "/participation/", "xlsx", {"table": "totals"})))
+    assert totals[1][:2] == ["湖北省", "X-WEB-01"] and totals[1][4:] == [2, 50, 10]
+    filings = _csv(_export(browser, "/participation/", "csv", {"table": "filings"}))
+    assert sorted(row[0] for row in filings[1:]) == sorted([college("college_42_1").name,
+                                                            college("college_42_2").name])
+    assert _csv(_export(browser.as_("college_32_1"), "/participation/", "csv", {"table": "filings"}))[1:] == []
+
+
+def test_each_supervision_table_exports_and_an_unknown_table_is_refused_naming_the_tables(browser, world):
+    records.plan_and_train()
+    ministry = browser.as_("ministry")
+    overview = _values(_sheet(_export(ministry, "/supervision/", "xlsx", {"table": "overview"})))
+    assert {row[0] for row in overview[1:]} == {records.teo_of("teo_1").name, records.teo_of("teo_2").name}
+    plans = _csv(_export(ministry, "/supervision/", "csv", {"table": "plans"}))
+    assert ["湖北省", str(services.today().year), "9", "3", "120"] in [row[1:] for row in plans[1:]]
+    sessions = _values(_sheet(_export(ministry, "/supervision/", "xlsx", {"table": "sessions"})))
+    assert any(row[2].date() == services.today() and row[4] == 40 for row in sessions[1:])
+    sent = _csv(_export(ministry, "/supervision/", "csv", {"table": "sent"}))
+    assert [college("college_42_1").name, records.teo_of("teo_1").name] in [row[:2] for row in sent[1:]]
+    jiangsu = _csv(_export(browser.as_("college_32_1"), "/supervision/", "csv", {"table": "sessions"}))
+    assert all(row[1] != "湖北省" for row in jiangsu[1:])
+    refused = _export(browser.as_("reviewer_42"), "/supervision/", "csv", {"table": "overview"})
+    assert refused.status_code == 400 and 'data-rule="export_table_unknown"' in refused.content.decode()
+    assert "plans, sessions, sent" in refused.content.decode()
+
+
+def test_complaints_export_names_the_complainant_to_the_ministry_and_never_to_the_teo(browser, world):
+    lodge("student")
+    ministry = _csv(_export(browser.as_("ministry"), "/complaints/", "csv"))
+    assert "投诉人" in ministry[0] and ministry[1][ministry[0].index("投诉人")] == "李明"
+    teo = _csv(_export(browser.as_("teo_1"), "/complaints/", "csv"))
+    assert "投诉人" not in teo[0] and len(teo) == 2 and all("李明" not in cell for cell in teo[1])
+    assert _csv(_export(browser.as_("teo_2"), "/complaints/", "csv"))[1:] == []
+
+
+def test_the_assessments_export_one_row_per_sitting_with_the_payment_due(browser, filed):
+    header, *rows = _values(_sheet(_export(browser.as_("teo_1"), "/assessments/", "xlsx")))
+    assert len(rows) == 1
+    row = dict(zip(header, rows[0], strict=True))
+    assert row["院校"] == college("college_42_1").name and row["考核人数"] == 10 and row["金额"] == 1800
+    assert row["首次考核人数"] == 10 and row["补考"] == 0 and row["已发证书"] == 0 and row["费用"] == 180
+    assert _csv(_export(browser.as_("teo_2"), "/assessments/", "csv"))[1:] == []
+
+
+def test_a_student_exports_only_their_own_certificates(browser, filed):
+    services.issue_certificates(user("teo_1"), AssessmentSitting.objects.get(), [LI_MING, WANG_WU])
+    own = _csv(_export(browser.as_("student"), "/certificates/", "csv"))
+    assert [(row[2], row[3]) for row in own[1:]] == [("李明", "2023010001")]
+    assert len(_csv(_export(browser.as_("ministry"), "/certificates/", "csv"))) == 1 + 2
+    orders = _csv(_export(browser.as_("teo_2"), "/paper-orders/", "csv"))
+    assert orders[1:] == []
 
 
 # --- queries: the same for one row or many -----------------------------------------------------
@@ -261,7 +343,8 @@ def _lifecycle(index: int) -> None:
 
 
 EXPORTED = [("/alliances/", "ministry"), ("/negotiations/", "ministry"), ("/baselines/", "ministry"),
-            ("/filings/", "ministry"), ("/payments/", "ministry"), ("/paper-orders/", "ministry")]
+            ("/filings/", "ministry"), ("/payments/", "ministry"), ("/paper-orders/", "ministry"),
+            ("/assessments/", "ministry"), ("/certificates/", "ministry"), ("/schedules/", "ministry")]
 
 
 @pytest.mark.parametrize("kind", exports.FORMATS)
