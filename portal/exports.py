@@ -37,6 +37,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from portal.errors import refused
+from workflows import services
 from workflows.errors import RuleViolation
 
 FORMATS = ("csv", "xlsx")
@@ -186,7 +187,7 @@ def one_of(request: HttpRequest, tables: Mapping[str, Callable[[], HttpResponse]
 
 def attachment(basename: str, title: str, extension: str) -> str:
     """A Content-Disposition naming the file in ASCII and, for any reader, in their language (RFC 5987)."""
-    day = f"{timezone.localtime(timezone.now(), ZoneInfo(settings.DISPLAY_TIME_ZONE)):%Y-%m-%d}"
+    day = f"{services.today():%Y-%m-%d}"
     ascii_name = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in basename) or "export"
     shown = "".join(c for c in title if c not in '/\\:*?"<>|\r\n').strip() or ascii_name
     return (f'attachment; filename="{ascii_name}-{day}.{extension}"; '
