@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from api import supervision_views, tokens, verification, views
+from api import attachment_views, supervision_views, tokens, verification, views
 
 router = DefaultRouter()
 router.register("tasks", views.TaskViewSet, basename="task")
@@ -26,6 +26,7 @@ router.register("teachers-sent", supervision_views.TeachersSentViewSet, basename
 router.register("replacements", supervision_views.ReplacementViewSet, basename="replacement")
 router.register("complaints", views.ComplaintViewSet, basename="complaint")
 router.register("measures", views.MeasureViewSet, basename="measure")
+router.register("attachments", attachment_views.AttachmentViewSet, basename="attachment")
 
 urlpatterns = [
     path("verify/<str:serial_no>/", verification.VerifyCertificate.as_view(), name="api-verify"),

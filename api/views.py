@@ -22,6 +22,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from api import serializers as s
+from api.attachment_views import attachments_action
 from bpmn.models import AuditEntry, OpenTask, ProcessInstance
 from workflows import contracts, inbox, participation, permissions, rules, services
 from workflows.errors import RuleViolation
@@ -216,6 +217,7 @@ class AgreementViewSet(ReadOnly):
     filterset_class = AgreementFilter
     prefetch = ("filing", "negotiation__alliance__province", "negotiation__alliance__lead",
                 "alliance_signatory__person__organization", "teo_signatory__person__organization")
+    attachments_of = attachments_action("agreement", "the signed agreement's scan: its lead or its TEO, once signed")
 
     @extend_schema(request=s.AssessmentCreateSerializer, responses={201: s.SittingSerializer, **REFUSALS},
                    summary="Record a college's sitting (the message its payment waits for, sent once); "
@@ -274,6 +276,7 @@ class PaymentViewSet(ReadOnly):
     visible = staticmethod(permissions.visible_payments)
     filterset_class = PaymentFilter
     prefetch = ("allocations",)
+    attachments_of = attachments_action("payment", "its voucher: the paying college's finance office, once due")
 
     def get_serializer(self, *args, **kwargs):
         """Each payment's open release task, looked up once for the page (or the one payment)."""
@@ -478,6 +481,8 @@ class ComplaintViewSet(mixins.CreateModelMixin, ReadOnly):
     serializer_class = s.ComplaintSerializer
     visible = staticmethod(permissions.visible_complaints)
     prefetch = ("measures",)
+    attachments_of = attachments_action("complaint", "its evidence: the complainant, while it is open; the TEO "
+                                        "complained about reads none")
 
     def create(self, request):
         _refuse_unknown_keys(s.ComplaintCreateSerializer, request.data, "complaint_unknown_key",

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from bpmn import names
 from bpmn.diagram import diagrams
 from bpmn.models import OpenTask, ProcessInstance
+from portal import attachments
 from portal.access import posted_pk, role_required, visible_or_404
 from portal.errors import again, refused
 from webapp.pagination import CommitSafePaginator
@@ -35,6 +36,7 @@ from workflows.models import (
     AssessmentMode,
     AssessmentPlan,
     AssessmentSitting,
+    Attachment,
     Baseline,
     Certificate,
     CostItem,
@@ -393,6 +395,7 @@ def agreement(request, pk):
         "accepted": negotiation.proposals.filter(state="accepted").order_by("-round_no").first(),
         "cost_items": {i.code: i for i in CostItem.objects.all()},
         "filing": getattr(obj, "filing", None),
+        **attachments.block(request, "agreement", obj),
     })
 
 
@@ -537,12 +540,17 @@ def certificates(request):
 
 @role_required(Role.FINANCE, Role.COLLEGE, Role.MINISTRY)
 def payments(request):
-    visible = permissions.visible_payments(request.user).prefetch_related("allocations").order_by("-pk")
+    visible = permissions.visible_payments(request.user).prefetch_related("allocations", _kept_files()).order_by("-pk")
     return _list_page(request, "payments", filters.PaymentFilter, visible, {
-        "nav": "payments",
+        "nav": "payments", "reads_files": permissions.reads_attachments(request.user, "payment"),
         "release_tasks": {t.data.get("payment_id"): t for t in inbox_queries.actionable(request.user)
                           .filter(task_name="release_payment")},
     })
+
+
+def _kept_files() -> Prefetch:
+    """An object's files in the order they were attached, for a list's rows."""
+    return Prefetch("attachments", Attachment.objects.order_by("uploaded_at", "pk"))
 
 
 # --- process instance --------------------------------------------------------------------
@@ -621,7 +629,9 @@ def supervision_records(request):
         teos = teos.filter(pk=person.organization_id)
     context = {
         "nav": "supervision", "year": year, "deadline": supervision.training_start_deadline(year),
-        "plans": teo_records.visible_plans(request.user).order_by("teo__name", "province__name", "year", "month"),
+        "plans": teo_records.visible_plans(request.user).prefetch_related(_kept_files()).order_by(
+            "teo__name", "province__name", "year", "month"),
+        "reads_files": permissions.reads_attachments(request.user, "plan"),
         "sessions": teo_records.visible_sessions(request.user).order_by("-starts_on", "teo__name"),
         "sent": teo_records.visible_teachers_sent(request.user).order_by("-session__starts_on", "college__name"),
         "overview": teo_records.overview(year, teos) if person.role in (Role.TEO, Role.MINISTRY) else [],

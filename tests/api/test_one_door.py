@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tests.portal.conftest import Browser
-from tests.workflows import supervision_records
+from tests.workflows import attached, complaint_walk, supervision_records
 from tests.workflows.paper_copies import TRACKING_NO, second_student
 from tests.workflows.walk import DELIVERY, Walk, college, open_task, user
 from workflows import services, teo_records
@@ -330,6 +330,45 @@ SUPERVISION_CASES = [
 
 
 
+# --- attachments (附件) -------------------------------------------------------------------------
+
+
+def _complaint(walk: Walk) -> Ids:
+    return {"complaint": complaint_walk.lodge(by="college_42_1").pk}
+
+
+def _attach(kind: str, key: str, name: str = "扫描件.pdf", content: bytes | None = attached.PDF) -> tuple[Request,
+                                                                                                        Request]:
+    """The same file posted to the object's attachments page (multipart) and to its API (multipart); none if None."""
+    def sent() -> dict:
+        return {} if content is None else {"file": attached.upload(name, content)}
+    return (lambda ids: (f"/attachments/{kind}/{ids[key]}/", sent()),
+            lambda ids: (f"/api/v1/{attached.API_PATHS[kind]}/{ids[key]}/attachments/", sent()))
+
+
+ATTACHMENT_CASES = [
+    Case("attach_file", "a program renamed .pdf", "teo_1", _filed, *_attach("agreement", "agreement", "协议.pdf",
+                                                                           attached.PROGRAM),
+         "attachment_type_refused", 400),
+    Case("attach_file", "a file over 10 MB", "college_42_1", _filed,
+         *_attach("agreement", "agreement", content=attached.PDF + bytes(10 * 1024 * 1024)), "attachment_too_large",
+         400),
+    Case("attach_file", "no file", "college_42_1", _filed, *_attach("agreement", "agreement", content=None),
+         "attachment_required", 400),
+    Case("attach_file", "the lead college's finance office", "finance_42_1", _filed,
+         *_attach("agreement", "agreement"), "actor_not_allowed", 403),
+    Case("attach_file", "another TEO's agreement", "teo_2", _filed, *_attach("agreement", "agreement"),
+         "agreement_not_found", 404),
+    Case("attach_file", "the TEO complained about", "teo_1", _complaint, *_attach("complaint", "complaint"),
+         "actor_not_allowed", 403),
+    Case("attach_file", "another college's complaint", "college_32_1", _complaint, *_attach("complaint", "complaint"),
+         "complaint_not_found", 404),
+    Case("attach_file", "a plan before its supervision started", "teo_1",
+         lambda walk: {"plan": supervision_records.plan_and_train()[0].pk}, *_attach("plan", "plan"),
+         "plan_supervision_not_started", 409),
+]
+
+
 CASES = [
     Case("claim", "another organization's task", "college_32_1", _screen, _task_form("claim/"), _task_api("claim/"),
          "task_not_found", 404),
@@ -512,6 +551,7 @@ CASES = [
     Case("record_makeup", "no date", "teo_1", _sitting, *_sitting_typed("make-ups", {"headcount": "1"}),
          "held_on_required", 400),
     *SUPERVISION_CASES,
+    *ATTACHMENT_CASES,
 ]
 
 
@@ -528,7 +568,8 @@ def _portal_answer(case: Case, ids: Ids) -> tuple[str | None, int]:
 
 def _api_answer(case: Case, ids: Ids) -> tuple[str | None, int]:
     url, body = case.api(ids)
-    response = api(case.actor).post(url, _today(body), format="json")
+    sends_a_file = any(hasattr(value, "read") for value in body.values())
+    response = api(case.actor).post(url, _today(body), format="multipart" if sends_a_file else "json")
     return response.json().get("rule"), response.status_code
 
 

@@ -70,7 +70,7 @@ ACTS = {
     "TEO": r"^/api/v1/(fee-schedules|agreements|sittings|certificates/\{id\}/revoke|paper-orders/\{id\}/dispatch|"
            r"assessment-plans|training-sessions)/",
     "reviewer": r"^/api/v1/(baselines|tasks)/",
-    "finance": r"^/api/v1/tasks/",
+    "finance": r"^/api/v1/(tasks|payments)/",
     "student": r"^/api/v1/(certificates/\{id\}/paper-orders|paper-orders/\{id\}/(deliver|cancel))/",
     "ministry": r"^/api/v1/replacements/",
     "signed out": r"^/api/v1/auth/",
