@@ -94,4 +94,4 @@ class AttachmentViewSet(viewsets.ReadOnlyModelViewSet):
                               (200, "image/png"): OpenApiTypes.BINARY, 403: REFUSED[403], 404: REFUSED[404]})
     @action(detail=True)
     def download(self, request, pk=None):
-        return attachment_response(attachments.readable(request.user, pk))
+        return attachment_response(attachments.readable(request.user, pk), request)

@@ -93,4 +93,4 @@ def download(request, pk: int):
         attachment = attachments.readable(request.user, pk)
     except REFUSED as error:
         return refused(request, error)
-    return attachment_response(attachment)
+    return attachment_response(attachment, request)
