@@ -5,6 +5,7 @@
 through the one act `workflows.attachments.attach` the pages call too; `attachments/` lists the files the
 caller may read, `attachments/{id}/download/` sends one back. Refusals are the services' own.
 """
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -47,7 +48,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return permissions.display_name(attachment.uploaded_by)
 
     def get_download(self, attachment) -> str:
-        return f"/api/v1/attachments/{attachment.pk}/download/"
+        return reverse("attachment-download", args=[attachment.pk])
 
 
 class AttachmentUploadSerializer(serializers.Serializer):

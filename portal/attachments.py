@@ -25,6 +25,7 @@ TITLES = {"agreement": gettext_lazy("Scan of the signed agreement"),
           "plan": gettext_lazy("Assessment plan document"),
           "complaint": gettext_lazy("Evidence files"),
           "payment": gettext_lazy("Payment voucher")}
+NAV = {"agreement": "negotiations", "plan": "supervision", "complaint": "complaints", "payment": "payments"}
 
 
 def back_to(kind: str, target) -> str:
@@ -55,8 +56,7 @@ def object_files(request, kind: str, pk: int):
 
 
 def _page(request, kind: str, target, **shown) -> dict:
-    return {"nav": "negotiations" if kind in ("agreement", "payment") else "supervision" if kind == "plan"
-            else "complaints", "label": attachments.label(kind, target), "back": back_to(kind, target),
+    return {"nav": NAV[kind], "label": attachments.label(kind, target), "back": back_to(kind, target),
             **block(request, kind, target, **shown)}
 
 
