@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from portal import complaints, dashboards, orders, tasks, verification, views
+from portal import complaints, dashboards, orders, subsidies, tasks, verification, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -43,5 +43,6 @@ urlpatterns = [
     path("complaints/", complaints.complaints_page, name="complaints"),
     path("disclosure/teos/", complaints.teo_disclosure, name="teo-disclosure"),
     path("dashboard/", dashboards.dashboard, name="dashboard"),
+    path("subsidies/", subsidies.subsidies_page, name="subsidies"),
     path("dashboard/<str:code>/", dashboards.province_dashboard, name="province-dashboard"),
 ]
