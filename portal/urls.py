@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from portal import attachments, complaints, orders, tasks, verification, views
+from portal import attachments, complaints, dashboards, orders, subsidies, tasks, verification, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -45,4 +45,7 @@ urlpatterns = [
     path("attachments/<str:kind>/<int:pk>/", attachments.object_files, name="attachments"),
     path("attachments/<int:pk>/download/", attachments.download, name="download"),
     path("disclosure/teos/", complaints.teo_disclosure, name="teo-disclosure"),
+    path("dashboard/", dashboards.dashboard, name="dashboard"),
+    path("subsidies/", subsidies.subsidies_page, name="subsidies"),
+    path("dashboard/<str:code>/", dashboards.province_dashboard, name="province-dashboard"),
 ]

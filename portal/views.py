@@ -26,7 +26,18 @@ from portal import attachments
 from portal.access import posted_pk, role_required, visible_or_404
 from portal.errors import again, refused
 from webapp.pagination import CommitSafePaginator
-from workflows import audit_text, filters, participation, permissions, rounds, rules, services, supervision, teo_records
+from workflows import (
+    audit_text,
+    dashboards,
+    filters,
+    participation,
+    permissions,
+    rounds,
+    rules,
+    services,
+    supervision,
+    teo_records,
+)
 from workflows import inbox as inbox_queries
 from workflows import overview as national_overview
 from workflows.caps import cap_for, cap_table
@@ -376,6 +387,7 @@ def review_context(negotiation: Negotiation) -> dict:
         province_id=negotiation.alliance.province_id, certificate=negotiation.certificate
     ).exclude(negotiation=negotiation).select_related("negotiation__alliance").order_by("-pk")
     return {"baseline": pending, "other_baselines": others,
+            "other_provinces": dashboards.other_provinces(negotiation.certificate_id, negotiation.alliance.province_id),
             "cap_rows": [(mode.label, cap, mode.value == negotiation.certificate.assessment_mode)
                          for mode, cap in ((m, cap_for(m.value)) for m in AssessmentMode)]}
 

@@ -273,6 +273,8 @@ class Negotiation(FSMModelMixin, models.Model):
     agreed_fee = models.DecimalField(null=True, blank=True, **MONEY)
     mediated = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the fee was last agreed (协商一致): the dashboards' time from first offer to agreement.
+    agreed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -310,6 +312,7 @@ class Negotiation(FSMModelMixin, models.Model):
     def agree(self, fee: Decimal, mediated: bool = False):
         self.agreed_fee = fee
         self.mediated = mediated
+        self.agreed_at = timezone.now()
 
     @transition(field=state, source=State.NEGOTIATING, target=State.MEDIATION)
     def escalate(self):
@@ -322,6 +325,7 @@ class Negotiation(FSMModelMixin, models.Model):
     @transition(field=state, source=State.AGREED, target=State.NEGOTIATING)
     def reopen(self):
         self.agreed_fee = None
+        self.agreed_at = None
 
     @transition(field=state, source=[State.AWAITING_ALLIANCE, State.AGREED], target=State.ABANDONED)
     def abandon(self):
@@ -1302,3 +1306,72 @@ class Attachment(models.Model):
     @property
     def target(self) -> models.Model:
         return getattr(self, self.kind)
+# --- provincial allocation of subsidy funds (完善分配因素，及时将有关资金拨付至试点院校) --------------------
+
+
+class SubsidyFactor(models.TextChoices):
+    """What a province may weigh its colleges by; a headcount may be a factor, the result is still a grant."""
+
+    FILED_STUDENTS = "filed_students", _("Students filed to take part")
+    PEOPLE_ASSESSED = "people_assessed", _("People assessed")
+    CERTIFICATES_ISSUED = "certificates_issued", _("Certificates issued")
+    EQUAL_SHARE = "equal_share", _("An equal share per college")
+
+
+class SubsidyRound(FSMModelMixin, models.Model):
+    """One subsidy amount a province allocates to its pilot colleges by factors it weighs, then releases."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("subsidy round state", "Draft")
+        RELEASED = "released", pgettext_lazy("subsidy round state", "Released")
+
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="subsidy_rounds")
+    year = models.PositiveSmallIntegerField(help_text="the pilot year whose figures the factors read")
+    title = models.CharField(max_length=200)
+    total = models.DecimalField(**MONEY)
+    weights = models.JSONField(help_text="factor -> weight in percent, summing to 100")
+    state = FSMField(default=State.DRAFT, choices=State.choices, protected=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(total__gt=0), name="subsidy_round_total_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.province} {self.year} {self.title}"
+
+    @transition(field=state, source=State.DRAFT, target=State.RELEASED)
+    def release(self, by, at):
+        self.released_by = by
+        self.released_at = at
+
+
+class SubsidyAllocation(models.Model):
+    """One college's share of a round: as the factors computed it, and as the province set it, with why."""
+
+    round = models.ForeignKey(SubsidyRound, on_delete=models.CASCADE, related_name="allocations")
+    college = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="subsidy_allocations",
+                                limit_choices_to={"kind": "college"})
+    figures = models.JSONField(help_text="factor -> the college's figure when the split was computed")
+    computed = models.DecimalField(**MONEY)
+    amount = models.DecimalField(**MONEY)
+    reasons = models.TextField(blank=True, help_text="why the province set an amount other than the computed one")
+    adjusted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    adjusted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "college"], name="one_allocation_per_college"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="subsidy_allocation_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.college} {self.amount}"
+
+    @property
+    def adjusted(self) -> bool:
+        return self.amount != self.computed

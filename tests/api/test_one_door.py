@@ -15,7 +15,7 @@ from tests.portal.conftest import Browser
 from tests.workflows import attached, complaint_walk, supervision_records
 from tests.workflows.paper_copies import TRACKING_NO, second_student
 from tests.workflows.walk import DELIVERY, Walk, college, open_task, user
-from workflows import services, teo_records
+from workflows import services, subsidies, teo_records
 from workflows.models import Baseline, Certificate, IssuedCertificate, Person
 
 from .clients import api
@@ -369,6 +369,55 @@ ATTACHMENT_CASES = [
 ]
 
 
+# --- subsidy allocation (补助资金分配) -------------------------------------------------------------
+
+
+def _subsidy_round(walk: Walk) -> Ids:
+    services.file_participation(user("college_42_1"), walk.certificate, services.today().year, 120)
+    subsidy = subsidies.open_subsidy_round(user("finance_div_42"), services.today().year, "鄂财教〔2026〕18号",
+                                           "90000.00", {"filed_students": 50, "equal_share": 50})
+    return {"round": subsidy.pk, "allocation": subsidy.allocations.order_by("pk").first().pk}
+
+
+def _subsidy_off_total(walk: Walk) -> Ids:
+    ids = _subsidy_round(walk)
+    subsidies.adjust_subsidy_allocation(user("finance_div_42"), ids["allocation"], "99999.00", "调剂")
+    return ids
+
+
+def _open_round(**weights) -> tuple[Request, Request]:
+    year = services.today().year
+    return (lambda ids: ("/subsidies/", {"form": "open", "year": str(year), "title": "鄂财教〔2026〕18号",
+                                         "total": "90000", **{f"weight_{k}": str(v) for k, v in weights.items()}}),
+            lambda ids: ("/api/v1/subsidy-rounds/", {"year": year, "title": "鄂财教〔2026〕18号", "total": "90000",
+                                                      "weights": weights}))
+
+
+def _adjust(amount: str, reasons: str) -> tuple[Request, Request]:
+    return (lambda ids: ("/subsidies/", {"form": "adjust", "allocation": ids["allocation"], "amount": amount,
+                                         "reasons": reasons}),
+            lambda ids: (f"/api/v1/subsidy-allocations/{ids['allocation']}/adjust/", {"amount": amount,
+                                                                                       "reasons": reasons}))
+
+
+_RELEASE = (lambda ids: ("/subsidies/", {"form": "release", "round": ids["round"]}),
+            lambda ids: (f"/api/v1/subsidy-rounds/{ids['round']}/release/", {}))
+
+SUBSIDY_CASES = [
+    Case("open_subsidy_round", "a reviewer, who does not hold the funds", "reviewer_42", _certificate,
+         *_open_round(equal_share=100), "actor_not_allowed", 403),
+    Case("open_subsidy_round", "weights adding up to 90", "finance_div_42", _certificate,
+         *_open_round(equal_share=60, filed_students=30), "subsidy_weights_total", 400),
+    Case("adjust_subsidy_allocation", "another amount without reasons", "finance_div_42", _subsidy_round,
+         *_adjust("50000", ""), "subsidy_adjustment_reasons_required", 400),
+    Case("adjust_subsidy_allocation", "another province's finance division", "finance_div_32", _subsidy_round,
+         *_adjust("1", "调剂"), "subsidy_allocation_unknown", 404),
+    Case("release_subsidy_round", "amounts that do not add up to the total", "finance_div_42", _subsidy_off_total,
+         *_RELEASE, "subsidy_allocations_not_total", 409),
+    Case("release_subsidy_round", "a college", "college_42_1", _subsidy_round, *_RELEASE, "actor_not_allowed", 403),
+]
+
+
 CASES = [
     Case("claim", "another organization's task", "college_32_1", _screen, _task_form("claim/"), _task_api("claim/"),
          "task_not_found", 404),
@@ -552,6 +601,7 @@ CASES = [
          "held_on_required", 400),
     *SUPERVISION_CASES,
     *ATTACHMENT_CASES,
+    *SUBSIDY_CASES,
 ]
 
 

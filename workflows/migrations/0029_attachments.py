@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workflows', '0026_supervision'),
+        ('workflows', '0028_subsidies'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
