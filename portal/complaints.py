@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal import columns, exports
-from portal.access import role_required
+from portal import attachments, columns, exports
+from portal.access import role_required, visible_or_404
 from portal.views import _refused
 from workflows import complaints, permissions, services, supervision
 from workflows.models import Certificate, Ground, Measure, Organization, Role, Standing, SupervisionMeasure
@@ -27,7 +27,8 @@ def complaint_shown(request, complaint_id: int) -> dict:
     complaint = permissions.visible_complaints(request.user).get(pk=complaint_id)
     return {"complaint": complaint, "sees_complainant": permissions.sees_complainant(request.user),
             "statement": complaints.statement_of(complaint), "measures": Measure.choices,
-            "teo_standing": supervision.standing_of(complaint.teo)}
+            "teo_standing": supervision.standing_of(complaint.teo),
+            **attachments.block(request, "complaint", complaint)}
 
 
 def _complaints(request):
@@ -65,6 +66,14 @@ def complaints_page(request):
             "teo": complaint.teo.name})
         return redirect("complaints")
     return render(request, "portal/complaints.html", context)
+
+
+@role_required(*LODGING_ROLES, Role.TEO, Role.MINISTRY)
+def complaint_page(request, pk: int):
+    """One complaint as the reader may see it, with its evidence files (the complainant adds them while it is
+    open; the TEO complained about is told how many, not what they are)."""
+    complaint = visible_or_404(permissions.visible_complaints(request.user), pk=pk)
+    return render(request, "portal/complaint.html", {"nav": "complaints", **complaint_shown(request, complaint.pk)})
 
 
 def public_teos():

@@ -22,11 +22,22 @@ from django.views.decorators.http import require_POST
 from bpmn import names
 from bpmn.diagram import diagrams
 from bpmn.models import OpenTask, ProcessInstance
-from portal import columns, exports
+from portal import attachments, columns, exports
 from portal.access import posted_pk, role_required, visible_or_404
 from portal.errors import again, refused
 from webapp.pagination import CommitSafePaginator
-from workflows import audit_text, filters, participation, permissions, rounds, rules, services, supervision, teo_records
+from workflows import (
+    audit_text,
+    dashboards,
+    filters,
+    participation,
+    permissions,
+    rounds,
+    rules,
+    services,
+    supervision,
+    teo_records,
+)
 from workflows import inbox as inbox_queries
 from workflows import overview as national_overview
 from workflows.caps import cap_for, cap_table
@@ -36,6 +47,7 @@ from workflows.models import (
     AssessmentMode,
     AssessmentPlan,
     AssessmentSitting,
+    Attachment,
     Baseline,
     Certificate,
     CostItem,
@@ -391,6 +403,7 @@ def review_context(negotiation: Negotiation) -> dict:
         province_id=negotiation.alliance.province_id, certificate=negotiation.certificate
     ).exclude(negotiation=negotiation).select_related("negotiation__alliance").order_by("-pk")
     return {"baseline": pending, "other_baselines": others,
+            "other_provinces": dashboards.other_provinces(negotiation.certificate_id, negotiation.alliance.province_id),
             "cap_rows": [(mode.label, cap, mode.value == negotiation.certificate.assessment_mode)
                          for mode, cap in ((m, cap_for(m.value)) for m in AssessmentMode)]}
 
@@ -410,6 +423,7 @@ def agreement(request, pk):
         "accepted": negotiation.proposals.filter(state="accepted").order_by("-round_no").first(),
         "cost_items": {i.code: i for i in CostItem.objects.all()},
         "filing": getattr(obj, "filing", None),
+        **attachments.block(request, "agreement", obj),
     })
 
 
@@ -576,12 +590,17 @@ def certificates(request):
 
 @role_required(Role.FINANCE, Role.COLLEGE, Role.MINISTRY)
 def payments(request):
-    visible = permissions.visible_payments(request.user).prefetch_related("allocations").order_by("-pk")
+    visible = permissions.visible_payments(request.user).prefetch_related("allocations", _kept_files()).order_by("-pk")
     return _list_page(request, "payments", filters.PaymentFilter, visible, {
-        "nav": "payments",
+        "nav": "payments", "reads_files": permissions.reads_attachments(request.user, "payment"),
         "release_tasks": {t.data.get("payment_id"): t for t in inbox_queries.actionable(request.user)
                           .filter(task_name="release_payment")},
     }, export=(gettext_lazy("Payments"), columns.PAYMENTS))
+
+
+def _kept_files() -> Prefetch:
+    """An object's files in the order they were attached, for a list's rows."""
+    return Prefetch("attachments", Attachment.objects.order_by("uploaded_at", "pk"))
 
 
 # --- process instance --------------------------------------------------------------------
@@ -665,7 +684,8 @@ SUPERVISION_OVERVIEW_ROLES = (Role.TEO, Role.MINISTRY)
 def _supervision_lists(user) -> dict:
     """The plans, training sessions and teachers sent the person may see, as the page lists them."""
     return {
-        "plans": teo_records.visible_plans(user).order_by("teo__name", "province__name", "year", "month"),
+        "plans": teo_records.visible_plans(user).prefetch_related(_kept_files()).order_by(
+            "teo__name", "province__name", "year", "month"),
         "sessions": teo_records.visible_sessions(user).order_by("-starts_on", "teo__name"),
         "sent": teo_records.visible_teachers_sent(user).order_by("-session__starts_on", "college__name"),
     }
@@ -708,6 +728,7 @@ def supervision_records(request):
     context = {
         "nav": "supervision", "year": year, "deadline": supervision.training_start_deadline(year),
         **_supervision_lists(request.user),
+        "reads_files": permissions.reads_attachments(request.user, "plan"),
         "overview": teo_records.overview(year, teos) if person.role in SUPERVISION_OVERVIEW_ROLES else [],
         "provinces": Province.objects.order_by("code"), "months": AssessmentPlan.MONTHS,
         "delisted_certificates": Certificate.objects.filter(teo__standing__state="delisted", replacement=None)

@@ -80,3 +80,15 @@ def test_load_demo_records_one_teos_plans_and_training_and_none_for_the_other_on
     assert TrainingSession.objects.filter(teo=teo_of("teo_1")).count() == 3  # September 1 in 湖北省, and today
     assert TeachersSent.objects.get().teachers == 6
     assert not TrainingSession.objects.filter(teo=teo_of("teo_2")).exists()  # the yellow-card rule's case
+
+
+def test_load_demo_opens_one_hubei_subsidy_round_in_draft_once(deployed):
+    from django.db.models import Sum
+
+    from workflows.models import SubsidyRound
+
+    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", stdout=StringIO())
+    [subsidy] = SubsidyRound.objects.all()
+    assert (subsidy.province.code, subsidy.state, subsidy.allocations.count()) == ("42", "draft", 3)
+    assert subsidy.allocations.aggregate(n=Sum("amount"))["n"] == subsidy.total

@@ -1,0 +1,72 @@
+"""The dashboards' pages: who opens which, what they show, in Chinese and in English."""
+import re
+
+import pytest
+
+from tests.portal.conftest import Browser
+from tests.workflows.walk import Walk
+from workflows.models import Baseline, Province
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("reader", ["reviewer_42", "finance_div_42", "institution_42"])
+def test_a_provinces_people_open_their_provinces_dashboard_with_a_table_behind_every_chart(browser, reader):
+    page = text(browser.as_(reader).get("/dashboard/"))
+    assert "湖北省统计" in page
+    charts = re.findall(r'<div class="chart" role="img" aria-label="[^"]+" aria-describedby="([\w-]+)">', page)
+    assert charts and all(f'<table id="{table}" data-chart=' in page for table in charts)
+    assert 'src="/static/vendor/echarts-6.0.0/echarts.min.js"' in page
+
+
+def test_a_province_dashboard_is_the_provinces_own_another_is_not_found(browser):
+    assert browser.as_("reviewer_42").get("/dashboard/42/").status_code == 200
+    assert browser.get("/dashboard/32/").status_code == 404
+    assert browser.get("/dashboard/99/").status_code == 404
+
+
+@pytest.mark.parametrize("reader", ["college_42_1", "finance_42_1", "teo_1", "student"])
+def test_colleges_teos_and_students_may_not_open_a_dashboard(browser, reader):
+    refused = browser.as_(reader).get("/dashboard/")
+    assert refused.status_code == 403 and 'data-rule="role_required"' in text(refused)
+    assert "/dashboard/" not in text(browser.get("/tasks/"))
+
+
+def test_signed_out_the_dashboard_asks_to_sign_in(world):
+    assert Browser().get("/dashboard/").status_code == 302
+
+
+def test_the_ministry_reads_the_nation_and_every_provinces_dashboard(browser):
+    page = text(browser.as_("ministry").get("/dashboard/"))
+    assert "全国统计" in page and 'id="supervision-board"' in page and 'id="national-counts"' in page
+    for province in Province.objects.all():
+        assert f'href="/dashboard/{province.code}/"' in page
+        assert browser.get(f"/dashboard/{province.code}/").status_code == 200
+
+
+def test_the_national_spread_shows_each_verified_fee_against_the_cap(browser, hubei_filed):
+    baseline = Baseline.objects.get(province__code="42", state=Baseline.State.VERIFIED)
+    page = text(browser.as_("ministry").get("/dashboard/"))
+    row = re.search(r'<tr data-certificate="X-WEB-01">(.*?)</tr>', page).group(1)
+    assert f'data-value="{baseline.fee}"' in row and f'data-value="{baseline.cap}"' in row
+
+
+def test_the_dashboard_speaks_english_on_request(browser):
+    page = text(browser.as_("reviewer_42").get("/dashboard/", HTTP_ACCEPT_LANGUAGE="en"))
+    assert "Certificates by baseline" in page and "Verified baselines against the caps" in page
+
+
+def test_the_reviewers_task_shows_the_certificates_baselines_in_the_other_provinces(browser, hubei_filed):
+    hubei_fee = Baseline.objects.get(province__code="42", state=Baseline.State.VERIFIED).fee
+    jiangsu = Walk("X-WEB-01", lead="college_32_1", invite=("college_32_2", "college_32_3"))
+    jiangsu.form()
+    jiangsu.agree()
+    task = jiangsu.task("verify_baseline")
+    page = text(browser.as_("reviewer_32").get(f"/tasks/{task.task_id}/"))
+    table = re.search(r'<table class="small" id="other-provinces">(.*?)</table>', page, re.S).group(1)
+    assert "湖北省" in table and f"¥{hubei_fee:,.2f}" in table
+    assert "江苏省" not in table

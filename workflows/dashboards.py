@@ -1,0 +1,301 @@
+"""What the province and the ministry look at: every figure an aggregate in the database.
+
+No figure is counted by looping over rows in Python: each table below is one query (a few for a
+median), whatever the number of negotiations, payments or certificates behind it. A province's
+dashboard is what its education department may see (its own province); the ministry reads every
+province and the national tables.
+"""
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from workflows import supervision_process
+from workflows.models import (
+    MONEY,
+    Agreement,
+    Alliance,
+    AssessmentPlan,
+    AssessmentSitting,
+    Baseline,
+    Certificate,
+    Complaint,
+    IssuedCertificate,
+    Negotiation,
+    Organization,
+    ParticipationFiling,
+    Payment,
+    ProgressReport,
+    Standing,
+    SupervisionMeasure,
+)
+from workflows.roles import AssessmentMode
+
+CENT = Decimal("0.01")
+
+# --- building blocks ---------------------------------------------------------------------------
+
+
+def _per(queryset: QuerySet, outer: str, aggregate, output_field):
+    """The aggregate of `queryset`'s rows whose `outer` is the outer row, 0 when there are none."""
+    grouped = (queryset.filter(**{outer: OuterRef("pk")}).order_by().values(outer)
+               .annotate(figure=aggregate).values("figure"))
+    return Coalesce(Subquery(grouped, output_field=output_field), 0, output_field=output_field)
+
+
+def _count(queryset: QuerySet, outer: str):
+    return _per(queryset, outer, Count("pk"), IntegerField())
+
+
+def _total(queryset: QuerySet, outer: str, field: str, output_field=None):
+    return _per(queryset, outer, Sum(field), output_field or IntegerField())
+
+
+def _money(amount) -> Decimal:
+    """An amount in yuan to the fen, as every database returns it (SQLite drops the trailing zeros)."""
+    return Decimal(amount or 0).quantize(CENT)
+
+
+@dataclass(frozen=True)
+class Spell:
+    """How long one step of the lifecycle took: how many, the median, the slowest and which it was."""
+
+    count: int
+    median: timedelta | None
+    slowest: timedelta | None
+    slowest_of: str = ""
+
+    @property
+    def median_days(self) -> float | None:
+        return _days(self.median)
+
+    @property
+    def slowest_days(self) -> float | None:
+        return _days(self.slowest)
+
+
+def _days(spell: timedelta | None) -> float | None:
+    return None if spell is None else round(spell.total_seconds() / 86400, 1)
+
+
+def _spell(queryset: QuerySet, label) -> Spell:
+    """The median and the slowest `duration` of the rows, the database ordering them (two queries)."""
+    ordered = queryset.order_by("duration", "pk")
+    count = ordered.count()
+    if not count:
+        return Spell(0, None, None)
+    middle = [row["duration"] for row in ordered.values("duration")[(count - 1) // 2: count // 2 + 1]]
+    slowest = queryset.order_by("-duration", "pk").first()
+    return Spell(count, sum(middle, timedelta()) / len(middle), slowest.duration, label(slowest))
+
+
+# --- a province --------------------------------------------------------------------------------
+
+COVERAGE = (
+    ("verified", _("Verified baseline")),
+    ("verifying", _("In verification")),
+    ("negotiating", _("In negotiation")),
+    ("none", _("Neither negotiated nor verified")),
+)
+
+
+def coverage(province_id: int) -> list[dict]:
+    """The certificates of the pilot by how far the province has come with each (one query)."""
+    baselines = Baseline.objects.filter(province_id=province_id, certificate=OuterRef("pk"))
+    negotiating = Negotiation.objects.filter(alliance__province_id=province_id, certificate=OuterRef("pk"),
+                                             state__in=Negotiation.ACTIVE)
+    category = Case(
+        When(Exists(baselines.filter(state=Baseline.State.VERIFIED)), then=Value("verified")),
+        When(Exists(baselines.filter(state__in=[Baseline.State.PENDING, Baseline.State.RETURNED])),
+             then=Value("verifying")),
+        When(Exists(negotiating), then=Value("negotiating")),
+        default=Value("none"))
+    counted = dict(Certificate.objects.annotate(category=category).order_by().values("category")
+                   .annotate(n=Count("pk")).values_list("category", "n"))
+    return [{"key": key, "label": label, "certificates": counted.get(key, 0)} for key, label in COVERAGE]
+
+
+def baselines_against_caps(province_id: int) -> list[dict]:
+    """Each verified baseline of the province beside its mode's cap, the share of the cap it takes (one query)."""
+    share = ExpressionWrapper(F("fee") * 100 / F("cap"), output_field=DecimalField(max_digits=7, decimal_places=2))
+    rows = (Baseline.objects.filter(province_id=province_id, state=Baseline.State.VERIFIED)
+            .annotate(share=share).order_by("certificate__code")
+            .values("certificate__code", "certificate__name", "certificate__assessment_mode", "fee", "cap", "share"))
+    return [{"code": r["certificate__code"], "certificate": r["certificate__name"],
+             "mode": AssessmentMode(r["certificate__assessment_mode"]).label, "fee": r["fee"], "cap": r["cap"],
+             "share": round(r["share"], 1)} for r in rows]
+
+
+def spells(province_id: int) -> dict[str, Spell]:
+    """From the first offer to the agreed fee, and from the agreed fee to the province's verification."""
+    agreed = (Negotiation.objects.filter(alliance__province_id=province_id, agreed_at__isnull=False)
+              .annotate(first_offer=Min("proposals__created_at")).filter(first_offer__isnull=False)
+              .annotate(duration=ExpressionWrapper(F("agreed_at") - F("first_offer"), output_field=DurationField())))
+    verified = (Baseline.objects.filter(province_id=province_id, verified_at__isnull=False,
+                                        negotiation__agreed_at__isnull=False)
+                .annotate(duration=ExpressionWrapper(F("verified_at") - F("negotiation__agreed_at"),
+                                                     output_field=DurationField())))
+    return {
+        "offer_to_agreement": _spell(agreed.select_related("alliance", "certificate"),
+                                     lambda n: f"{n.alliance.name} × {n.certificate.code}"),
+        "agreement_to_verification": _spell(verified.select_related("certificate"), lambda b: b.certificate.code),
+    }
+
+
+def payments_by_college(province_id: int) -> list[dict]:
+    """Per college of the province: the payments due and released, counted and summed (one query)."""
+    money = DecimalField(**MONEY)
+    due, released = Q(state=Payment.State.DUE), Q(state=Payment.State.RELEASED)
+    rows = (Payment.objects.filter(college__province_id=province_id).order_by()
+            .values("college_id", college_name=F("college__name"))
+            .annotate(due=Count("pk", filter=due), released=Count("pk", filter=released),
+                      due_amount=Coalesce(Sum("amount", filter=due), 0, output_field=money),
+                      released_amount=Coalesce(Sum("amount", filter=released), 0, output_field=money))
+            .order_by("college_name"))
+    return [{**row, "due_amount": _money(row["due_amount"]), "released_amount": _money(row["released_amount"])}
+            for row in rows]
+
+
+def assessed_against_plans(province_id: int) -> list[dict]:
+    """Per college of the province: the students it filed to take part, the people assessed, the
+    certificates issued (one query)."""
+    colleges = Organization.objects.filter(kind=Organization.Kind.COLLEGE, province_id=province_id)
+    return list(colleges.annotate(
+        planned=_total(ParticipationFiling.objects.all(), "college", "planned_students"),
+        assessed=_total(AssessmentSitting.objects.all(), "college", "headcount"),
+        certified=_count(IssuedCertificate.objects.all(), "sitting__college"),
+    ).order_by("name").values("pk", "name", "planned", "assessed", "certified"))
+
+
+def _closed_months(year: int) -> list[int]:
+    """The months of the dispatch whose report has closed by now (given or missed for good)."""
+    now = timezone.now().isoformat()
+    return [month for month in AssessmentPlan.MONTHS if supervision_process.report_closing(year, month) <= now]
+
+
+def _supervision_figures(year: int) -> dict:
+    """Per TEO, as annotations: its plan, its reports (late, missed), measures and complaints."""
+    closed = _closed_months(year)
+    reports = ProgressReport.objects.filter(year=year)
+    return {
+        "planned_sittings": _total(AssessmentPlan.objects.filter(year=year), "teo", "sittings"),
+        "planned_headcount": _total(AssessmentPlan.objects.filter(year=year), "teo", "headcount"),
+        "reported_assessed": _total(reports, "teo", "assessed"),
+        "reported_certified": _total(reports, "teo", "certified"),
+        "reports": _count(reports, "teo"),
+        "late": _count(reports.filter(late=True), "teo"),
+        "missed": (Value(len(closed)) - _count(reports.filter(month__in=closed), "teo")) if closed else Value(0),
+        "measures_decided": _count(SupervisionMeasure.objects.all(), "teo"),
+        "complaints_open": _count(Complaint.objects.filter(
+            state__in=[Complaint.State.LODGED, Complaint.State.INVESTIGATING]), "teo"),
+        "complaints_decided": _count(Complaint.objects.filter(state=Complaint.State.DECIDED), "teo"),
+        "standing_state": Coalesce(F("standing__state"), Value(Standing.State.ACTIVE)),
+    }
+
+
+SUPERVISION_COLUMNS = ("pk", "name", "standing_state", "planned_sittings", "planned_headcount", "reported_assessed",
+                       "reported_certified", "reports", "late", "missed", "measures_decided", "complaints_open",
+                       "complaints_decided")
+
+
+def _labelled(rows) -> list[dict]:
+    return [{**row, "standing": Standing.State(row["standing_state"]).label} for row in rows]
+
+
+def flagged_teos(province_id: int, year: int) -> list[dict]:
+    """The TEOs at work in the province (a plan or a negotiation there) with a missed or late report, or a
+    card or delisting (one query)."""
+    here = Q(assessment_plans__province_id=province_id) | Q(
+        certificate__negotiations__alliance__province_id=province_id)
+    at_work = Organization.objects.filter(here, kind=Organization.Kind.TEO).values("pk")
+    flagged = (Organization.objects.filter(pk__in=at_work).annotate(**_supervision_figures(year))
+               .filter(Q(missed__gt=0) | Q(late__gt=0) | ~Q(standing_state=Standing.State.ACTIVE)))
+    return _labelled(flagged.order_by("name").values(*SUPERVISION_COLUMNS))
+
+
+def province_dashboard(province_id: int, year: int) -> dict:
+    return {"coverage": coverage(province_id), "baselines": baselines_against_caps(province_id),
+            "spells": spells(province_id), "payments": payments_by_college(province_id),
+            "colleges": assessed_against_plans(province_id), "teos": flagged_teos(province_id, year)}
+
+
+# --- the nation --------------------------------------------------------------------------------
+
+
+def fee_spread() -> list[dict]:
+    """Per certificate: its verified fee in the provinces, lowest and highest, against its cap (one query).
+
+    "同一证书在同一省域内标准统一" holds within a province; between provinces the fees may differ, and this is
+    how far they do.
+    """
+    rows = (Baseline.objects.filter(state=Baseline.State.VERIFIED).order_by()
+            .values("certificate_id", code=F("certificate__code"), certificate_name=F("certificate__name"),
+                    mode=F("certificate__assessment_mode"))
+            .annotate(provinces=Count("province", distinct=True), lowest=Min("fee"), highest=Max("fee"),
+                      cap=Max("cap"))
+            .order_by("code"))
+    return [{**row, "mode": AssessmentMode(row["mode"]).label, "lowest": _money(row["lowest"]),
+             "highest": _money(row["highest"]), "cap": _money(row["cap"]),
+             "spread": _money(row["highest"] - row["lowest"])} for row in rows]
+
+
+def fees_by_province() -> list[dict]:
+    """Every verified baseline: certificate, province, fee (one query), for the table behind the spread."""
+    return list(Baseline.objects.filter(state=Baseline.State.VERIFIED)
+                .order_by("certificate__code", "province__code")
+                .values("fee", "cap", code=F("certificate__code"), province_name=F("province__name")))
+
+
+def national_counts() -> dict:
+    """The pilot in figures: TEOs, certificates, alliances, agreements, people assessed, certificates, paid."""
+    money = DecimalField(**MONEY)
+    return {
+        "teos": Organization.objects.filter(kind=Organization.Kind.TEO).count(),
+        "certificates": Certificate.objects.count(),
+        "alliances": Alliance.objects.filter(state=Alliance.State.FORMED).count(),
+        "agreements": Agreement.objects.filter(state__in=[Agreement.State.SIGNED, Agreement.State.FILED]).count(),
+        "people_assessed": AssessmentSitting.objects.aggregate(n=Coalesce(Sum("headcount"), 0))["n"],
+        "certificates_issued": IssuedCertificate.objects.count(),
+        "paid": _money(Payment.objects.filter(state=Payment.State.RELEASED).aggregate(
+            n=Coalesce(Sum("amount"), 0, output_field=money))["n"]),
+    }
+
+
+def supervision_board(year: int) -> list[dict]:
+    """Every TEO: plan against progress, reports late and missed, measures and complaints (one query)."""
+    return _labelled(Organization.objects.filter(kind=Organization.Kind.TEO).annotate(**_supervision_figures(year))
+                     .order_by("name").values(*SUPERVISION_COLUMNS))
+
+
+def ministry_dashboard(year: int) -> dict:
+    return {"spread": fee_spread(), "fees": fees_by_province(), "counts": national_counts(),
+            "board": supervision_board(year)}
+
+
+def other_provinces(certificate_id: int, province_id: int) -> list[dict]:
+    """The certificate's verified baselines in the other provinces, for the reviewer comparing a fee (one query)."""
+    return list(Baseline.objects.filter(certificate_id=certificate_id, state=Baseline.State.VERIFIED)
+                .exclude(province_id=province_id).order_by("fee", "province__code")
+                .values("fee", "verified_at", province_name=F("province__name")))
