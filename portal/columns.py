@@ -252,3 +252,49 @@ CERTIFICATES = (
     date(_("Issued on"), "issued_at"),
     date(_("Revoked on"), "revoked_at"),
 )
+
+
+# --- the dashboards' tables (统计) and the subsidies' performance (绩效考评) ------------------------
+
+COVERAGE = (text(_("How far"), "label"), count(_("Certificates"), "certificates"))
+
+BASELINES_AGAINST_CAPS = (
+    text(_("Certificate"), "code"), text(_("Name"), "certificate"), text(_("Assessment mode"), "mode"),
+    money(_("Verified fee"), "fee"), money(_("Cap"), "cap"),
+    text(_("Share of the cap"), lambda row: f"{row['share']}%"),
+)
+
+PAYMENTS_BY_COLLEGE = (
+    text(_("College"), "college_name"), count(_("Payments due"), "due"), money(_("Amount due"), "due_amount"),
+    count(_("Payments released"), "released"), money(_("Amount released"), "released_amount"),
+)
+
+COLLEGES_AGAINST_PLANS = (
+    text(_("College"), "name"), count(_("Planned students"), "planned"), count(_("People assessed"), "assessed"),
+    count(_("Certificates issued"), "certified"),
+)
+
+SUPERVISION_BOARD = (
+    text(_("TEO"), "name"), text(_("Standing"), "standing"), count(_("Planned sittings"), "planned_sittings"),
+    count(_("Planned headcount"), "planned_headcount"), count(_("Reported assessed"), "reported_assessed"),
+    count(_("Reported certified"), "reported_certified"), count(_("Progress reports"), "reports"),
+    count(_("Late"), "late"), count(_("Missed"), "missed"), count(_("Measures"), "measures_decided"),
+    count(_("Complaints open"), "complaints_open"), count(_("Complaints decided"), "complaints_decided"),
+)
+
+FEE_SPREAD = (
+    text(_("Certificate"), "code"), text(_("Name"), "certificate_name"), text(_("Assessment mode"), "mode"),
+    count(_("Provinces verified"), "provinces"), money(_("Lowest fee"), "lowest"), money(_("Highest fee"), "highest"),
+    money(_("Spread"), "spread"), money(_("Cap"), "cap"),
+)
+
+FEES_BY_PROVINCE = (
+    text(_("Certificate"), "code"), text(_("Province"), "province_name"), money(_("Verified fee"), "fee"),
+    money(_("Cap"), "cap"),
+)
+
+SUBSIDY_PERFORMANCE = (
+    text(_("Province"), "province_name"), text(_("College"), "name"), money(_("Granted"), "allocated"),
+    *(money(label, value) for value, label in FundingSource.choices),
+    money(_("Paid from public funds"), "public"), money(_("Balance"), "balance"),
+)

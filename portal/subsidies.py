@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from portal import columns, exports
 from portal.access import role_required
 from portal.errors import again, refused
 from workflows import participation, permissions, services, subsidies
@@ -47,6 +48,8 @@ def context(request) -> dict:
 
 @role_required(*READERS, acts_by_service=True)
 def subsidies_page(request):
+    if exports.asked(request):
+        return exports.one_of(request, {"performance": lambda: _performance_export(request)})
     form = request.POST.get("form")
     if request.method == "POST":
         if form not in FORMS:
@@ -60,3 +63,11 @@ def subsidies_page(request):
         messages.success(request, DONE[form])
         return redirect("subsidies")
     return render(request, "portal/subsidies.html", context(request))
+
+
+def _performance_export(request):
+    """Each college's grants and spending of the year, as the page shows them (绩效考评), as a file."""
+    year = _year(request)
+    colleges = subsidies.visible_colleges(request.user, request.GET.get("province") or None)
+    return exports.export_response(request, f"subsidy-performance-{year}", columns.SUBSIDY_PERFORMANCE,
+                                   subsidies.performance(colleges, year), title=_("Grants and spending"))

@@ -88,3 +88,16 @@ def test_a_reviewer_reads_the_rounds_but_may_not_post_them(browser):
 def test_an_unknown_form_is_refused(browser):
     answer = browser.as_("finance_div_42").post("/subsidies/", {"form": "pay_per_head"})
     assert answer.status_code == 400 and 'data-rule="subsidy_form_unknown"' in text(answer)
+
+
+def test_the_grants_and_spending_export_as_a_spreadsheet_for_the_college_its_own_row(browser):
+    import csv
+    import io
+
+    filed_world()
+    subsidy = opened(weights={FILED: 100})
+    browser.as_("finance_div_42").post("/subsidies/", {"form": "release", "round": subsidy.pk})
+    answer = browser.as_("finance_42_1").get("/subsidies/?export=csv&table=performance&year=2026")
+    rows = list(csv.reader(io.StringIO(b"".join(answer.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][:3] == ["省份", "院校", "获补助"]
+    assert [row[1] for row in rows[1:]] == [college("college_42_1").name] and rows[1][2] == "10000.00"
