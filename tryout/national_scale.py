@@ -50,7 +50,7 @@ def _build(rng, n_provinces, n_colleges, n_teos, n_certificates, n_alliances, n_
     clerk = get_user_model().objects.create(username="national_scale_clerk")
     moment = datetime(year, 3, 1, 2, tzinfo=UTC)
     provinces = Province.objects.bulk_create(
-        Province(code=f"N{index:02d}", name=f"省份{index:02d}", abbreviation=f"省{index:02d}")
+        Province(code=f"N{index:02d}", name=f"省份{index:02d}", abbreviation=chr(0x4E00 + index))
         for index in range(n_provinces))
     colleges = Organization.objects.bulk_create(
         Organization(name=f"{p.name}职业技术学院{i:03d}", kind=Organization.Kind.COLLEGE, province=p)
