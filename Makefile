@@ -13,11 +13,11 @@ DOCUMENTS_STAMP := $(VENV)/.documents
 TEST_WORKERS ?= 2
 XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
 
-.PHONY: run test test-services test-browser diagrams bench bench-notifications simulate lint setup messages
+.PHONY: run test test-services test-browser diagrams bench bench-notifications bench-dashboards simulate lint setup messages
 
 # A demo on this machine: plain HTTP on 127.0.0.1, a key generated into var/, the demo accounts and their
 # list on the sign-in page. Anything else is production (README "Production"): SECRET_KEY is required.
-run bench bench-notifications simulate: export XCERT_DEMO = 1
+run bench bench-notifications bench-dashboards simulate: export XCERT_DEMO = 1
 # Compiling the catalogues needs no key of production's: the demo's will do.
 messages: export XCERT_DEMO = 1
 
@@ -69,6 +69,11 @@ diagrams: $(BROWSER_STAMP) messages
 bench: $(STAMP)
 	rm -rf var/bench
 	XCERT_VAR_DIR=var/bench $(PY) manage.py bench
+
+# Each dashboard and table timed, with its query count, on the national-scale data set (tryout/national_scale.py).
+bench-dashboards: $(STAMP)
+	rm -rf var/bench
+	XCERT_VAR_DIR=var/bench $(PY) manage.py bench_dashboards
 
 # Commit -> frame latency at 1, 100 and 1,000 WebSocket clients, in-memory and Redis layers.
 bench-notifications: $(STAMP) messages

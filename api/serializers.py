@@ -31,6 +31,8 @@ from workflows.models import (
     Payment,
     Standing,
     Student,
+    SubsidyAllocation,
+    SubsidyRound,
     SupervisionMeasure,
 )
 
@@ -628,3 +630,71 @@ class PublicMeasureSerializer(serializers.ModelSerializer):
     def get_teo_standing(self, measure) -> str:
         standing = getattr(measure.teo, "standing", None)
         return standing.state if standing is not None else Standing.State.ACTIVE
+
+
+# --- provincial allocation of subsidy funds (补助资金分配) ----------------------------------------
+
+
+class SubsidyAllocationSerializer(serializers.ModelSerializer):
+    """One college's share of a round: computed by the factors, and as the province set it with its reasons."""
+
+    college_id = serializers.IntegerField(read_only=True)
+    college = serializers.CharField(source="college.name")
+    round_id = serializers.IntegerField(read_only=True)
+    figures = serializers.DictField(child=serializers.IntegerField(), help_text="factor -> the college's figure")
+    computed = serializers.DecimalField(max_digits=12, decimal_places=2)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        model = SubsidyAllocation
+        fields = ["id", "round_id", "college_id", "college", "figures", "computed", "amount", "reasons",
+                  "adjusted_at"]
+
+
+class SubsidyRoundSerializer(serializers.ModelSerializer):
+    province = serializers.CharField(source="province.name")
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    weights = serializers.DictField(child=serializers.IntegerField(), help_text="factor -> weight in percent")
+    allocations = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SubsidyRound
+        fields = ["id", "province", "year", "title", "total", "weights", "state", "created_at", "released_at",
+                  "allocations"]
+
+    @extend_schema_field(SubsidyAllocationSerializer(many=True))
+    def get_allocations(self, subsidy) -> list:
+        # Prefetched by the view as the user may see them: a college its own share, the province every college's.
+        return SubsidyAllocationSerializer(subsidy.shown, many=True).data
+
+
+class SubsidyRoundCreateSerializer(serializers.Serializer):
+    """A province's finance division opens a round; the split is computed from the factors weighed."""
+
+    year = serializers.IntegerField(help_text="the pilot year whose figures the factors read")
+    title = serializers.CharField(help_text="1 to 200 characters: the document the round follows")
+    total = serializers.CharField(help_text="the subsidy amount in yuan, a decimal string such as \"100000.00\"")
+    weights = serializers.DictField(child=serializers.IntegerField(), help_text="factor (filed_students, "
+                                    "people_assessed, certificates_issued, equal_share) -> whole percent, "
+                                    "together 100")
+
+
+class SubsidyAdjustSerializer(serializers.Serializer):
+    amount = serializers.CharField(help_text="the college's amount in yuan, a decimal string")
+    reasons = serializers.CharField(required=False, allow_blank=True,
+                                    help_text="required when the amount differs from the computed one")
+
+
+class SubsidyPerformanceSerializer(serializers.Serializer):
+    """A college's grants in released rounds of the year and what it paid since, by funding source (绩效考评)."""
+
+    college_id = serializers.IntegerField(source="pk")
+    college = serializers.CharField(source="name")
+    province = serializers.CharField(source="province_name")
+    allocated = serializers.DecimalField(max_digits=14, decimal_places=2)
+    fiscal = serializers.DecimalField(max_digits=14, decimal_places=2)
+    social = serializers.DecimalField(max_digits=14, decimal_places=2)
+    own = serializers.DecimalField(max_digits=14, decimal_places=2)
+    special = serializers.DecimalField(max_digits=14, decimal_places=2)
+    public = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="fiscal and special funds paid")
+    balance = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="granted less public funds paid")

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
+from api.attachment_views import attachments_action
 from api.views import REFUSALS, ReadOnly, _sent
 from workflows import teo_records
 from workflows.models import AssessmentPlan, Replacement, TeachersSent, TrainingSession
@@ -109,6 +110,7 @@ def _created(serializer_class, obj) -> Response:
 class AssessmentPlanViewSet(mixins.CreateModelMixin, ReadOnly):
     serializer_class = AssessmentPlanSerializer
     visible = staticmethod(teo_records.visible_plans)
+    attachments_of = attachments_action("plan", "the plan's document: its TEO, once its supervision has started")
 
     def create(self, request):
         data = _sent(AssessmentPlanCreateSerializer, request.data)

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from api import supervision_views, tokens, verification, views
+from api import attachment_views, supervision_views, tokens, verification, views
 
 router = DefaultRouter()
 router.register("tasks", views.TaskViewSet, basename="task")
@@ -20,12 +20,15 @@ router.register("certificates", views.CertificateViewSet, basename="certificate"
 router.register("process-instances", views.ProcessInstanceViewSet, basename="process-instance")
 router.register("paper-orders", views.PaperOrderViewSet, basename="paper-order")
 router.register("participation-filings", views.ParticipationFilingViewSet, basename="participation-filing")
+router.register("subsidy-rounds", views.SubsidyRoundViewSet, basename="subsidy-round")
+router.register("subsidy-allocations", views.SubsidyAllocationViewSet, basename="subsidy-allocation")
 router.register("assessment-plans", supervision_views.AssessmentPlanViewSet, basename="assessment-plan")
 router.register("training-sessions", supervision_views.TrainingSessionViewSet, basename="training-session")
 router.register("teachers-sent", supervision_views.TeachersSentViewSet, basename="teachers-sent")
 router.register("replacements", supervision_views.ReplacementViewSet, basename="replacement")
 router.register("complaints", views.ComplaintViewSet, basename="complaint")
 router.register("measures", views.MeasureViewSet, basename="measure")
+router.register("attachments", attachment_views.AttachmentViewSet, basename="attachment")
 
 urlpatterns = [
     path("verify/<str:serial_no>/", verification.VerifyCertificate.as_view(), name="api-verify"),

@@ -23,10 +23,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from api import serializers as s
+from api.attachment_views import attachments_action
 from api.negotiation import DocumentOrRefusal
 from bpmn.models import AuditEntry, OpenTask, ProcessInstance
 from documents import responses as documents
-from workflows import contracts, inbox, participation, permissions, rules, services
+from workflows import contracts, inbox, participation, permissions, rules, services, subsidies
 from workflows.errors import RuleViolation
 from workflows.filters import (
     AgreementFilter,
@@ -229,6 +230,7 @@ class AgreementViewSet(ReadOnly):
     filterset_class = AgreementFilter
     prefetch = ("filing", "negotiation__alliance__province", "negotiation__alliance__lead",
                 "alliance_signatory__person__organization", "teo_signatory__person__organization")
+    attachments_of = attachments_action("agreement", "the signed agreement's scan: its lead or its TEO, once signed")
 
     @extend_schema(request=s.AssessmentCreateSerializer, responses={201: s.SittingSerializer, **REFUSALS},
                    summary="Record a college's sitting (the message its payment waits for, sent once); "
@@ -306,6 +308,7 @@ class PaymentViewSet(ReadOnly):
     visible = staticmethod(permissions.visible_payments)
     filterset_class = PaymentFilter
     prefetch = ("allocations",)
+    attachments_of = attachments_action("payment", "its voucher: the paying college's finance office, once due")
 
     def get_serializer(self, *args, **kwargs):
         """Each payment's open release task, looked up once for the page (or the one payment)."""
@@ -520,6 +523,8 @@ class ComplaintViewSet(mixins.CreateModelMixin, ReadOnly):
     serializer_class = s.ComplaintSerializer
     visible = staticmethod(permissions.visible_complaints)
     prefetch = ("measures",)
+    attachments_of = attachments_action("complaint", "its evidence: the complainant, while it is open; the TEO "
+                                        "complained about reads none")
 
     def create(self, request):
         _refuse_unknown_keys(s.ComplaintCreateSerializer, request.data, "complaint_unknown_key",
@@ -540,3 +545,72 @@ class MeasureViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = s.PublicMeasureSerializer
     queryset = SupervisionMeasure.objects.select_related("teo__standing", "complaint").order_by("-decided_at", "-pk")
     permission_classes = (AllowAny,)
+
+
+# --- provincial allocation of subsidy funds (补助资金分配) ----------------------------------------
+
+
+def _shown_allocations(user):
+    return Prefetch("allocations", queryset=subsidies.visible_allocations(user).order_by("college__name"),
+                    to_attr="shown")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Subsidy rounds: a province's people their province's, the ministry every one, a "
+                               "college the released ones with its own share"),
+    retrieve=extend_schema(summary="One subsidy round with the allocations the caller may see",
+                           responses={200: s.SubsidyRoundSerializer, **REFUSALS}),
+    create=extend_schema(request=s.SubsidyRoundCreateSerializer, responses={201: s.SubsidyRoundSerializer,
+                         **REFUSALS}, summary="Open a round (a province's finance division): the amount, the factors "
+                         "weighed in percent (together 100); the split is computed to the fen"),
+)
+class SubsidyRoundViewSet(mixins.CreateModelMixin, ReadOnly):
+    serializer_class = s.SubsidyRoundSerializer
+
+    def get_queryset(self):
+        return (subsidies.visible_rounds(self.request.user).distinct()
+                .prefetch_related(_shown_allocations(self.request.user)).order_by("-pk"))
+
+    def create(self, request):
+        data = _sent(s.SubsidyRoundCreateSerializer, request.data)
+        subsidy = subsidies.open_subsidy_round(request.user, data["year"], data["title"], data["total"],
+                                               data["weights"])
+        return Response(self._shown(subsidy.pk), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: s.SubsidyRoundSerializer, **REFUSALS},
+                   summary="Release a round whose allocations add up to its amount; each college is told its grant")
+    @action(detail=True, methods=["post"])
+    def release(self, request, pk=None):
+        return Response(self._shown(subsidies.release_subsidy_round(request.user, pk).pk))
+
+    @extend_schema(summary="Per college: the grants of released rounds of a year and what it paid since, by "
+                           "funding source (绩效考评)", responses=s.SubsidyPerformanceSerializer(many=True),
+                   parameters=[OpenApiParameter("year", int, description="the pilot year, this year by default"),
+                               OpenApiParameter("province", str, description="a province's code (the ministry)")])
+    @action(detail=False, pagination_class=None)
+    def performance(self, request):
+        year = participation.batch_year(request.query_params.get("year") or services.today().year,
+                                        services.today().year)
+        colleges = subsidies.visible_colleges(request.user, request.query_params.get("province") or None)
+        return Response(s.SubsidyPerformanceSerializer(subsidies.performance(colleges, year), many=True).data)
+
+    def _shown(self, pk):
+        return s.SubsidyRoundSerializer(self.get_queryset().get(pk=pk), context={"request": self.request}).data
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Subsidy allocations the caller may see: a college its own"),
+    retrieve=extend_schema(summary="One allocation", responses={200: s.SubsidyAllocationSerializer, **REFUSALS}),
+)
+class SubsidyAllocationViewSet(ReadOnly):
+    serializer_class = s.SubsidyAllocationSerializer
+    visible = staticmethod(subsidies.visible_allocations)
+
+    @extend_schema(request=s.SubsidyAdjustSerializer, responses={200: s.SubsidyAllocationSerializer, **REFUSALS},
+                   summary="Set a college's amount in a draft round (the province's finance division), with reasons "
+                           "when it differs from the computed one")
+    @action(detail=True, methods=["post"])
+    def adjust(self, request, pk=None):
+        data = _sent(s.SubsidyAdjustSerializer, request.data)
+        allocation = subsidies.adjust_subsidy_allocation(request.user, pk, data["amount"], data["reasons"] or "")
+        return Response(s.SubsidyAllocationSerializer(allocation).data)

@@ -58,6 +58,8 @@ AUDIENCES = {
     "complaint_unanswered": ("supervised_teo", "complainant"),
     "complaint_dismissed": ("complainant", "supervised_teo"),
     "measure_decided": ("complainant", "supervised_teo"),
+    # 补助资金分配: each college's office and finance hear of the grant released to it
+    "subsidy_released": ("paying_college", "paying_college_finance"),
 }
 
 

@@ -79,6 +79,8 @@ TITLES = {
     "complaint_dismissed": ("投诉已驳回（{ground}）：{teo}", "Complaint dismissed ({ground}): {teo}"),
     "measure_decided": ("投诉处理决定：{measure}（{ground}）：{teo}",
                         "Complaint decided, measure {measure} ({ground}): {teo}"),
+    "subsidy_released": ("补助资金已拨付：{title}，本校 {amount}",
+                         "Subsidy released: {title}, {amount} to your college"),
 }
 
 
@@ -244,7 +246,17 @@ def _on_complaint(event: DomainEvent) -> None:
            teo=complaint.teo.name, ground=Ground(complaint.ground).label, measure=measure)
 
 
+def _on_subsidy(event: DomainEvent) -> None:
+    """A province released a subsidy round: each college is told its own grant, nobody another's."""
+    subsidy = event.subsidy
+    for allocation in subsidy.allocations.select_related("college").order_by("pk"):
+        ctx = Context(actor_id=event.actor_id, college_id=allocation.college_id)
+        notify(event.name, ctx, link="/subsidies/", object_type="subsidy_round", object_id=str(subsidy.pk),
+               title=subsidy.title, amount=yuan(allocation.amount))
+
+
 HANDLERS = {
+    "subsidy_released": _on_subsidy,
     "progress_reported": _on_supervision,
     "progress_report_missed": _on_supervision,
     "yellow_card_proposed": _on_supervision,

@@ -10,8 +10,10 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from portal.access import role_required
+from portal import attachments, columns, exports
+from portal.access import role_required, visible_or_404
 from portal.views import _refused
 from workflows import complaints, permissions, services, supervision
 from workflows.models import Certificate, Ground, Measure, Organization, Role, Standing, SupervisionMeasure
@@ -25,13 +27,18 @@ def complaint_shown(request, complaint_id: int) -> dict:
     complaint = permissions.visible_complaints(request.user).get(pk=complaint_id)
     return {"complaint": complaint, "sees_complainant": permissions.sees_complainant(request.user),
             "statement": complaints.statement_of(complaint), "measures": Measure.choices,
-            "teo_standing": supervision.standing_of(complaint.teo)}
+            "teo_standing": supervision.standing_of(complaint.teo),
+            **attachments.block(request, "complaint", complaint)}
+
+
+def _complaints(request):
+    """The complaints the person may see, newest first, with their measures."""
+    return permissions.visible_complaints(request.user).prefetch_related("measures").order_by("-lodged_at", "-pk")
 
 
 def _context(request) -> dict:
     person = request.person
-    return {"nav": "complaints", "complaints": permissions.visible_complaints(request.user).prefetch_related(
-                "measures").order_by("-lodged_at", "-pk"),
+    return {"nav": "complaints", "complaints": _complaints(request),
             "sees_complainant": permissions.sees_complainant(request.user),
             "may_lodge": person.role in LODGING_ROLES, "grounds": Ground.choices,
             "teos": Organization.objects.filter(kind=Organization.Kind.TEO).order_by("name"),
@@ -44,6 +51,9 @@ def _context(request) -> dict:
 @role_required(*LODGING_ROLES, Role.TEO, Role.MINISTRY, acts_by_service=True)
 def complaints_page(request):
     """Lodge a complaint (a college, a province, a student) and follow it; the TEO's and the ministry's list."""
+    if exports.asked(request):
+        return exports.export_response(request, "complaints", columns.complaints(
+            permissions.sees_complainant(request.user)), _complaints(request), title=gettext_lazy("Complaints"))
     context = _context(request)
     if request.method == "POST":
         try:
@@ -56,6 +66,14 @@ def complaints_page(request):
             "teo": complaint.teo.name})
         return redirect("complaints")
     return render(request, "portal/complaints.html", context)
+
+
+@role_required(*LODGING_ROLES, Role.TEO, Role.MINISTRY)
+def complaint_page(request, pk: int):
+    """One complaint as the reader may see it, with its evidence files (the complainant adds them while it is
+    open; the TEO complained about is told how many, not what they are)."""
+    complaint = visible_or_404(permissions.visible_complaints(request.user), pk=pk)
+    return render(request, "portal/complaint.html", {"nav": "complaints", **complaint_shown(request, complaint.pk)})
 
 
 def public_teos():

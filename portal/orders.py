@@ -9,8 +9,10 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from portal import columns
 from portal.access import role_required
 from portal.views import _list_page, _refused, _refused_list, certificates_context
 from workflows import filters, permissions, services
@@ -25,7 +27,8 @@ def _visible(request):
 @role_required(Role.TEO, Role.MINISTRY)
 def paper_orders(request):
     """A TEO's paper orders to dispatch, by state and certificate; the ministry's, every one, read only."""
-    return _list_page(request, "paper_orders", filters.PaperOrderFilter, _visible(request), {"nav": "paper_orders"})
+    return _list_page(request, "paper_orders", filters.PaperOrderFilter, _visible(request), {"nav": "paper_orders"},
+                      export=(gettext_lazy("Paper certificate orders"), columns.PAPER_ORDERS))
 
 
 @require_POST

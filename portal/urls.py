@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from portal import complaints, dashboards, orders, pdfs, tasks, verification, views
+from portal import attachments, complaints, dashboards, orders, pdfs, subsidies, tasks, verification, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -44,7 +44,11 @@ urlpatterns = [
     path("supervision/", views.supervision_records, name="supervision"),
     path("processes/<int:pk>/", views.process, name="process"),
     path("complaints/", complaints.complaints_page, name="complaints"),
+    path("complaints/<int:pk>/", complaints.complaint_page, name="complaint"),
+    path("attachments/<str:kind>/<int:pk>/", attachments.object_files, name="attachments"),
+    path("attachments/<int:pk>/download/", attachments.download, name="download"),
     path("disclosure/teos/", complaints.teo_disclosure, name="teo-disclosure"),
     path("dashboard/", dashboards.dashboard, name="dashboard"),
+    path("subsidies/", subsidies.subsidies_page, name="subsidies"),
     path("dashboard/<str:code>/", dashboards.province_dashboard, name="province-dashboard"),
 ]

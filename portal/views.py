@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from bpmn import names
 from bpmn.diagram import diagrams
 from bpmn.models import OpenTask, ProcessInstance
+from portal import attachments, columns, exports
 from portal.access import posted_pk, role_required, visible_or_404
 from portal.errors import again, refused
 from webapp.pagination import CommitSafePaginator
@@ -46,6 +47,7 @@ from workflows.models import (
     AssessmentMode,
     AssessmentPlan,
     AssessmentSitting,
+    Attachment,
     Baseline,
     Certificate,
     CostItem,
@@ -92,17 +94,22 @@ def _refused_list(request, name: str, filterset_class, visible, context: dict, e
 LIST_PAGE_SIZE = 50  # as the API's pages
 
 
-def _list_page(request, name: str, filterset_class, visible, context: dict, status: int = 200, rows=None):
-    """Render a list page, or only its list when its filter form asks through htmx.
+def _list_page(request, name: str, filterset_class, visible, context: dict, status: int = 200, rows=None,
+               export: tuple = ()):
+    """Render a list page, or only its list when its filter form asks through htmx, or export it.
 
     The filter narrows the visible queryset; an invalid value (not one of the choices) is a 400
     showing the form's errors and no rows, as the API refuses it. `rows` turns the page's objects
-    into what the template shows.
+    into what the template shows. `export` is the list's (title, columns): `?export=csv|xlsx` with
+    the same filters answers every row of the filtered list as a file (`portal.exports`).
     """
     found = filterset_class(request.GET, queryset=visible, request=request)
     valid = found.is_valid()
+    if valid and export and exports.asked(request):
+        title, exported = export
+        return exports.export_response(request, name, exported, found.qs, title=title)
     page = CommitSafePaginator(found.qs if valid else visible.none(), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {**context, "filter": found, "page": page, "list_id": f"{name}-list",
+    context = {**context, "filter": found, "page": page, "list_id": f"{name}-list", "exportable": bool(export),
                "rows": rows(page.object_list) if rows else page.object_list}
     partial = request.headers.get("HX-Request") and request.headers.get("HX-Target") == f"{name}-list"
     template = f"portal/parts/{name}_list.html" if partial else f"portal/{name}.html"
@@ -210,7 +217,8 @@ def disclosure(request):
 
     modes = [(mode.label, caps[mode.value]) for mode in AssessmentMode]
     return _list_page(request, "disclosure", filters.FeeScheduleFilter, schedules,
-                      {"nav": "disclosure", "modes": modes}, rows=rows)
+                      {"nav": "disclosure", "modes": modes}, rows=rows,
+                      export=(gettext_lazy("Fee disclosure"), columns.disclosure(caps, items)))
 
 
 @role_required(Role.TEO, Role.MINISTRY, acts_by_service=True)
@@ -222,9 +230,15 @@ def schedules(request):
     published = Prefetch("schedules", FeeSchedule.objects.filter(state=FeeSchedule.State.PUBLISHED), "published")
     own = permissions.schedule_certificates(request.user).prefetch_related(published).order_by("code")
     caps = cap_table()
+
+    def row(c: Certificate) -> dict:
+        return {"certificate": c, "cap": caps[c.assessment_mode], "current": next(iter(c.published), None)}
+
+    if exports.asked(request):
+        return exports.export_response(request, "schedules", columns.SCHEDULES, exports.each(own, row),
+                                       title=gettext_lazy("Fee schedules"))
     items = list(CostItem.objects.filter(active=True).order_by("position", "code"))
-    rows = [{"certificate": c, "cap": caps[c.assessment_mode], "current": next(iter(c.published), None)}
-            for c in own]
+    rows = [row(c) for c in own]
     context = {"nav": "schedules", "rows": rows, "cost_items": items}
     if request.method == "POST":
         fee, lines = offer_from(request.POST)
@@ -261,7 +275,8 @@ def alliances(request):
             return _refused_list(request, "alliances", filters.AllianceFilter, visible, context, error)
         messages.success(request, _("Alliance formed; invite its member colleges next."))
         return redirect("negotiation", pk=negotiation.pk)
-    return _list_page(request, "alliances", filters.AllianceFilter, visible, context)
+    return _list_page(request, "alliances", filters.AllianceFilter, visible, context,
+                      export=(gettext_lazy("Alliances"), columns.ALLIANCES))
 
 
 @role_required()
@@ -280,8 +295,10 @@ def alliance(request, pk):
 
 @role_required()
 def negotiations(request):
-    visible = permissions.visible_negotiations(request.user).select_related("certificate__teo").order_by("-created_at")
-    return _list_page(request, "negotiations", filters.NegotiationFilter, visible, {"nav": "negotiations"})
+    visible = permissions.visible_negotiations(request.user).select_related(
+        "alliance__province", "certificate__teo").order_by("-created_at")
+    return _list_page(request, "negotiations", filters.NegotiationFilter, visible, {"nav": "negotiations"},
+                      export=(gettext_lazy("Negotiations"), columns.NEGOTIATIONS))
 
 
 def negotiation_context(request, negotiation: Negotiation) -> dict:
@@ -355,7 +372,8 @@ def _line_total(lines: dict) -> str | None:
 @role_required(Role.REVIEWER, Role.PROVINCIAL_FINANCE, Role.MINISTRY)  # both divisions verify (会签)
 def baselines(request):
     visible = permissions.visible_baselines(request.user).order_by("certificate__code", "-pk")
-    return _list_page(request, "baselines", filters.BaselineFilter, visible, {"nav": "baselines"})
+    return _list_page(request, "baselines", filters.BaselineFilter, visible, {"nav": "baselines"},
+                      export=(gettext_lazy("Baselines"), columns.BASELINES))
 
 
 @role_required(Role.REVIEWER, acts_by_service=True)
@@ -405,13 +423,15 @@ def agreement(request, pk):
         "accepted": negotiation.proposals.filter(state="accepted").order_by("-round_no").first(),
         "cost_items": {i.code: i for i in CostItem.objects.all()},
         "filing": getattr(obj, "filing", None),
+        **attachments.block(request, "agreement", obj),
     })
 
 
 @role_required(*permissions.FILING_REGISTER_ROLES)
 def filings(request):
     visible = permissions.visible_filings(request.user).order_by("-submitted_at", "-pk")
-    return _list_page(request, "filings", filters.FilingFilter, visible, {"nav": "filings"})
+    return _list_page(request, "filings", filters.FilingFilter, visible, {"nav": "filings"},
+                      export=(gettext_lazy("Filing register"), columns.FILINGS))
 
 
 # --- assessment and certificates ---------------------------------------------------------
@@ -437,7 +457,18 @@ def assessments_context(request) -> dict:
 
 @role_required(Role.TEO, Role.MINISTRY)
 def assessments(request):
+    if exports.asked(request):
+        return exports.export_response(request, "assessments", columns.SITTINGS, _filed_sittings(request),
+                                       title=gettext_lazy("Assessments"))
     return render(request, "portal/assessments.html", assessments_context(request))
+
+
+def _filed_sittings(request):
+    """Each college's sitting under the filed agreements the person sees, in the page's order, one row each."""
+    return (permissions.visible_sittings(request.user).filter(agreement__state=Agreement.State.FILED)
+            .select_related("agreement__negotiation__alliance", "agreement__negotiation__certificate")
+            .prefetch_related("makeups", "agreement__payments").annotate(issued=Count("certificates"))
+            .order_by("-agreement_id", "college__name", "pk"))
 
 
 def _assessment_refused(request, form: str, error: Exception):
@@ -519,10 +550,15 @@ def _with_paper_copies(issued) -> list:
     return issued
 
 
+def _certificates(request):
+    """The certificates the person may read, newest first, as the page lists them."""
+    return permissions.visible_certificates(request.user).select_related("holder").order_by("-issued_at", "-pk")
+
+
 def certificates_context(request) -> dict:
     """The certificates page: each certificate with its paper orders (state, tracking number) and price."""
-    own = permissions.visible_certificates(request.user).prefetch_related(
-        Prefetch("paper_orders", PaperCertificateOrder.objects.order_by("ordered_at", "pk"))).order_by("-issued_at")
+    own = _certificates(request).prefetch_related(
+        Prefetch("paper_orders", PaperCertificateOrder.objects.order_by("ordered_at", "pk")))
     return {"nav": "certificates", "own": own, "certificates": _with_paper_copies(own),
             "max_price": rules.PAPER_CERTIFICATE_MAX, "record": permissions.student_record(request.user)}
 
@@ -530,6 +566,11 @@ def certificates_context(request) -> dict:
 @role_required(Role.STUDENT, Role.MINISTRY, acts_by_service=True)
 def certificates(request):
     """A student's own certificates, issued online, and the optional paper copy at the TEO's published price."""
+    if exports.asked(request):
+        ministry = request.person.role == Role.MINISTRY
+        return exports.export_response(
+            request, "certificates", columns.CERTIFICATES, _certificates(request),
+            title=gettext_lazy("Certificates issued online") if ministry else gettext_lazy("My certificates"))
     context = certificates_context(request)
     if request.method == "POST":
         certificate = posted_pk(request.POST.get("certificate"))
@@ -549,12 +590,17 @@ def certificates(request):
 
 @role_required(*permissions.PAYMENTS_ROLES)
 def payments(request):
-    visible = permissions.visible_payments(request.user).prefetch_related("allocations").order_by("-pk")
+    visible = permissions.visible_payments(request.user).prefetch_related("allocations", _kept_files()).order_by("-pk")
     return _list_page(request, "payments", filters.PaymentFilter, visible, {
-        "nav": "payments",
+        "nav": "payments", "reads_files": permissions.reads_attachments(request.user, "payment"),
         "release_tasks": {t.data.get("payment_id"): t for t in inbox_queries.actionable(request.user)
                           .filter(task_name="release_payment")},
-    })
+    }, export=(gettext_lazy("Payments"), columns.PAYMENTS))
+
+
+def _kept_files() -> Prefetch:
+    """An object's files in the order they were attached, for a list's rows."""
+    return Prefetch("attachments", Attachment.objects.order_by("uploaded_at", "pk"))
 
 
 # --- process instance --------------------------------------------------------------------
@@ -590,7 +636,16 @@ def process(request, pk):
 def participation_filings(request):
     """A college files its participation (a filing, not an approval); the province and the ministry read totals."""
     visible = permissions.visible_participation_filings(request.user)
-    context = {"nav": "participation", "filings": visible.order_by("-year", "certificate__code", "college__name"),
+    filed = visible.order_by("-year", "certificate__code", "college__name")
+    if exports.asked(request):
+        return exports.one_of(request, {
+            "totals": lambda: exports.export_response(request, "participation-totals", columns.PARTICIPATION_TOTALS,
+                                                      participation.totals(visible),
+                                                      title=gettext_lazy("Participation totals")),
+            "filings": lambda: exports.export_response(request, "participation", columns.PARTICIPATION_FILINGS,
+                                                       filed, title=gettext_lazy("Pilot participation")),
+        })
+    context = {"nav": "participation", "filings": filed,
                "totals": participation.totals(visible), "certificates": Certificate.objects.order_by("code"),
                "this_year": services.today().year}
     if request.method == "POST":
@@ -623,6 +678,43 @@ SUPERVISION_DONE = {
 }
 
 
+SUPERVISION_OVERVIEW_ROLES = (Role.TEO, Role.MINISTRY)
+
+
+def _supervision_lists(user) -> dict:
+    """The plans, training sessions and teachers sent the person may see, as the page lists them."""
+    return {
+        "plans": teo_records.visible_plans(user).prefetch_related(_kept_files()).order_by(
+            "teo__name", "province__name", "year", "month"),
+        "sessions": teo_records.visible_sessions(user).order_by("-starts_on", "teo__name"),
+        "sent": teo_records.visible_teachers_sent(user).order_by("-session__starts_on", "college__name"),
+    }
+
+
+def _supervision_export(request, person: Person, year: int, teos):
+    """One of the supervision page's tables as a file: those the person's page shows."""
+    lists = _supervision_lists(request.user)
+
+    def table(basename: str, title, exported, rows):
+        """The export of one table; its rows are read only if it is the one asked for."""
+        return lambda: exports.export_response(request, basename, exported, rows(), title=title)
+
+    tables = {
+        "plans": table("assessment-plans", gettext_lazy("Assessment plans"), columns.ASSESSMENT_PLANS,
+                       lambda: lists["plans"]),
+        "sessions": table("training-sessions", gettext_lazy("Teacher-training sessions"), columns.TRAINING_SESSIONS,
+                          lambda: lists["sessions"]),
+        "sent": table("teachers-sent", gettext_lazy("Teachers sent"), columns.TEACHERS_SENT, lambda: lists["sent"]),
+    }
+    if person.role in SUPERVISION_OVERVIEW_ROLES:
+        tables["overview"] = table("supervision", gettext_lazy("Supervision of TEOs"), columns.SUPERVISION_OVERVIEW,
+                                   lambda: teo_records.overview(year, teos))
+    if person.role == Role.COLLEGE:
+        tables["owed"] = table("owed-to-us", gettext_lazy("What delisted TEOs still owe us"), columns.OWED_TO_US,
+                               lambda: teo_records.owed_to(person.organization))
+    return exports.one_of(request, tables)
+
+
 @role_required(Role.TEO, Role.COLLEGE, Role.REVIEWER, Role.PROVINCIAL_FINANCE, Role.MINISTRY, acts_by_service=True)
 def supervision_records(request):
     """A TEO's plans and training; the colleges' teachers sent; the province's and the ministry's view of them."""
@@ -631,12 +723,13 @@ def supervision_records(request):
     teos = Organization.objects.filter(kind=Organization.Kind.TEO)
     if person.role == Role.TEO:
         teos = teos.filter(pk=person.organization_id)
+    if exports.asked(request):
+        return _supervision_export(request, person, year, teos)
     context = {
         "nav": "supervision", "year": year, "deadline": supervision.training_start_deadline(year),
-        "plans": teo_records.visible_plans(request.user).order_by("teo__name", "province__name", "year", "month"),
-        "sessions": teo_records.visible_sessions(request.user).order_by("-starts_on", "teo__name"),
-        "sent": teo_records.visible_teachers_sent(request.user).order_by("-session__starts_on", "college__name"),
-        "overview": teo_records.overview(year, teos) if person.role in (Role.TEO, Role.MINISTRY) else [],
+        **_supervision_lists(request.user),
+        "reads_files": permissions.reads_attachments(request.user, "plan"),
+        "overview": teo_records.overview(year, teos) if person.role in SUPERVISION_OVERVIEW_ROLES else [],
         "provinces": Province.objects.order_by("code"), "months": AssessmentPlan.MONTHS,
         "delisted_certificates": Certificate.objects.filter(teo__standing__state="delisted", replacement=None)
         if person.role == Role.MINISTRY else [],

@@ -177,3 +177,12 @@ def assert_nothing_stuck(cold: bool = True) -> None:
 def pytest_collection_modifyitems(config, items):
     """The long runs go first: a worker carries each beside the rest of the suite instead of after it."""
     items.sort(key=lambda item: item.get_closest_marker("long_running") is None)
+
+
+@pytest.fixture
+def attachment_dir(settings, tmp_path):
+    """The attachments of one test in a directory of its own, to see what was stored and what was not."""
+    directory = tmp_path / "attachments"
+    settings.STORAGES = {**settings.STORAGES, "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": directory}}}
+    return directory

@@ -211,3 +211,23 @@ def load_demo_supervision(year: int | None = None) -> dict:
                                                  session.pk, 6)
     return {"plans": AssessmentPlan.objects.count(),
             "instances": supervision_process.start_supervision_for_all(year)}
+
+
+def load_demo_subsidies(year: int | None = None) -> list:
+    """Hubei's colleges file their participation in X-WEB-01, and Hubei's finance division opens a subsidy round
+    weighing those filings and an equal share, left in draft for 湖北省's finance division to adjust and release;
+    once."""
+    from workflows import subsidies
+    from workflows.models import ParticipationFiling, SubsidyRound
+
+    year = year or services.today().year
+    if not SubsidyRound.objects.exists():
+        web = Certificate.objects.get(code="X-WEB-01")
+        for index, planned in enumerate((120, 80, 200), start=1):
+            lead = Person.objects.get(user__username=f"college_42_{index}")
+            if not ParticipationFiling.objects.filter(college=lead.organization, certificate=web, year=year).exists():
+                services.file_participation(lead.user, web, year, planned)
+        subsidies.open_subsidy_round(Person.objects.get(user__username="finance_div_42").user, year,
+                                     f"鄂财教〔{year}〕18号 1+X 证书制度试点补助资金", "300000.00",
+                                     {"filed_students": 60, "equal_share": 40})
+    return list(SubsidyRound.objects.all())

@@ -264,6 +264,42 @@ DISPLAY_TIME_ZONE = "Asia/Shanghai"
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
+# Attachments (附件: a signed agreement's scan, a TEO's plan, a complaint's evidence, a payment's voucher) are
+# kept through Django's storage API, STORAGES["attachments"]: files under XCERT_ATTACHMENT_DIR by default, never
+# served by a static URL (each download is a view that checks who asks); an S3-compatible store through
+# django-storages where one machine is not enough. README "Attachments".
+ATTACHMENT_DIR = Path(os.environ.get("XCERT_ATTACHMENT_DIR", VAR_DIR / "attachments"))
+ATTACHMENT_MAX_BYTES = int(float(os.environ.get("XCERT_ATTACHMENT_MAX_MB", "10")) * 1024 * 1024)
+ATTACHMENTS_PER_OBJECT = int(os.environ.get("XCERT_ATTACHMENTS_PER_OBJECT", "10"))
+
+
+def _attachment_storage() -> dict:
+    """FileSystemStorage under ATTACHMENT_DIR, or django-storages' S3 backend with XCERT_ATTACHMENT_STORAGE=s3."""
+    kind = os.environ.get("XCERT_ATTACHMENT_STORAGE", "filesystem").strip().lower()
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": ATTACHMENT_DIR, "file_permissions_mode": 0o640,
+                            "directory_permissions_mode": 0o750}}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"XCERT_ATTACHMENT_STORAGE is 'filesystem' (the default) or 's3', not {kind!r}.")
+    if not os.environ.get("XCERT_S3_BUCKET"):
+        raise ImproperlyConfigured("XCERT_ATTACHMENT_STORAGE=s3 needs XCERT_S3_BUCKET, the bucket's name.")
+    # Credentials come from boto3's own chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, an instance role),
+    # never from this file. Objects stay private: the application streams each download itself.
+    return {"BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {"bucket_name": os.environ["XCERT_S3_BUCKET"],
+                        "endpoint_url": os.environ.get("XCERT_S3_ENDPOINT_URL") or None,
+                        "region_name": os.environ.get("XCERT_S3_REGION") or None,
+                        "location": os.environ.get("XCERT_S3_PREFIX", "attachments"),
+                        "default_acl": "private", "file_overwrite": False, "querystring_auth": True}}
+
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "attachments": _attachment_storage(),
+}
+
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # Notifications: e-mail is off unless NOTIFICATIONS_EMAIL=1; in development mail goes to the console.
@@ -314,6 +350,8 @@ SPECTACULAR_SETTINGS = {
         "FundingPurposeEnum": "workflows.funding.FundingPurpose",
         "FundingSourceEnum": "workflows.funding.FundingSource",
         "PaperOrderStateEnum": "workflows.models.PaperCertificateOrder.State",
+        "AttachmentKindEnum": "workflows.models.Attachment.OBJECTS",
+        "MeasureKindEnum": "workflows.models.Measure",
     },
 }
 # API tokens (POST /api/v1/auth/token/) expire XCERT_TOKEN_HOURS after sign-in; logout revokes one,

@@ -5,10 +5,18 @@ Production reads no test marker; only a process that names this module in DJANGO
 The key is generated once per run and put in the environment, so the servers a test starts sign
 sessions the way the test does; it is never written anywhere.
 """
+import atexit
 import os
 import secrets
+import shutil
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+if "XCERT_ATTACHMENT_DIR" not in os.environ:
+    # The run's attachments in a directory of its own, never var/; the processes it starts inherit it, and the
+    # process that made it removes it when it ends.
+    os.environ["XCERT_ATTACHMENT_DIR"] = tempfile.mkdtemp(prefix="xcert-attachments-")
+    atexit.register(shutil.rmtree, os.environ["XCERT_ATTACHMENT_DIR"], True)
 
 from webapp.settings import *  # noqa: E402, F403
 

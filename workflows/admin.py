@@ -149,3 +149,11 @@ class SupervisionMeasureAdmin(ReadOnlyAdmin):
 @admin.register(models.Replacement)
 class ReplacementAdmin(ReadOnlyAdmin):
     list_display = ["withdrawn", "successor", "decided_by", "decided_at"]
+
+
+@admin.register(models.Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    """Files are attached, and read, through the pages and the API only: the admin lists what is kept."""
+
+    list_display = ["original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+    list_filter = ["content_type"]

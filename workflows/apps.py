@@ -11,6 +11,7 @@ class WorkflowsConfig(AppConfig):
         from workflows import (  # noqa: F401
             actions,
             assignment,
+            attachments,
             checks,
             complaint_actions,
             contracts,

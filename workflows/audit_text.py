@@ -15,6 +15,7 @@ from django.utils.translation import pgettext
 
 from bpmn import names
 from bpmn.models import AuditEntry, ProcessDefinition
+from workflows.attachments import shown_size
 from workflows.funding import FundingPurpose, FundingSource
 from workflows.models import Division, Measure, Negotiation, Organization
 from workflows.money import from_fen, yuan
@@ -347,6 +348,24 @@ def _makeup(actor: str, entry: AuditEntry, words: Words) -> str:
         "added": int(data["added"]), "amount": _amount(data.get("amount"))}
 
 
+def _attached(actor: str, entry: AuditEntry, words: Words) -> str:
+    data = entry.data or {}
+    shown = {"who": actor, "name": _text(data, "name"), "size": shown_size(_count(data, "size")),
+             "sha256": _text(data, "sha256")}
+    kind = data.get("kind")
+    if kind == "agreement":
+        return _("%(who)s attached the signed agreement's scan %(name)s (%(size)s, SHA-256 %(sha256)s).") % shown
+    if kind == "plan":
+        return _("%(who)s attached %(name)s to the assessment plan for %(province)s, %(month)s (%(size)s, SHA-256 "
+                 "%(sha256)s).") % {**shown, "province": _text(data, "province"), "month": _text(data, "month")}
+    if kind == "complaint":
+        return _("%(who)s added %(name)s to the complaint's evidence (%(size)s, SHA-256 %(sha256)s).") % shown
+    if kind == "payment":
+        return _("%(who)s attached %(name)s as the voucher of %(college)s's payment (%(size)s, SHA-256 "
+                 "%(sha256)s).") % {**shown, "college": words.organization(data.get("college"))}
+    raise Unreadable(kind)
+
+
 ACTION_SENTENCES: dict[str, Callable[[str, AuditEntry, Words], str]] = {
     "started": _started,
     "completed": _completed,
@@ -359,6 +378,7 @@ ACTION_SENTENCES: dict[str, Callable[[str, AuditEntry, Words], str]] = {
     "baseline_superseded": _superseded,
     "assessment_corrected": _corrected,
     "makeup_recorded": _makeup,
+    "attachment_added": _attached,
 }
 
 

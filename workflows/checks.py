@@ -1,9 +1,10 @@
-"""Start-up checks of the models against the domain: every lane is a known lane, every mode has a cap, and no
-setting turns a participation filing into an approval."""
+"""Start-up checks of the models against the domain: every lane is a known lane, every mode has a cap, no
+setting turns a participation filing into an approval, and the attachments have a storage that loads."""
 import re
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
+from django.utils.module_loading import import_string
 from lxml import etree
 
 from bpmn import names, parser
@@ -53,3 +54,18 @@ def check_participation_is_filed_not_approved(app_configs, **kwargs):
                   "filed, not approved (备案不是审批), and provinces may set no threshold "
                   "(各省厅不得对申报试点工作设置门槛)", id="workflows.E003")
             for name in threshold_settings(dir(settings)) + threshold_fields()]
+
+
+@register(Tags.compatibility)
+def check_attachment_storage(app_configs, **kwargs):
+    """Attachments are kept through STORAGES["attachments"]: its backend must import (the S3 one needs the s3 extra)."""
+    backend = settings.STORAGES.get("attachments", {}).get("BACKEND", "")
+    if not backend:
+        return [Error('STORAGES has no "attachments" storage: the attachments would be kept nowhere',
+                      id="workflows.E004")]
+    try:
+        import_string(backend)
+    except ImportError as error:
+        return [Error(f"the attachments storage {backend} does not import ({error}); for an S3-compatible store "
+                      "install the s3 extra: pip install '.[s3]' (django-storages with boto3)", id="workflows.E004")]
+    return []

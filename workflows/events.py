@@ -56,6 +56,8 @@ EVENTS: dict[str, tuple[str, ...]] = {
     "complaint_unanswered": _COMPLAINT,
     "complaint_dismissed": _COMPLAINT,
     "measure_decided": (*_COMPLAINT, "measure"),
+    # 补助资金分配: a province released a subsidy round; each college hears of its own grant
+    "subsidy_released": ("subsidy", "actor"),
 }
 
 
@@ -80,6 +82,7 @@ class DomainEvent:
     complaint: object = None  # the complaint an event is about
     measure: object = None  # the measure the ministry decided (a SupervisionMeasure)
     month: int | None = None  # the month a progress report is of (按月调度)
+    subsidy: object = None  # the subsidy round a province released (a SubsidyRound)
 
     @property
     def actor_id(self) -> int | None:

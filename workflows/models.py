@@ -7,6 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -1235,3 +1236,142 @@ class Replacement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.withdrawn.code} → {self.successor.code}"
+
+
+# --- attachments (附件): files kept with a business object ----------------------------------------
+
+
+def attachment_storage():
+    """The storage attachments are kept in: STORAGES["attachments"], files under var/ unless configured."""
+    return storages["attachments"]
+
+
+class Attachment(models.Model):
+    """A file kept with one business object: the signed agreement's scan, a TEO's assessment plan, a
+    complaint's evidence, a payment's voucher (`workflows.attachments`).
+
+    Exactly one of the four objects is set, which the schema holds. The file's type is what its first
+    bytes say, never what its name or the client claimed; its SHA-256 is in the object's audit trail.
+    """
+
+    class ContentType(models.TextChoices):
+        PDF = "application/pdf", _("PDF document")
+        JPEG = "image/jpeg", _("JPEG image")
+        PNG = "image/png", _("PNG image")
+
+    NAME_MAX = 120
+    OBJECTS = ("agreement", "plan", "complaint", "payment")
+
+    agreement = models.ForeignKey(Agreement, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="attachments")
+    plan = models.ForeignKey(AssessmentPlan, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="attachments")
+    complaint = models.ForeignKey(Complaint, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="attachments")
+    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(storage=attachment_storage, max_length=200,
+                            help_text="the name in the attachments storage, chosen by the system")
+    original_name = models.CharField(max_length=NAME_MAX, help_text="the uploaded file's name, made safe to show")
+    content_type = models.CharField(max_length=20, choices=ContentType.choices,
+                                    help_text="as detected from the file's first bytes")
+    size = models.PositiveBigIntegerField(help_text="bytes")
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(agreement__isnull=False, plan__isnull=True, complaint__isnull=True, payment__isnull=True)
+                           | Q(agreement__isnull=True, plan__isnull=False, complaint__isnull=True,
+                               payment__isnull=True)
+                           | Q(agreement__isnull=True, plan__isnull=True, complaint__isnull=False,
+                               payment__isnull=True)
+                           | Q(agreement__isnull=True, plan__isnull=True, complaint__isnull=True,
+                               payment__isnull=False)),
+                name="attachment_of_exactly_one_object"),
+            models.CheckConstraint(condition=Q(size__gte=1), name="attachment_not_empty"),
+            models.CheckConstraint(condition=Q(content_type__in=["application/pdf", "image/jpeg", "image/png"]),
+                                   name="attachment_pdf_jpeg_or_png"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.sha256[:12]})"
+
+    @property
+    def kind(self) -> str:
+        """Which object it is kept with: agreement, plan, complaint or payment."""
+        return next(name for name in self.OBJECTS if getattr(self, f"{name}_id") is not None)
+
+    @property
+    def target(self) -> models.Model:
+        return getattr(self, self.kind)
+# --- provincial allocation of subsidy funds (完善分配因素，及时将有关资金拨付至试点院校) --------------------
+
+
+class SubsidyFactor(models.TextChoices):
+    """What a province may weigh its colleges by; a headcount may be a factor, the result is still a grant."""
+
+    FILED_STUDENTS = "filed_students", _("Students filed to take part")
+    PEOPLE_ASSESSED = "people_assessed", _("People assessed")
+    CERTIFICATES_ISSUED = "certificates_issued", _("Certificates issued")
+    EQUAL_SHARE = "equal_share", _("An equal share per college")
+
+
+class SubsidyRound(FSMModelMixin, models.Model):
+    """One subsidy amount a province allocates to its pilot colleges by factors it weighs, then releases."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("subsidy round state", "Draft")
+        RELEASED = "released", pgettext_lazy("subsidy round state", "Released")
+
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="subsidy_rounds")
+    year = models.PositiveSmallIntegerField(help_text="the pilot year whose figures the factors read")
+    title = models.CharField(max_length=200)
+    total = models.DecimalField(**MONEY)
+    weights = models.JSONField(help_text="factor -> weight in percent, summing to 100")
+    state = FSMField(default=State.DRAFT, choices=State.choices, protected=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(total__gt=0), name="subsidy_round_total_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.province} {self.year} {self.title}"
+
+    @transition(field=state, source=State.DRAFT, target=State.RELEASED)
+    def release(self, by, at):
+        self.released_by = by
+        self.released_at = at
+
+
+class SubsidyAllocation(models.Model):
+    """One college's share of a round: as the factors computed it, and as the province set it, with why."""
+
+    round = models.ForeignKey(SubsidyRound, on_delete=models.CASCADE, related_name="allocations")
+    college = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="subsidy_allocations",
+                                limit_choices_to={"kind": "college"})
+    figures = models.JSONField(help_text="factor -> the college's figure when the split was computed")
+    computed = models.DecimalField(**MONEY)
+    amount = models.DecimalField(**MONEY)
+    reasons = models.TextField(blank=True, help_text="why the province set an amount other than the computed one")
+    adjusted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    adjusted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "college"], name="one_allocation_per_college"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="subsidy_allocation_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.college} {self.amount}"
+
+    @property
+    def adjusted(self) -> bool:
+        return self.amount != self.computed

@@ -8,10 +8,13 @@ from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 
 from bpmn.models import AuditEntry, OpenTask, ProcessInstance
+from workflows.complaints import COMPLAINANT_ROLES
 from workflows.models import (
     Agreement,
     Alliance,
+    AssessmentPlan,
     AssessmentSitting,
+    Attachment,
     Baseline,
     Certificate,
     Complaint,
@@ -408,3 +411,79 @@ def sees_complaint_process(user, complaint_id: int | None) -> bool:
     if person is None or complaint_id is None or person.role not in (Role.MINISTRY, Role.TEO):
         return False
     return visible_complaints(user).filter(pk=complaint_id).exists()
+
+
+def by_province(qs: QuerySet, user) -> QuerySet:
+    """A TEO's records (plans, training sessions) as people see them: a TEO its own, the ministry all, the people
+    of a province (its colleges and its department) the province's; nobody else anything, a student neither."""
+    person = _person(user)
+    if person is None:
+        return qs.none()
+    if person.role == Role.TEO:
+        return qs.filter(teo=person.organization)
+    if person.role == Role.MINISTRY:
+        return qs
+    if person.organization.province_id and person.role != Role.STUDENT:
+        return qs.filter(province_id=person.organization.province_id)
+    return qs.none()
+
+
+def visible_plans(user) -> QuerySet[AssessmentPlan]:
+    """Assessment plans: a TEO its own, a province's people the plans for its colleges, the ministry all."""
+    return by_province(AssessmentPlan.objects.select_related("teo", "province"), user)
+
+
+# --- attachments (附件): a file is seen with its object, and read by those the object's file is for -----------
+
+
+def attachment_targets(user) -> dict[str, QuerySet]:
+    """The objects of each kind whose attachments the user sees: the objects they see."""
+    return {"agreement": visible_agreements(user), "plan": visible_plans(user),
+            "complaint": visible_complaints(user), "payment": visible_payments(user)}
+
+
+def visible_attachments(user) -> QuerySet[Attachment]:
+    """The attachments of the objects the user sees (whether their files are the user's to read or not)."""
+    seen = Q()
+    for kind, objects in attachment_targets(user).items():
+        seen |= Q(**{f"{kind}__in": objects.values("pk")})
+    return Attachment.objects.select_related("uploaded_by__person__organization").filter(seen)
+
+
+def reads_attachments(user, kind: str) -> bool:
+    """Whether the files of an object of `kind` the user sees are theirs to read.
+
+    A complaint's evidence is read by the complainant's side and the ministry: the TEO reads the complaint
+    against it without who lodged it, and a scan or a photograph of evidence may name them. Every other
+    object's files are read by everyone who sees the object.
+    """
+    return kind != "complaint" or sees_complainant(user)
+
+
+def readable_attachments(user) -> QuerySet[Attachment]:
+    """The attachments whose files the user may read and download."""
+    shown = visible_attachments(user)
+    return shown if reads_attachments(user, "complaint") else shown.filter(complaint=None)
+
+
+def attaches(user, kind: str, target) -> bool:
+    """Whether the user may attach a file to the object (which they see): the party the file is for.
+
+    The signed agreement's scan: the alliance's lead (a lead college or the pilot institution) or the TEO that
+    signed it. A plan's document: its TEO. Evidence: the complainant's side (the roles that lodge complaints, of
+    the complaint they see). A voucher: the finance office of the college that pays.
+    """
+    person = _person(user)
+    if person is None:
+        return False
+    org = person.organization_id
+    if kind == "agreement":
+        lead = person.role in (Role.COLLEGE, Role.INSTITUTION) and org == target.negotiation.alliance.lead_id
+        return lead or (person.role == Role.TEO and org == target.negotiation.certificate.teo_id)
+    if kind == "plan":
+        return person.role == Role.TEO and org == target.teo_id
+    if kind == "complaint":
+        return person.role in COMPLAINANT_ROLES
+    if kind == "payment":
+        return person.role == Role.FINANCE and org == target.college_id
+    return False

@@ -190,30 +190,15 @@ def hand_over(actor, certificate, successor_teo, code, name="") -> Replacement:
 # --- what each person sees ---------------------------------------------------------------------
 
 
-def _by_province(qs, user):
-    """A TEO its own, the ministry all, the people of a province (its colleges and its department) the
-    province's; nobody else anything."""
-    person = permissions.person_of(user)
-    if person is None:
-        return qs.none()
-    if person.role == Role.TEO:
-        return qs.filter(teo=person.organization)
-    if person.role == Role.MINISTRY:
-        return qs
-    if person.organization.province_id and person.role != Role.STUDENT:
-        return qs.filter(province_id=person.organization.province_id)
-    return qs.none()
-
-
 def visible_plans(user):
     """Assessment plans: a TEO its own, a province's people the plans for its colleges, the ministry all."""
-    return _by_province(AssessmentPlan.objects.select_related("teo", "province"), user)
+    return permissions.visible_plans(user)
 
 
 def visible_sessions(user):
     """Training sessions: a TEO its own, a province's colleges and departments those in the province, the
     ministry all."""
-    return _by_province(TrainingSession.objects.select_related("teo", "province"), user)
+    return permissions.by_province(TrainingSession.objects.select_related("teo", "province"), user)
 
 
 def visible_teachers_sent(user):

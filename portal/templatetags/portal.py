@@ -4,6 +4,7 @@ from decimal import Decimal
 from django import template
 
 from bpmn import names
+from workflows.attachments import shown_size
 from workflows.money import yuan as _yuan
 from workflows.permissions import display_name
 from workflows.roles import lane_label
@@ -56,3 +57,9 @@ def model_name(value) -> str:
 def process_name(process_id) -> str:
     """A process's name, in the active language, never its id."""
     return names.process_name(process_id)
+
+
+@register.filter
+def filesize(size) -> str:
+    """A file's size as people read it: 812 B, 35.2 KB, 10 MB."""
+    return shown_size(int(size or 0))

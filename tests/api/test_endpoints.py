@@ -8,9 +8,9 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from bpmn.models import OpenTask
-from tests.workflows import supervision_records
+from tests.workflows import attached, supervision_records
 from tests.workflows.walk import open_task, user
-from workflows import services, supervision
+from workflows import attachments, services, subsidies, supervision
 from workflows.funding import FundingPurpose
 from workflows.models import Baseline, Certificate, Payment
 
@@ -217,11 +217,14 @@ def test_the_openapi_schema_is_valid_and_every_get_endpoint_in_it_answers(hubei,
     [mine] = services.issue_certificates(user("teo_1"), sitting, ["李明,2023010001"])
     services.order_paper_certificate(user("student"), mine, "李明", "13800000000", "湖北省武汉市江夏区")
     services.file_participation(user("college_42_1"), hubei.certificate, services.today().year, 30)
+    subsidies.open_subsidy_round(user("finance_div_42"), services.today().year, "鄂财教〔2026〕18号", "90000",
+                                 {"filed_students": 100})
     services.lodge_complaint(user("student"), hubei.certificate.teo, "excessive_fees", "考核费远超公示标准。", ["票据"])
     supervision.decide_measure(user("ministry"), hubei.certificate.teo, "talk", "约谈负责人")
     supervision_records.plan_and_train()
     supervision_records.delist()
     supervision_records.hand_over()
+    attachments.attach(user("teo_1"), "agreement", hubei.negotiation.agreements.get(), attached.upload())
     schema_file = tmp_path / "schema.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(schema_file))
     schema = yaml.safe_load(schema_file.read_text())

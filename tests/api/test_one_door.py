@@ -12,10 +12,10 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tests.portal.conftest import Browser
-from tests.workflows import supervision_records
+from tests.workflows import attached, complaint_walk, supervision_records
 from tests.workflows.paper_copies import TRACKING_NO, second_student
 from tests.workflows.walk import DELIVERY, Walk, college, open_task, user
-from workflows import services, teo_records
+from workflows import services, subsidies, teo_records
 from workflows.models import Baseline, Certificate, IssuedCertificate, Person
 
 from .clients import api
@@ -330,6 +330,94 @@ SUPERVISION_CASES = [
 
 
 
+# --- attachments (附件) -------------------------------------------------------------------------
+
+
+def _complaint(walk: Walk) -> Ids:
+    return {"complaint": complaint_walk.lodge(by="college_42_1").pk}
+
+
+def _attach(kind: str, key: str, name: str = "扫描件.pdf", content: bytes | None = attached.PDF) -> tuple[Request,
+                                                                                                        Request]:
+    """The same file posted to the object's attachments page (multipart) and to its API (multipart); none if None."""
+    def sent() -> dict:
+        return {} if content is None else {"file": attached.upload(name, content)}
+    return (lambda ids: (f"/attachments/{kind}/{ids[key]}/", sent()),
+            lambda ids: (f"/api/v1/{attached.API_PATHS[kind]}/{ids[key]}/attachments/", sent()))
+
+
+ATTACHMENT_CASES = [
+    Case("attach_file", "a program renamed .pdf", "teo_1", _filed, *_attach("agreement", "agreement", "协议.pdf",
+                                                                           attached.PROGRAM),
+         "attachment_type_refused", 400),
+    Case("attach_file", "a file over 10 MB", "college_42_1", _filed,
+         *_attach("agreement", "agreement", content=attached.PDF + bytes(10 * 1024 * 1024)), "attachment_too_large",
+         400),
+    Case("attach_file", "no file", "college_42_1", _filed, *_attach("agreement", "agreement", content=None),
+         "attachment_required", 400),
+    Case("attach_file", "the lead college's finance office", "finance_42_1", _filed,
+         *_attach("agreement", "agreement"), "actor_not_allowed", 403),
+    Case("attach_file", "another TEO's agreement", "teo_2", _filed, *_attach("agreement", "agreement"),
+         "agreement_not_found", 404),
+    Case("attach_file", "the TEO complained about", "teo_1", _complaint, *_attach("complaint", "complaint"),
+         "actor_not_allowed", 403),
+    Case("attach_file", "another college's complaint", "college_32_1", _complaint, *_attach("complaint", "complaint"),
+         "complaint_not_found", 404),
+    Case("attach_file", "a plan before its supervision started", "teo_1",
+         lambda walk: {"plan": supervision_records.plan_and_train()[0].pk}, *_attach("plan", "plan"),
+         "plan_supervision_not_started", 409),
+]
+
+
+# --- subsidy allocation (补助资金分配) -------------------------------------------------------------
+
+
+def _subsidy_round(walk: Walk) -> Ids:
+    services.file_participation(user("college_42_1"), walk.certificate, services.today().year, 120)
+    subsidy = subsidies.open_subsidy_round(user("finance_div_42"), services.today().year, "鄂财教〔2026〕18号",
+                                           "90000.00", {"filed_students": 50, "equal_share": 50})
+    return {"round": subsidy.pk, "allocation": subsidy.allocations.order_by("pk").first().pk}
+
+
+def _subsidy_off_total(walk: Walk) -> Ids:
+    ids = _subsidy_round(walk)
+    subsidies.adjust_subsidy_allocation(user("finance_div_42"), ids["allocation"], "99999.00", "调剂")
+    return ids
+
+
+def _open_round(**weights) -> tuple[Request, Request]:
+    year = services.today().year
+    return (lambda ids: ("/subsidies/", {"form": "open", "year": str(year), "title": "鄂财教〔2026〕18号",
+                                         "total": "90000", **{f"weight_{k}": str(v) for k, v in weights.items()}}),
+            lambda ids: ("/api/v1/subsidy-rounds/", {"year": year, "title": "鄂财教〔2026〕18号", "total": "90000",
+                                                      "weights": weights}))
+
+
+def _adjust(amount: str, reasons: str) -> tuple[Request, Request]:
+    return (lambda ids: ("/subsidies/", {"form": "adjust", "allocation": ids["allocation"], "amount": amount,
+                                         "reasons": reasons}),
+            lambda ids: (f"/api/v1/subsidy-allocations/{ids['allocation']}/adjust/", {"amount": amount,
+                                                                                       "reasons": reasons}))
+
+
+_RELEASE = (lambda ids: ("/subsidies/", {"form": "release", "round": ids["round"]}),
+            lambda ids: (f"/api/v1/subsidy-rounds/{ids['round']}/release/", {}))
+
+SUBSIDY_CASES = [
+    Case("open_subsidy_round", "a reviewer, who does not hold the funds", "reviewer_42", _certificate,
+         *_open_round(equal_share=100), "actor_not_allowed", 403),
+    Case("open_subsidy_round", "weights adding up to 90", "finance_div_42", _certificate,
+         *_open_round(equal_share=60, filed_students=30), "subsidy_weights_total", 400),
+    Case("adjust_subsidy_allocation", "another amount without reasons", "finance_div_42", _subsidy_round,
+         *_adjust("50000", ""), "subsidy_adjustment_reasons_required", 400),
+    Case("adjust_subsidy_allocation", "another province's finance division", "finance_div_32", _subsidy_round,
+         *_adjust("1", "调剂"), "subsidy_allocation_unknown", 404),
+    Case("release_subsidy_round", "amounts that do not add up to the total", "finance_div_42", _subsidy_off_total,
+         *_RELEASE, "subsidy_allocations_not_total", 409),
+    Case("release_subsidy_round", "a college", "college_42_1", _subsidy_round, *_RELEASE, "actor_not_allowed", 403),
+]
+
+
 CASES = [
     Case("claim", "another organization's task", "college_32_1", _screen, _task_form("claim/"), _task_api("claim/"),
          "task_not_found", 404),
@@ -512,6 +600,8 @@ CASES = [
     Case("record_makeup", "no date", "teo_1", _sitting, *_sitting_typed("make-ups", {"headcount": "1"}),
          "held_on_required", 400),
     *SUPERVISION_CASES,
+    *ATTACHMENT_CASES,
+    *SUBSIDY_CASES,
 ]
 
 
@@ -528,7 +618,8 @@ def _portal_answer(case: Case, ids: Ids) -> tuple[str | None, int]:
 
 def _api_answer(case: Case, ids: Ids) -> tuple[str | None, int]:
     url, body = case.api(ids)
-    response = api(case.actor).post(url, _today(body), format="json")
+    sends_a_file = any(hasattr(value, "read") for value in body.values())
+    response = api(case.actor).post(url, _today(body), format="multipart" if sends_a_file else "json")
     return response.json().get("rule"), response.status_code
 
 

@@ -58,6 +58,7 @@ ACCOUNTS = {
     "TEO": "teo_1",
     "reviewer": "reviewer_42",
     "finance": "finance_32_3",
+    "finance division": "finance_div_42",
     "student": "student",
     "ministry": "ministry",
     "signed out": None,
@@ -70,7 +71,8 @@ ACTS = {
     "TEO": r"^/api/v1/(fee-schedules|agreements|sittings|certificates/\{id\}/revoke|paper-orders/\{id\}/dispatch|"
            r"assessment-plans|training-sessions)/",
     "reviewer": r"^/api/v1/(baselines|tasks)/",
-    "finance": r"^/api/v1/tasks/",
+    "finance": r"^/api/v1/(tasks|payments)/",
+    "finance division": r"^/api/v1/subsidy-(rounds|allocations)/",
     "student": r"^/api/v1/(certificates/\{id\}/paper-orders|paper-orders/\{id\}/(deliver|cancel))/",
     "ministry": r"^/api/v1/replacements/",
     "signed out": r"^/api/v1/auth/",
@@ -144,6 +146,9 @@ def _populate(sessions: Sessions, colleges: dict) -> None:
     status, recorded = sessions(paying.cast.teo, "POST", f"/api/v1/agreements/{paying.agreement_id}/assessments/",
                                 {"college_id": colleges["college_32_3"], "headcount": 12, "held_on": _today()})
     assert status == 201, recorded
+    status, opened = sessions("finance_div_42", "POST", "/api/v1/subsidy-rounds/", {
+        "year": int(_today()[:4]), "title": "鄂财教〔2026〕18号", "total": "90000.00", "weights": {"equal_share": 100}})
+    assert status == 201, opened
 
 
 @pytest.fixture(scope="module")

@@ -70,3 +70,26 @@ def test_the_reviewers_task_shows_the_certificates_baselines_in_the_other_provin
     table = re.search(r'<table class="small" id="other-provinces">(.*?)</table>', page, re.S).group(1)
     assert "湖北省" in table and f"¥{hubei_fee:,.2f}" in table
     assert "江苏省" not in table
+
+
+def _sheet(response) -> list[tuple]:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    return [tuple(row) for row in book.active.iter_rows(values_only=True)]
+
+
+def test_each_dashboard_table_exports_as_excel_with_its_figures(browser, hubei_filed):
+    baseline = Baseline.objects.get(province__code="42", state=Baseline.State.VERIFIED)
+    rows = _sheet(browser.as_("reviewer_42").get("/dashboard/?export=xlsx&table=baselines"))
+    assert rows[0][:5] == ("证书", "名称", "考核方式", "核定费用", "上限")
+    assert rows[1][0] == "X-WEB-01" and rows[1][3] == float(baseline.fee) and rows[1][4] == float(baseline.cap)
+    spread = _sheet(browser.as_("ministry").get("/dashboard/?export=xlsx&table=spread"))
+    assert spread[1][0] == "X-WEB-01" and spread[1][3] == 1
+    for table in ("coverage", "payments", "colleges", "teos"):
+        answer = browser.get(f"/dashboard/42/?export=csv&table={table}")
+        assert answer.status_code == 200 and answer["Content-Type"].startswith("text/csv"), table
+    assert browser.get("/dashboard/?export=csv&table=nothing").status_code == 400
+    assert browser.as_("reviewer_42").get("/dashboard/32/?export=csv&table=coverage").status_code == 404

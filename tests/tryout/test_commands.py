@@ -80,3 +80,30 @@ def test_load_demo_records_one_teos_plans_and_training_and_none_for_the_other_on
     assert TrainingSession.objects.filter(teo=teo_of("teo_1")).count() == 3  # September 1 in 湖北省, and today
     assert TeachersSent.objects.get().teachers == 6
     assert not TrainingSession.objects.filter(teo=teo_of("teo_2")).exists()  # the yellow-card rule's case
+
+
+def test_load_demo_opens_one_hubei_subsidy_round_in_draft_once(deployed):
+    from django.db.models import Sum
+
+    from workflows.models import SubsidyRound
+
+    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", stdout=StringIO())
+    [subsidy] = SubsidyRound.objects.all()
+    assert (subsidy.province.code, subsidy.state, subsidy.allocations.count()) == ("42", "draft", 3)
+    assert subsidy.allocations.aggregate(n=Sum("amount"))["n"] == subsidy.total
+
+
+def test_the_national_scale_set_builds_small_and_every_dashboard_reads_it(db):
+    from tryout.national_scale import build
+    from workflows import dashboards
+    from workflows.models import Baseline, Payment, Province
+
+    rows = build(provinces=2, colleges=6, teos=4, certificates=10, alliances=2, negotiated=3)
+    assert (rows["provinces"], rows["colleges"], rows["negotiations"]) == (2, 12, 12)
+    assert rows["agreements"] == Baseline.objects.filter(state="verified").count()
+    assert rows["payments"] == 5 * rows["agreements"] == Payment.objects.count()
+    province = Province.objects.order_by("code").first()
+    board = dashboards.province_dashboard(province.pk, 2026)
+    assert sum(row["certificates"] for row in board["coverage"]) == 10
+    assert dashboards.ministry_dashboard(2026)["counts"]["certificates_issued"] == rows["certificates_issued"]
