@@ -3,6 +3,7 @@
 A Hubei lifecycle of X-WEB-01 is carried through filing and an assessment, a Jiangsu one to its
 verification at a lower fee: the province's charts and the nation's fee spread have figures to draw.
 """
+import openpyxl
 import pytest
 
 from tests.browser.steps import signed_in
@@ -73,6 +74,19 @@ def test_the_province_and_the_ministry_see_every_chart_drawn_from_its_table(page
     shot(page, "dashboard-national", full_page=True)
     page.click("a[data-province='42']")
     _drawn_from_their_tables(_charts(page))
+
+
+def test_a_dashboard_table_downloads_as_the_excel_the_reviewer_opens(page, tmp_path):
+    fee = _lifecycles()
+    signed_in(page, "reviewer_42")
+    page.goto(page.base + "/dashboard/")
+    with page.expect_download() as downloading:
+        page.locator("#baselines-section a.export[data-format='xlsx']").click()
+    saved = tmp_path / downloading.value.suggested_filename
+    downloading.value.save_as(saved)
+    assert saved.name.startswith("已核定基准与上限-") and saved.suffix == ".xlsx"
+    header, row = [[c.value for c in r] for r in openpyxl.load_workbook(saved).active.iter_rows()]
+    assert header[:5] == ["证书", "名称", "考核方式", "核定费用", "上限"] and row[:1] + row[3:4] == ["X-WEB-01", float(fee)]
 
 
 def test_a_dashboard_prints_its_tables_without_the_charts(page):
