@@ -7,7 +7,6 @@ province and the national tables.
 """
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
 
 from django.db.models import (
     Case,
@@ -17,13 +16,11 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     Max,
     Min,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -33,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from workflows import supervision_process
+from workflows.aggregates import count_per_row, quantized, sum_per_row
 from workflows.models import (
     MONEY,
     Agreement,
@@ -53,29 +51,7 @@ from workflows.models import (
 )
 from workflows.roles import AssessmentMode
 
-CENT = Decimal("0.01")
-
 # --- building blocks ---------------------------------------------------------------------------
-
-
-def _per(queryset: QuerySet, outer: str, aggregate, output_field):
-    """The aggregate of `queryset`'s rows whose `outer` is the outer row, 0 when there are none."""
-    grouped = (queryset.filter(**{outer: OuterRef("pk")}).order_by().values(outer)
-               .annotate(figure=aggregate).values("figure"))
-    return Coalesce(Subquery(grouped, output_field=output_field), 0, output_field=output_field)
-
-
-def _count(queryset: QuerySet, outer: str):
-    return _per(queryset, outer, Count("pk"), IntegerField())
-
-
-def _total(queryset: QuerySet, outer: str, field: str, output_field=None):
-    return _per(queryset, outer, Sum(field), output_field or IntegerField())
-
-
-def _money(amount) -> Decimal:
-    """An amount in yuan to the fen, as every database returns it (SQLite drops the trailing zeros)."""
-    return Decimal(amount or 0).quantize(CENT)
 
 
 @dataclass(frozen=True)
@@ -174,7 +150,7 @@ def payments_by_college(province_id: int) -> list[dict]:
                       due_amount=Coalesce(Sum("amount", filter=due), 0, output_field=money),
                       released_amount=Coalesce(Sum("amount", filter=released), 0, output_field=money))
             .order_by("college_name"))
-    return [{**row, "due_amount": _money(row["due_amount"]), "released_amount": _money(row["released_amount"])}
+    return [{**row, "due_amount": quantized(row["due_amount"]), "released_amount": quantized(row["released_amount"])}
             for row in rows]
 
 
@@ -208,17 +184,17 @@ def _supervision_figures(year: int) -> dict:
     closed = _closed_months(year)
     reports = ProgressReport.objects.filter(year=year)
     return {
-        "planned_sittings": _total(AssessmentPlan.objects.filter(year=year), "teo", "sittings"),
-        "planned_headcount": _total(AssessmentPlan.objects.filter(year=year), "teo", "headcount"),
-        "reported_assessed": _total(reports, "teo", "assessed"),
-        "reported_certified": _total(reports, "teo", "certified"),
-        "reports": _count(reports, "teo"),
-        "late": _count(reports.filter(late=True), "teo"),
-        "missed": (Value(len(closed)) - _count(reports.filter(month__in=closed), "teo")) if closed else Value(0),
-        "measures_decided": _count(SupervisionMeasure.objects.all(), "teo"),
-        "complaints_open": _count(Complaint.objects.filter(
+        "planned_sittings": sum_per_row(AssessmentPlan.objects.filter(year=year), "teo", "sittings"),
+        "planned_headcount": sum_per_row(AssessmentPlan.objects.filter(year=year), "teo", "headcount"),
+        "reported_assessed": sum_per_row(reports, "teo", "assessed"),
+        "reported_certified": sum_per_row(reports, "teo", "certified"),
+        "reports": count_per_row(reports, "teo"),
+        "late": count_per_row(reports.filter(late=True), "teo"),
+        "missed": (Value(len(closed)) - count_per_row(reports.filter(month__in=closed), "teo")) if closed else Value(0),
+        "measures_decided": count_per_row(SupervisionMeasure.objects.all(), "teo"),
+        "complaints_open": count_per_row(Complaint.objects.filter(
             state__in=[Complaint.State.LODGED, Complaint.State.INVESTIGATING]), "teo"),
-        "complaints_decided": _count(Complaint.objects.filter(state=Complaint.State.DECIDED), "teo"),
+        "complaints_decided": count_per_row(Complaint.objects.filter(state=Complaint.State.DECIDED), "teo"),
         "standing_state": Coalesce(F("standing__state"), Value(Standing.State.ACTIVE)),
     }
 
@@ -264,9 +240,9 @@ def fee_spread() -> list[dict]:
             .annotate(provinces=Count("province", distinct=True), lowest=Min("fee"), highest=Max("fee"),
                       cap=Max("cap"))
             .order_by("code"))
-    return [{**row, "mode": AssessmentMode(row["mode"]).label, "lowest": _money(row["lowest"]),
-             "highest": _money(row["highest"]), "cap": _money(row["cap"]),
-             "spread": _money(row["highest"] - row["lowest"])} for row in rows]
+    return [{**row, "mode": AssessmentMode(row["mode"]).label, "lowest": quantized(row["lowest"]),
+             "highest": quantized(row["highest"]), "cap": quantized(row["cap"]),
+             "spread": quantized(row["highest"] - row["lowest"])} for row in rows]
 
 
 def fees_by_province() -> list[dict]:
@@ -286,7 +262,7 @@ def national_counts() -> dict:
         "agreements": Agreement.objects.filter(state__in=[Agreement.State.SIGNED, Agreement.State.FILED]).count(),
         "people_assessed": AssessmentSitting.objects.aggregate(n=Coalesce(Sum("headcount"), 0))["n"],
         "certificates_issued": IssuedCertificate.objects.count(),
-        "paid": _money(Payment.objects.filter(state=Payment.State.RELEASED).aggregate(
+        "paid": quantized(Payment.objects.filter(state=Payment.State.RELEASED).aggregate(
             n=Coalesce(Sum("amount"), 0, output_field=money))["n"]),
     }
 

@@ -3,9 +3,9 @@
 One query answers every province at once (a correlated subquery per figure), whatever the number
 of alliances, payments or certificates behind the figures.
 """
-from django.db.models import Count, DecimalField, IntegerField, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import DecimalField
 
+from workflows.aggregates import count_per_row, sum_per_row
 from workflows.models import (
     MONEY,
     Alliance,
@@ -26,39 +26,25 @@ FILING_PROVINCE = "agreement__negotiation__alliance__province"
 PAYMENT_PROVINCE = "college__province"
 
 
-def _per_province(queryset: QuerySet, province: str, aggregate, output_field):
-    """The aggregate of `queryset`'s rows in the outer query's province, 0 when there are none."""
-    grouped = (queryset.filter(**{province: OuterRef("pk")}).order_by().values(province)
-               .annotate(figure=aggregate).values("figure"))
-    return Coalesce(Subquery(grouped, output_field=output_field), 0, output_field=output_field)
-
-
-def _count(queryset: QuerySet, province: str):
-    return _per_province(queryset, province, Count("pk"), IntegerField())
-
-
-def _sum(queryset: QuerySet, province: str, field: str, output_field):
-    return _per_province(queryset, province, Sum(field), output_field)
-
-
 def figures() -> dict:
     """Every figure of the overview, by name, as an annotation of a province."""
     money = DecimalField(**MONEY)
     due = Payment.objects.filter(state=Payment.State.DUE)
     released = Payment.objects.filter(state=Payment.State.RELEASED)
     return {
-        "alliances": _count(Alliance.objects.all(), ALLIANCE_PROVINCE),
-        **{f"negotiations_{state}": _count(Negotiation.objects.filter(state=state), NEGOTIATION_PROVINCE)
+        "alliances": count_per_row(Alliance.objects.all(), ALLIANCE_PROVINCE),
+        **{f"negotiations_{state}": count_per_row(Negotiation.objects.filter(state=state), NEGOTIATION_PROVINCE)
            for state in Negotiation.State.values},
-        "baselines_verified": _count(Baseline.objects.filter(state=Baseline.State.VERIFIED), BASELINE_PROVINCE),
-        "filings": _count(Filing.objects.all(), FILING_PROVINCE),
-        "filings_supervised": _count(Filing.objects.filter(state=Filing.State.UNDER_SUPERVISION), FILING_PROVINCE),
-        "payments_due": _count(due, PAYMENT_PROVINCE),
-        "payments_due_amount": _sum(due, PAYMENT_PROVINCE, "amount", money),
-        "payments_released": _count(released, PAYMENT_PROVINCE),
-        "payments_released_amount": _sum(released, PAYMENT_PROVINCE, "amount", money),
-        "people_assessed": _sum(AssessmentSitting.objects.all(), "college__province", "headcount", IntegerField()),
-        "certificates_issued": _count(IssuedCertificate.objects.all(), "sitting__college__province"),
+        "baselines_verified": count_per_row(Baseline.objects.filter(state=Baseline.State.VERIFIED), BASELINE_PROVINCE),
+        "filings": count_per_row(Filing.objects.all(), FILING_PROVINCE),
+        "filings_supervised": count_per_row(Filing.objects.filter(state=Filing.State.UNDER_SUPERVISION),
+                                            FILING_PROVINCE),
+        "payments_due": count_per_row(due, PAYMENT_PROVINCE),
+        "payments_due_amount": sum_per_row(due, PAYMENT_PROVINCE, "amount", money),
+        "payments_released": count_per_row(released, PAYMENT_PROVINCE),
+        "payments_released_amount": sum_per_row(released, PAYMENT_PROVINCE, "amount", money),
+        "people_assessed": sum_per_row(AssessmentSitting.objects.all(), "college__province", "headcount"),
+        "certificates_issued": count_per_row(IssuedCertificate.objects.all(), "sitting__college__province"),
     }
 
 

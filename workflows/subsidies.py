@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from workflows import events, inputs, participation, permissions
-from workflows.dashboards import _count, _money, _per, _total
+from workflows.aggregates import count_per_row, per_row, quantized, sum_per_row
 from workflows.errors import RuleViolation
 from workflows.funding import FundingSource
 from workflows.models import (
@@ -75,9 +75,10 @@ def figures(province_id: int, year: int) -> dict[int, dict[str, int]]:
     """Each pilot college of the province and its figure for every factor in the year (one query)."""
     colleges = Organization.objects.filter(kind=Organization.Kind.COLLEGE, province_id=province_id)
     rows = colleges.annotate(
-        filed_students=_total(ParticipationFiling.objects.filter(year=year), "college", "planned_students"),
-        people_assessed=_total(AssessmentSitting.objects.filter(agreement__year=year), "college", "headcount"),
-        certificates_issued=_count(IssuedCertificate.objects.filter(sitting__agreement__year=year), "sitting__college"),
+        filed_students=sum_per_row(ParticipationFiling.objects.filter(year=year), "college", "planned_students"),
+        people_assessed=sum_per_row(AssessmentSitting.objects.filter(agreement__year=year), "college", "headcount"),
+        certificates_issued=count_per_row(IssuedCertificate.objects.filter(sitting__agreement__year=year),
+                                          "sitting__college"),
     ).order_by("pk").values("pk", "filed_students", "people_assessed", "certificates_issued")
     return {row.pop("pk"): {**row, SubsidyFactor.EQUAL_SHARE: 1} for row in rows}
 
@@ -189,7 +190,7 @@ def release_subsidy_round(actor, subsidy) -> SubsidyRound:
     mine = SubsidyRound.objects.filter(province_id=person.organization.province_id)
     subsidy = _visible(mine.select_for_update(), subsidy, "subsidy_round_unknown")
     _refuse_released(subsidy)
-    allocated = _money(subsidy.allocations.aggregate(n=Sum("amount"))["n"])
+    allocated = quantized(subsidy.allocations.aggregate(n=Sum("amount"))["n"])
     if allocated != subsidy.total:
         raise RuleViolation("subsidy_allocations_not_total",
                             _("The allocations add up to ¥%(allocated)s and the round's amount is ¥%(total)s: set "
@@ -210,16 +211,16 @@ def performance(colleges, year: int) -> list[dict]:
     money = DecimalField(**MONEY)
     released = SubsidyAllocation.objects.filter(round__state=SubsidyRound.State.RELEASED, round__year=year)
     paid = FundingAllocation.objects.filter(payment__state="released", payment__agreement__year=year)
-    by_source = {source: _per(paid.filter(source=source), "payment__college", Sum("amount"), money)
+    by_source = {source: per_row(paid.filter(source=source), "payment__college", Sum("amount"), money)
                  for source in FundingSource.values}
-    rows = colleges.annotate(allocated=_per(released, "college", Sum("amount"), money), **by_source).order_by(
+    rows = colleges.annotate(allocated=per_row(released, "college", Sum("amount"), money), **by_source).order_by(
         "province__code", "name").values("pk", "name", "allocated", *FundingSource.values,
                                          province_name=F("province__name"))
     return [_performance_row(row) for row in rows]
 
 
 def _performance_row(row: dict) -> dict:
-    amounts = {key: _money(row[key]) for key in ("allocated", *FundingSource.values)}
+    amounts = {key: quantized(row[key]) for key in ("allocated", *FundingSource.values)}
     public = sum((amounts[source] for source in PUBLIC_FUNDS), Decimal("0.00"))
     return {**row, **amounts, "public": public, "balance": amounts["allocated"] - public}
 
