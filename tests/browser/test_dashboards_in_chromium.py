@@ -64,6 +64,10 @@ def test_the_province_and_the_ministry_see_every_chart_drawn_from_its_table(page
     _drawn_from_their_tables(charts)
     assert charts[1]["drawn"] == [float(fee)]
     shot(page, "dashboard-province", full_page=True)
+    for reader in ("finance_div_42", "institution_42"):  # the province's finance division and pilot institution
+        signed_in(page, reader)
+        page.goto(page.base + "/dashboard/")
+        assert [c["drawn"] for c in _charts(page)] == [c["drawn"] for c in charts], reader
 
     signed_in(page, "ministry")
     page.goto(page.base + "/dashboard/")
