@@ -298,3 +298,13 @@ SUBSIDY_PERFORMANCE = (
     *(money(label, value) for value, label in FundingSource.choices),
     money(_("Paid from public funds"), "public"), money(_("Balance"), "balance"),
 )
+
+OVERVIEW = (
+    text(_("Province"), lambda row: row["name"] if row["province"] else str(_("National"))),
+    count(_("Alliances"), "alliances"),
+    text(_("Negotiations by state"), lambda row: "; ".join(f"{label} {n}" for _state, label, n in row["negotiations"])),
+    count(_("Verified baselines"), "baselines_verified"), count(_("Agreements filed"), "filings"),
+    count(_("Payments due"), "payments_due"), money(_("Amount due"), "payments_due_amount"),
+    count(_("Payments released"), "payments_released"), money(_("Amount released"), "payments_released_amount"),
+    count(_("People assessed"), "people_assessed"), count(_("Certificates issued"), "certificates_issued"),
+)

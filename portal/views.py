@@ -132,6 +132,9 @@ def home(request):
 def overview(request):
     """The ministry's home: each province's figures, each linking to the list it counts."""
     rows, totals = national_overview.by_province()
+    if exports.asked(request):
+        return exports.export_response(request, "overview", columns.OVERVIEW, [totals, *rows],
+                                       title=gettext_lazy("Overview of every province"))
     return render(request, "portal/overview.html", {"nav": "overview", "rows": rows, "totals": totals})
 
 

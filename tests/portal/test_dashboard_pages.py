@@ -93,3 +93,11 @@ def test_each_dashboard_table_exports_as_excel_with_its_figures(browser, hubei_f
         assert answer.status_code == 200 and answer["Content-Type"].startswith("text/csv"), table
     assert browser.get("/dashboard/?export=csv&table=nothing").status_code == 400
     assert browser.as_("reviewer_42").get("/dashboard/32/?export=csv&table=coverage").status_code == 404
+
+
+def test_the_ministrys_overview_exports_every_province_and_the_nation(browser, hubei_filed):
+    rows = _sheet(browser.as_("ministry").get("/?export=xlsx"))
+    assert rows[0][:2] == ("省份", "联盟") and rows[1][0] == "全国"
+    hubei = next(row for row in rows if row[0] == "湖北省")
+    assert hubei[4] == 1  # the filed agreement
+    assert len(rows) == 1 + 1 + Province.objects.count()
