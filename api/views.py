@@ -584,7 +584,8 @@ class SubsidyRoundViewSet(mixins.CreateModelMixin, ReadOnly):
         return Response(self._shown(subsidies.release_subsidy_round(request.user, pk).pk))
 
     @extend_schema(summary="Per college: the grants of released rounds of a year and what it paid since, by "
-                           "funding source (绩效考评)", responses=s.SubsidyPerformanceSerializer(many=True),
+                           "funding source (绩效考评)", responses={200: s.SubsidyPerformanceSerializer(many=True),
+                                                                  400: REFUSALS[400]},
                    parameters=[OpenApiParameter("year", int, description="the pilot year, this year by default"),
                                OpenApiParameter("province", str, description="a province's code (the ministry)")])
     @action(detail=False, pagination_class=None)
