@@ -16,17 +16,14 @@ from django.db.models import DecimalField, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from workflows import events, inputs, participation, permissions
-from workflows.aggregates import count_per_row, per_row, quantized, sum_per_row
+from workflows import dashboards, events, inputs, participation, permissions
+from workflows.aggregates import per_row, quantized
 from workflows.errors import RuleViolation
 from workflows.funding import FundingSource
 from workflows.models import (
     MONEY,
-    AssessmentSitting,
     FundingAllocation,
-    IssuedCertificate,
     Organization,
-    ParticipationFiling,
     SubsidyAllocation,
     SubsidyFactor,
     SubsidyRound,
@@ -72,15 +69,12 @@ def weights(raw) -> dict[str, int]:
 
 
 def figures(province_id: int, year: int) -> dict[int, dict[str, int]]:
-    """Each pilot college of the province and its figure for every factor in the year (one query)."""
-    colleges = Organization.objects.filter(kind=Organization.Kind.COLLEGE, province_id=province_id)
-    rows = colleges.annotate(
-        filed_students=sum_per_row(ParticipationFiling.objects.filter(year=year), "college", "planned_students"),
-        people_assessed=sum_per_row(AssessmentSitting.objects.filter(agreement__year=year), "college", "headcount"),
-        certificates_issued=count_per_row(IssuedCertificate.objects.filter(sitting__agreement__year=year),
-                                          "sitting__college"),
-    ).order_by("pk").values("pk", "filed_students", "people_assessed", "certificates_issued")
-    return {row.pop("pk"): {**row, SubsidyFactor.EQUAL_SHARE: 1} for row in rows}
+    """Each pilot college of the province, by id, and its figure for every factor in the year: the
+    dashboard's colleges against their plans (`dashboards.assessed_against_plans`), of that year."""
+    rows = sorted(dashboards.assessed_against_plans(province_id, year), key=lambda row: row["pk"])
+    return {row["pk"]: {SubsidyFactor.FILED_STUDENTS: row["planned"], SubsidyFactor.PEOPLE_ASSESSED: row["assessed"],
+                        SubsidyFactor.CERTIFICATES_ISSUED: row["certified"], SubsidyFactor.EQUAL_SHARE: 1}
+            for row in rows}
 
 
 def split(total: Decimal, chosen: dict[str, int], by_college: dict[int, dict[str, int]]) -> dict[int, Decimal]:
