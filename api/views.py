@@ -551,7 +551,7 @@ class MeasureViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 def _shown_allocations(user):
-    return Prefetch("allocations", queryset=subsidies.visible_allocations(user).order_by("college__name"),
+    return Prefetch("allocations", queryset=permissions.visible_subsidy_allocations(user).order_by("college__name"),
                     to_attr="shown")
 
 
@@ -568,7 +568,7 @@ class SubsidyRoundViewSet(mixins.CreateModelMixin, ReadOnly):
     serializer_class = s.SubsidyRoundSerializer
 
     def get_queryset(self):
-        return (subsidies.visible_rounds(self.request.user).distinct()
+        return (permissions.visible_subsidy_rounds(self.request.user).distinct()
                 .prefetch_related(_shown_allocations(self.request.user)).order_by("-pk"))
 
     def create(self, request):
@@ -592,7 +592,7 @@ class SubsidyRoundViewSet(mixins.CreateModelMixin, ReadOnly):
     def performance(self, request):
         year = participation.batch_year(request.query_params.get("year") or services.today().year,
                                         services.today().year)
-        colleges = subsidies.visible_colleges(request.user, request.query_params.get("province") or None)
+        colleges = permissions.visible_subsidy_colleges(request.user, request.query_params.get("province") or None)
         return Response(s.SubsidyPerformanceSerializer(subsidies.performance(colleges, year), many=True).data)
 
     def _shown(self, pk):
@@ -605,7 +605,7 @@ class SubsidyRoundViewSet(mixins.CreateModelMixin, ReadOnly):
 )
 class SubsidyAllocationViewSet(ReadOnly):
     serializer_class = s.SubsidyAllocationSerializer
-    visible = staticmethod(subsidies.visible_allocations)
+    visible = staticmethod(permissions.visible_subsidy_allocations)
 
     @extend_schema(request=s.SubsidyAdjustSerializer, responses={200: s.SubsidyAllocationSerializer, **REFUSALS},
                    summary="Set a college's amount in a draft round (the province's finance division), with reasons "

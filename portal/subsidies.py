@@ -37,10 +37,10 @@ def _year(request) -> int:
 
 def context(request) -> dict:
     year = _year(request)
-    allocations = subsidies.visible_allocations(request.user).order_by("college__name")
-    rounds = subsidies.visible_rounds(request.user).distinct().order_by("-year", "-created_at").prefetch_related(
-        Prefetch("allocations", queryset=allocations, to_attr="shown"))
-    colleges = subsidies.visible_colleges(request.user, request.GET.get("province") or None)
+    allocations = permissions.visible_subsidy_allocations(request.user).order_by("college__name")
+    rounds = (permissions.visible_subsidy_rounds(request.user).distinct().order_by("-year", "-created_at")
+              .prefetch_related(Prefetch("allocations", queryset=allocations, to_attr="shown")))
+    colleges = permissions.visible_subsidy_colleges(request.user, request.GET.get("province") or None)
     return {"nav": "subsidies", "year": year, "rounds": rounds, "factors": SubsidyFactor.choices,
             "sources": FundingSource.choices, "performance": subsidies.performance(colleges, year),
             "may_allocate": permissions.person_of(request.user).role == Role.PROVINCIAL_FINANCE}
@@ -68,6 +68,6 @@ def subsidies_page(request):
 def _performance_export(request):
     """Each college's grants and spending of the year, as the page shows them (绩效考评), as a file."""
     year = _year(request)
-    colleges = subsidies.visible_colleges(request.user, request.GET.get("province") or None)
+    colleges = permissions.visible_subsidy_colleges(request.user, request.GET.get("province") or None)
     return exports.export_response(request, f"subsidy-performance-{year}", columns.SUBSIDY_PERFORMANCE,
                                    subsidies.performance(colleges, year), title=_("Grants and spending"))

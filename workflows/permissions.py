@@ -29,6 +29,8 @@ from workflows.models import (
     Person,
     Role,
     Student,
+    SubsidyAllocation,
+    SubsidyRound,
 )
 
 
@@ -487,3 +489,46 @@ def attaches(user, kind: str, target) -> bool:
     if kind == "payment":
         return person.role == Role.FINANCE and org == target.college_id
     return False
+
+
+# --- subsidies (补助资金分配) -------------------------------------------------------------------
+
+
+def visible_subsidy_rounds(user) -> QuerySet[SubsidyRound]:
+    """Rounds: a province's people their province's; the ministry every one; a college the released ones it shares."""
+    person = _person(user)
+    qs = SubsidyRound.objects.select_related("province", "created_by__person", "released_by__person")
+    if person is None:
+        return qs.none()
+    if person.role == Role.MINISTRY:
+        return qs
+    if person.role in (Role.REVIEWER, Role.PROVINCIAL_FINANCE, Role.INSTITUTION):
+        return qs.filter(province_id=person.organization.province_id)
+    if person.role in (Role.COLLEGE, Role.FINANCE):
+        return qs.filter(state=SubsidyRound.State.RELEASED, allocations__college=person.organization)
+    return qs.none()
+
+
+def visible_subsidy_allocations(user) -> QuerySet[SubsidyAllocation]:
+    """Allocations of the rounds the user sees; a college its own only."""
+    person = _person(user)
+    qs = SubsidyAllocation.objects.filter(round__in=visible_subsidy_rounds(user)).select_related("college", "round")
+    if person is not None and person.role in (Role.COLLEGE, Role.FINANCE):
+        return qs.filter(college=person.organization)
+    return qs
+
+
+def visible_subsidy_colleges(user, province_code: str | None = None) -> QuerySet[Organization]:
+    """The colleges whose grants and spending the user may read (绩效考评): its own, its province's, or any."""
+    person = _person(user)
+    qs = Organization.objects.filter(kind=Organization.Kind.COLLEGE)
+    if person is None:
+        return qs.none()
+    if person.role in (Role.COLLEGE, Role.FINANCE):
+        return qs.filter(pk=person.organization_id)
+    if person.role in (Role.REVIEWER, Role.PROVINCIAL_FINANCE, Role.INSTITUTION):
+        return qs.filter(province_id=person.organization.province_id)
+    if person.role == Role.MINISTRY:
+        return qs.filter(province__code=province_code) if province_code else qs
+    return qs.none()
+

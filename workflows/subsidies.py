@@ -16,14 +16,13 @@ from django.db.models import DecimalField, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from workflows import dashboards, events, inputs, participation, permissions
+from workflows import dashboards, events, inputs, participation
 from workflows.aggregates import per_row, quantized
 from workflows.errors import RuleViolation
 from workflows.funding import FundingSource
 from workflows.models import (
     MONEY,
     FundingAllocation,
-    Organization,
     SubsidyAllocation,
     SubsidyFactor,
     SubsidyRound,
@@ -217,43 +216,3 @@ def _performance_row(row: dict) -> dict:
     amounts = {key: quantized(row[key]) for key in ("allocated", *FundingSource.values)}
     public = sum((amounts[source] for source in PUBLIC_FUNDS), Decimal("0.00"))
     return {**row, **amounts, "public": public, "balance": amounts["allocated"] - public}
-
-
-def visible_rounds(user):
-    """Rounds: a province's people their province's; the ministry every one; a college the released ones it shares."""
-    person = permissions.person_of(user)
-    qs = SubsidyRound.objects.select_related("province", "created_by__person", "released_by__person")
-    if person is None:
-        return qs.none()
-    if person.role == Role.MINISTRY:
-        return qs
-    if person.role in (Role.REVIEWER, Role.PROVINCIAL_FINANCE, Role.INSTITUTION):
-        return qs.filter(province_id=person.organization.province_id)
-    if person.role in (Role.COLLEGE, Role.FINANCE):
-        return qs.filter(state=SubsidyRound.State.RELEASED, allocations__college=person.organization)
-    return qs.none()
-
-
-def visible_allocations(user):
-    """Allocations of the rounds the user sees; a college its own only."""
-    person = permissions.person_of(user)
-    qs = SubsidyAllocation.objects.filter(round__in=visible_rounds(user)).select_related("college", "round")
-    if person is not None and person.role in (Role.COLLEGE, Role.FINANCE):
-        return qs.filter(college=person.organization)
-    return qs
-
-
-def visible_colleges(user, province_code: str | None = None):
-    """The colleges whose grants and spending the user may read (绩效考评): its own, its province's, or any."""
-    person = permissions.person_of(user)
-    qs = Organization.objects.filter(kind=Organization.Kind.COLLEGE)
-    if person is None:
-        return qs.none()
-    if person.role in (Role.COLLEGE, Role.FINANCE):
-        return qs.filter(pk=person.organization_id)
-    if person.role in (Role.REVIEWER, Role.PROVINCIAL_FINANCE, Role.INSTITUTION):
-        return qs.filter(province_id=person.organization.province_id)
-    if person.role == Role.MINISTRY:
-        return qs.filter(province__code=province_code) if province_code else qs
-    return qs.none()
-

@@ -11,7 +11,7 @@ import pytest
 from notifications.models import Notification
 from tests.workflows.walk import college, user
 from tryout.simulation import actor_for
-from workflows import services, subsidies
+from workflows import permissions, services, subsidies
 from workflows.errors import RuleViolation
 from workflows.models import (
     Certificate,
@@ -189,13 +189,14 @@ def test_each_college_is_told_its_own_grant_when_the_round_is_released(world):
 def test_a_college_sees_only_released_rounds_and_only_its_own_share(world):
     filed_world()
     subsidy = opened()
-    assert not subsidies.visible_rounds(user("college_42_1")).exists()
+    assert not permissions.visible_subsidy_rounds(user("college_42_1")).exists()
     subsidies.release_subsidy_round(user("finance_div_42"), subsidy.pk)
-    assert list(subsidies.visible_rounds(user("college_42_1")).distinct()) == [subsidy]
-    assert [a.college for a in subsidies.visible_allocations(user("finance_42_1"))] == [college("college_42_1")]
-    assert subsidies.visible_allocations(user("reviewer_42")).count() == 3
-    assert not subsidies.visible_rounds(user("reviewer_32")).exists()
-    assert subsidies.visible_rounds(user("ministry")).count() == 1
+    assert list(permissions.visible_subsidy_rounds(user("college_42_1")).distinct()) == [subsidy]
+    own = permissions.visible_subsidy_allocations(user("finance_42_1"))
+    assert [a.college for a in own] == [college("college_42_1")]
+    assert permissions.visible_subsidy_allocations(user("reviewer_42")).count() == 3
+    assert not permissions.visible_subsidy_rounds(user("reviewer_32")).exists()
+    assert permissions.visible_subsidy_rounds(user("ministry")).count() == 1
 
 
 # --- 绩效考评 -----------------------------------------------------------------------------------------
@@ -211,12 +212,12 @@ def test_performance_sets_what_a_college_paid_from_public_funds_against_its_gran
     task = hubei_filed.task("release_payment")
     services.complete(task.task_id, actor_for(task), {"funding": [
         {"source": "fiscal", "amount": f"{fiscal:.2f}"}, {"source": "own", "amount": "100.00"}]})
-    rows = {row["name"]: row for row in subsidies.performance(subsidies.visible_colleges(user("reviewer_42")),
+    rows = {row["name"]: row for row in subsidies.performance(permissions.visible_subsidy_colleges(user("reviewer_42")),
                                                               agreement.year)}
     lead = rows[college("college_42_1").name]
     assert (lead["allocated"], lead["fiscal"], lead["own"], lead["public"]) == (
         Decimal("10000.00"), fiscal, Decimal("100.00"), fiscal)
     assert lead["balance"] == Decimal("10000.00") - fiscal
     assert set(rows) == {college(u).name for u in HUBEI_COLLEGES}
-    mine = subsidies.performance(subsidies.visible_colleges(user("finance_42_1")), agreement.year)
+    mine = subsidies.performance(permissions.visible_subsidy_colleges(user("finance_42_1")), agreement.year)
     assert [row["name"] for row in mine] == [college("college_42_1").name]
